@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DemoLogin is a demo staff account with the password it got this start.
+type DemoLogin struct {
+	Email    string
+	Role     Role
+	Password string
+}
+
+// DemoResult tells a newcomer how to try the demo.
+type DemoResult struct {
+	Logins     []DemoLogin
+	SampleCard Card
+	SampleName string
+}
+
+var demoMembers = []struct{ nick, lang string }{
+	{"Amina", "ar"}, {"Jan", "nl"}, {"Marie", "fr"}, {"Yonas", "ti"}, {"Olena", "uk"},
+	{"Mohammed", "ar"}, {"Fatma", "tr"}, {"Sofia", "ro"}, {"Hamid", "fa"}, {"Ilse", "nl"},
+	{"Koen", "nl"}, {"Nadia", "fr"}, {"Samir", "ar"}, {"Ayaan", "so"}, {"Elif", "tr"},
+	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "fa"}, {"Mariam", "ar"}, {"Pieter", "nl"},
+}
+
+// DemoSiteName is the demo organisation's site.
+const DemoSiteName = "Sociale kruidenier De Drempel (Antwerpen)"
+
+func randomPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 14)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		if err != nil {
+			panic(err)
+		}
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b[:4]) + "-" + string(b[4:9]) + "-" + string(b[9:])
+}
+
+// SeedDemo loads the demo organisation into an empty database: a site,
+// twenty members with cards and some past visits, and three staff
+// accounts. The demo accounts get fresh random passwords at every call,
+// so there is no default password, and the console can always show them.
+func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
+	res := &DemoResult{}
+	site, err := s.EnsureSite(ctx, DemoSiteName, "Europe/Brussels")
+	if err != nil {
+		return nil, err
+	}
+	if v, _ := s.Setting(ctx, SettingOrgName); v == "" {
+		if err := s.SetSetting(ctx, SettingOrgName, "De Drempel vzw"); err != nil {
+			return nil, err
+		}
+	}
+	var members int64
+	if err := s.R.WithContext(ctx).Model(&Member{}).Count(&members).Error; err != nil {
+		return nil, err
+	}
+	if members == 0 {
+		now := s.Now()
+		for i, dm := range demoMembers {
+			m, err := s.CreateMember(ctx, MemberInput{Nickname: dm.nick, Lang: dm.lang, SiteID: site.ID})
+			if err != nil {
+				return nil, err
+			}
+			// A few past visits so the lists are not empty.
+			for d := 1; d <= i%5; d++ {
+				at := now.AddDate(0, 0, -d*3)
+				v := Visit{MemberID: m.ID, SiteID: site.ID, Day: at.In(site.Location()).Format(time.DateOnly), CheckedInAt: at}
+				if err := s.W.WithContext(ctx).Create(&v).Error; err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, l := range []struct {
+		email string
+		role  Role
+	}{{"admin@demo.drempel", RoleAdmin}, {"desk@demo.drempel", RoleStaff}, {"groep@demo.drempel", RoleFacilitator}} {
+		pw := randomPassword()
+		if err := s.upsertDemoUser(ctx, l.email, l.role, pw); err != nil {
+			return nil, err
+		}
+		res.Logins = append(res.Logins, DemoLogin{Email: l.email, Role: l.role, Password: pw})
+	}
+	var h struct {
+		Card
+		Nickname string
+	}
+	err = s.R.WithContext(ctx).Table("cards").Select("cards.*, members.nickname").
+		Joins("JOIN members ON members.id = cards.member_id").
+		Where("cards.revoked_at IS NULL").Order("cards.id").Limit(1).Scan(&h).Error
+	if err != nil {
+		return nil, err
+	}
+	res.SampleCard, res.SampleName = h.Card, h.Nickname
+	return res, nil
+}
+
+func (s *Store) upsertDemoUser(ctx context.Context, email string, role Role, pw string) error {
+	var u User
+	err := s.R.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	if err == gorm.ErrRecordNotFound {
+		_, err = s.CreateUser(ctx, UserInput{Email: email, Name: fmt.Sprintf("Demo %s", role), Role: role, Password: pw, Lang: "nl"})
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	tmp, err := s.hashPassword(pw)
+	if err != nil {
+		return err
+	}
+	return s.W.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).
+		Updates(map[string]any{"password_hash": tmp, "disabled_at": nil}).Error
+}

@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// MemberInput is what the desk may fill in for a member.
+type MemberInput struct {
+	Nickname string
+	Lang     string
+	Phone    string
+	Email    string
+	Note     string
+	SiteID   int64
+}
+
+// Limits on member fields, in characters.
+const (
+	NicknameMax = 60
+	NoteMax     = 1000
+)
+
+func (in MemberInput) clean() (MemberInput, error) {
+	var err error
+	if in.Nickname, err = requiredText("nickname", in.Nickname, NicknameMax); err != nil {
+		return in, err
+	}
+	if in.Lang, err = validLang("lang", in.Lang); err != nil {
+		return in, err
+	}
+	if in.Phone, err = cleanText("phone", in.Phone, 40); err != nil {
+		return in, err
+	}
+	if in.Email, err = optionalEmail("email", in.Email); err != nil {
+		return in, err
+	}
+	if in.Note, err = cleanText("note", in.Note, NoteMax); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+// CreateMember registers a member and issues their first card, in one
+// transaction: a member without a card is never left behind.
+func (s *Store) CreateMember(ctx context.Context, in MemberInput) (*Member, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	m := &Member{Nickname: in.Nickname, Lang: in.Lang, SiteID: in.SiteID, Phone: in.Phone,
+		Email: in.Email, Note: in.Note, CreatedAt: now, UpdatedAt: now}
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if m.SiteID == 0 {
+			site, err := defaultSite(tx)
+			if err != nil {
+				return err
+			}
+			m.SiteID = site.ID
+		}
+		if err := tx.Create(m).Error; err != nil {
+			return err
+		}
+		c, err := s.issueCard(tx, m.ID, now)
+		m.Card = c
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// UpdateMember changes a member's details.
+func (s *Store) UpdateMember(ctx context.Context, id int64, in MemberInput) error {
+	in, err := in.clean()
+	if err != nil {
+		return err
+	}
+	res := s.W.WithContext(ctx).Model(&Member{}).Where("id = ?", id).Updates(map[string]any{
+		"nickname": in.Nickname, "lang": in.Lang, "phone": in.Phone, "email": in.Email,
+		"note": in.Note, "updated_at": s.Now(),
+	})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// issueCard revokes the member's active card, if any, and issues a new one.
+// The unique indexes make a clash of token or check code impossible; a
+// clash of the 6-character code is retried with a fresh code.
+func (s *Store) issueCard(tx *gorm.DB, memberID int64, now time.Time) (*Card, error) {
+	if err := tx.Model(&Card{}).Where("member_id = ? AND revoked_at IS NULL", memberID).
+		Update("revoked_at", now).Error; err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		code := newCheckCode()
+		var taken int64
+		if err := tx.Model(&Card{}).Where("check_code = ? AND revoked_at IS NULL", code).Count(&taken).Error; err != nil {
+			return nil, err
+		}
+		if taken > 0 && attempt < 20 {
+			continue
+		}
+		c := &Card{MemberID: memberID, Token: NewToken(), CheckCode: code, IssuedAt: now}
+		if err := tx.Create(c).Error; err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// ReissueCard revokes the member's card and issues a new one; the old QR
+// stops working at once.
+func (s *Store) ReissueCard(ctx context.Context, memberID int64) (*Card, error) {
+	var c *Card
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Member{}).Where("id = ?", memberID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		var err error
+		c, err = s.issueCard(tx, memberID, s.Now())
+		return err
+	})
+	return c, err
+}
+
+// Member loads a member with their active card.
+func (s *Store) Member(ctx context.Context, id int64) (*Member, error) {
+	var m Member
+	if err := s.R.WithContext(ctx).First(&m, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	var c Card
+	err := s.R.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", id).First(&c).Error
+	switch {
+	case err == nil:
+		m.Card = &c
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return nil, err
+	}
+	return &m, nil
+}
+
+// MembersByIDs loads several members with their active cards, in the
+// order given; unknown ids are left out.
+func (s *Store) MembersByIDs(ctx context.Context, ids []int64) ([]Member, error) {
+	var out []Member
+	for _, id := range ids {
+		m, err := s.Member(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *m)
+	}
+	return out, nil
+}
+
+// MemberPage is one page of a member search.
+type MemberPage struct {
+	Members []Member
+	Total   int64
+}
+
+// SearchMembers finds members by part of their nickname or by their check
+// code, newest first.
+func (s *Store) SearchMembers(ctx context.Context, q string, limit, offset int) (MemberPage, error) {
+	var page MemberPage
+	db := s.R.WithContext(ctx).Model(&Member{})
+	q = strings.TrimSpace(q)
+	if q != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
+		cond := s.R.Where(`LOWER(nickname) LIKE ? ESCAPE '\'`, like)
+		if code := NormalizeCheckCode(q); code != "" {
+			cond = cond.Or("id IN (?)", s.R.Model(&Card{}).Select("member_id").
+				Where("check_code = ? AND revoked_at IS NULL", code))
+		}
+		db = db.Where(cond)
+	}
+	if err := db.Count(&page.Total).Error; err != nil {
+		return page, err
+	}
+	if err := db.Order("id DESC").Limit(limit).Offset(offset).Find(&page.Members).Error; err != nil {
+		return page, err
+	}
+	if len(page.Members) == 0 {
+		return page, nil
+	}
+	ids := make([]int64, len(page.Members))
+	for i, m := range page.Members {
+		ids[i] = m.ID
+	}
+	var cards []Card
+	if err := s.R.WithContext(ctx).Where("member_id IN ? AND revoked_at IS NULL", ids).Find(&cards).Error; err != nil {
+		return page, err
+	}
+	byMember := map[int64]*Card{}
+	for i := range cards {
+		byMember[cards[i].MemberID] = &cards[i]
+	}
+	for i := range page.Members {
+		page.Members[i].Card = byMember[page.Members[i].ID]
+	}
+	return page, nil
+}
+
+// CardHolder is what a scan resolves to: the active card and its member.
+type CardHolder struct {
+	Card   Card
+	Member Member
+}
+
+// CardByToken resolves a scanned token to its active card and member.
+// Unknown, malformed and revoked tokens all give ErrNotFound.
+func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, error) {
+	token = NormalizeToken(token)
+	if token == "" {
+		return nil, ErrNotFound
+	}
+	var h CardHolder
+	if err := s.R.WithContext(ctx).Where("token = ? AND revoked_at IS NULL", token).Take(&h.Card).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if err := s.R.WithContext(ctx).Take(&h.Member, h.Card.MemberID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &h, nil
+}

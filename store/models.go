@@ -1,0 +1,98 @@
+package store
+
+import "time"
+
+// Site is one place where the lab runs (a food point, a CPAS antenna).
+type Site struct {
+	ID        int64
+	Name      string
+	TimeZone  string
+	CreatedAt time.Time
+}
+
+// Location is the site's time zone, Europe/Brussels when unset or unknown.
+func (s Site) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Role is what a staff account may do.
+type Role string
+
+const (
+	RoleAdmin       Role = "admin"
+	RoleStaff       Role = "staff"
+	RoleFacilitator Role = "facilitator"
+)
+
+// Roles lists the roles in the order the admin panel offers them.
+var Roles = []Role{RoleAdmin, RoleStaff, RoleFacilitator}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, k := range Roles {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// User is a staff, volunteer, facilitator or coordinator account.
+type User struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         Role
+	PasswordHash string `json:"-"`
+	Lang         string
+	CreatedAt    time.Time
+	DisabledAt   *time.Time
+}
+
+// Member is a visitor. Only a nickname and a language are needed; nothing
+// about residence status or nationality is ever stored.
+type Member struct {
+	ID        int64
+	Nickname  string
+	Lang      string
+	SiteID    int64
+	Phone     string
+	Email     string
+	Note      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Card      *Card `gorm:"-"`
+}
+
+// Card is a member card. Token is the secret in the QR code; CheckCode is
+// the short code printed under it for a lookup by hand.
+type Card struct {
+	ID        int64
+	MemberID  int64
+	Token     string
+	CheckCode string
+	IssuedAt  time.Time
+	RevokedAt *time.Time
+}
+
+// Visit is one check-in of a member at a site on a local calendar day.
+type Visit struct {
+	ID          int64
+	MemberID    int64
+	SiteID      int64
+	Day         string // YYYY-MM-DD in the site's time zone
+	CheckedInAt time.Time
+}
+
+// Setting is one key/value of the organisation's configuration.
+type Setting struct {
+	Key   string `gorm:"primaryKey"`
+	Value string
+}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+)
+
+func defaultSite(tx *gorm.DB) (*Site, error) {
+	var site Site
+	if err := tx.Order("id").First(&site).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &site, nil
+}
+
+// DefaultSite is the first site, which a single-site installation uses for
+// everything.
+func (s *Store) DefaultSite(ctx context.Context) (*Site, error) {
+	return defaultSite(s.R.WithContext(ctx))
+}
+
+// EnsureSite returns the default site, creating it with the given name when
+// the database has none yet.
+func (s *Store) EnsureSite(ctx context.Context, name, timeZone string) (*Site, error) {
+	var site *Site
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		site, err = defaultSite(tx)
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		site = &Site{Name: name, TimeZone: timeZone, CreatedAt: s.Now()}
+		return tx.Create(site).Error
+	})
+	return site, err
+}

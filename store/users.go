@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// PasswordMin is the shortest password accepted for a staff account.
+const PasswordMin = 10
+
+// UserInput is a new staff account.
+type UserInput struct {
+	Email    string
+	Name     string
+	Role     Role
+	Password string
+	Lang     string
+}
+
+// CreateUser adds a staff account with a bcrypt-hashed password.
+func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	var err error
+	if email == "" {
+		return nil, &FieldError{"email", "required"}
+	}
+	if email, err = optionalEmail("email", email); err != nil {
+		return nil, err
+	}
+	name, err := cleanText("name", in.Name, 100)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Role.Valid() {
+		return nil, &FieldError{"role", "bad_role"}
+	}
+	if len([]rune(in.Password)) < PasswordMin {
+		return nil, &FieldError{"password", "too_short"}
+	}
+	if len(in.Password) > 72 { // bcrypt reads no further
+		return nil, &FieldError{"password", "too_long"}
+	}
+	lang := in.Lang
+	if lang == "" {
+		lang = "nl"
+	}
+	if lang, err = validLang("lang", lang); err != nil {
+		return nil, err
+	}
+	hash, err := s.hashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Email: email, Name: name, Role: in.Role, PasswordHash: hash, Lang: lang, CreatedAt: s.Now()}
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return &FieldError{"email", "taken"}
+		}
+		return tx.Create(u).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// dummyHash keeps a failed sign-in with an unknown email as slow as one
+// with a wrong password, so timing does not tell which emails exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("drempel-no-such-user"), bcrypt.DefaultCost)
+
+// Authenticate checks an email and password; any failure is ErrNotFound.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
+	var u User
+	err := s.R.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	if err != nil {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return nil, ErrNotFound
+	}
+	return &u, nil
+}
+
+// User loads an active account.
+func (s *Store) User(ctx context.Context, id int64) (*User, error) {
+	var u User
+	if err := s.R.WithContext(ctx).Where("disabled_at IS NULL").Take(&u, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+// Users lists all accounts, active first.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var us []User
+	err := s.R.WithContext(ctx).Order("disabled_at IS NOT NULL, email").Find(&us).Error
+	return us, err
+}
+
+// CountUsers counts active accounts.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.R.WithContext(ctx).Model(&User{}).Where("disabled_at IS NULL").Count(&n).Error
+	return n, err
+}
+
+// SetUserDisabled disables or re-enables an account. The last active
+// admin cannot be disabled, so nobody is locked out.
+func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		if err := tx.Take(&u, id).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if disabled && u.Role == RoleAdmin && u.DisabledAt == nil {
+			var admins int64
+			if err := tx.Model(&User{}).Where("role = ? AND disabled_at IS NULL", RoleAdmin).Count(&admins).Error; err != nil {
+				return err
+			}
+			if admins <= 1 {
+				return &FieldError{"user", "last_admin"}
+			}
+		}
+		var at any
+		if disabled {
+			at = s.Now()
+		}
+		return tx.Model(&User{}).Where("id = ?", id).Update("disabled_at", at).Error
+	})
+}
+
+func (s *Store) hashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FieldError says which field is wrong and why, as a code the pages
+// translate ("required", "too_long", "bad_text", …).
+type FieldError struct {
+	Field string
+	Code  string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Code) }
+
+// Unwrap lets errors.Is(err, ErrInvalid) match every field error.
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// AsFieldError extracts the field error from err, if any.
+func AsFieldError(err error) (*FieldError, bool) {
+	var fe *FieldError
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
+
+// cleanText trims s and checks it is printable UTF-8 of at most max runes.
+// An empty result is allowed here; required fields check that themselves.
+func cleanText(field, s string, max int) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", &FieldError{field, "bad_text"}
+	}
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > max {
+		return "", &FieldError{field, "too_long"}
+	}
+	for _, r := range s {
+		// Control characters have no place in a name; the bidi
+		// overrides could make a name render as a different one.
+		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
+			return "", &FieldError{field, "bad_text"}
+		}
+	}
+	return s, nil
+}
+
+func requiredText(field, s string, max int) (string, error) {
+	s, err := cleanText(field, s, max)
+	if err != nil {
+		return "", err
+	}
+	if s == "" {
+		return "", &FieldError{field, "required"}
+	}
+	return s, nil
+}
+
+var langRe = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+func validLang(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", &FieldError{field, "required"}
+	}
+	if !langRe.MatchString(s) {
+		return "", &FieldError{field, "bad_lang"}
+	}
+	return s, nil
+}
+
+var emailRe = regexp.MustCompile(`^[^\s@]+@[^\s@]+\.[^\s@]+$`)
+
+func optionalEmail(field, s string) (string, error) {
+	s, err := cleanText(field, s, 200)
+	if err != nil || s == "" {
+		return s, err
+	}
+	if !emailRe.MatchString(s) {
+		return "", &FieldError{field, "bad_email"}
+	}
+	return strings.ToLower(s), nil
+}

@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// CheckIn records the member's visit to the site for today, in the site's
+// time zone. It reports whether this scan counted a new visit: a second
+// scan the same day finds the visit already there. The unique index on
+// (member, site, day) keeps that true under concurrent scans too.
+func (s *Store) CheckIn(ctx context.Context, memberID int64, site *Site) (Visit, bool, error) {
+	now := s.Now()
+	v := Visit{MemberID: memberID, SiteID: site.ID, Day: now.In(site.Location()).Format(time.DateOnly), CheckedInAt: now}
+	res := s.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&v)
+	if res.Error != nil {
+		return v, false, res.Error
+	}
+	return v, res.RowsAffected == 1, nil
+}
+
+// VisitsOn lists the check-ins at a site on a local day (YYYY-MM-DD),
+// earliest first.
+func (s *Store) VisitsOn(ctx context.Context, siteID int64, day string) ([]Visit, error) {
+	var vs []Visit
+	err := s.R.WithContext(ctx).Where("site_id = ? AND day = ?", siteID, day).
+		Order("checked_in_at").Find(&vs).Error
+	return vs, err
+}
+
+// MemberVisits lists a member's visits, newest first.
+func (s *Store) MemberVisits(ctx context.Context, memberID int64, limit int) ([]Visit, error) {
+	var vs []Visit
+	err := s.R.WithContext(ctx).Where("member_id = ?", memberID).
+		Order("checked_in_at DESC").Limit(limit).Find(&vs).Error
+	return vs, err
+}
+
+// CountVisits counts a member's visits on a day at a site.
+func (s *Store) CountVisits(ctx context.Context, memberID, siteID int64, day string) (int64, error) {
+	var n int64
+	err := s.R.WithContext(ctx).Model(&Visit{}).
+		Where("member_id = ? AND site_id = ? AND day = ?", memberID, siteID, day).Count(&n).Error
+	return n, err
+}
