@@ -26,9 +26,9 @@ type DemoResult struct {
 
 var demoMembers = []struct{ nick, lang string }{
 	{"Amina", "ar"}, {"Jan", "nl"}, {"Marie", "fr"}, {"Yonas", "ti"}, {"Olena", "uk"},
-	{"Mohammed", "ar"}, {"Fatma", "tr"}, {"Sofia", "ro"}, {"Hamid", "fa"}, {"Ilse", "nl"},
+	{"Mohammed", "ar"}, {"Fatma", "tr"}, {"Sofia", "ro"}, {"Hamid", "prs"}, {"Ilse", "nl"},
 	{"Koen", "nl"}, {"Nadia", "fr"}, {"Samir", "ar"}, {"Ayaan", "so"}, {"Elif", "tr"},
-	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "fa"}, {"Mariam", "ar"}, {"Pieter", "nl"},
+	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "prs"}, {"Mariam", "ar"}, {"Pieter", "nl"},
 }
 
 // DemoSiteName is the demo organisation's site.

@@ -39,3 +39,16 @@ func (s *Store) EnsureSite(ctx context.Context, name, timeZone string) (*Site, e
 	})
 	return site, err
 }
+
+// RenameDefaultSite names the first site, creating it when there is none.
+func (s *Store) RenameDefaultSite(ctx context.Context, name string) error {
+	name, err := requiredText("name", name, 100)
+	if err != nil {
+		return err
+	}
+	site, err := s.EnsureSite(ctx, name, "Europe/Brussels")
+	if err != nil {
+		return err
+	}
+	return s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
+}

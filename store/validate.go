@@ -84,3 +84,7 @@ func optionalEmail(field, s string) (string, error) {
 	}
 	return strings.ToLower(s), nil
 }
+
+// CleanRequired checks a required free-text field that is not part of a
+// model (an organisation's name on the setup form).
+func CleanRequired(field, s string, max int) (string, error) { return requiredText(field, s, max) }

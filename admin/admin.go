@@ -1,0 +1,189 @@
+// Package admin owns the staff-facing panel: sign-in and the first-run
+// setup, the dashboard, members and their cards, and staff accounts.
+// Handlers stay thin: parse, call the store, render or redirect.
+package admin
+
+import (
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// Admin serves /admin and /setup.
+type Admin struct {
+	st  *store.Store
+	w   *web.Web
+	log *slog.Logger
+}
+
+// Options configure the admin panel.
+type Options struct {
+	Log *slog.Logger
+	// LoginPerMinute caps sign-in attempts per address (default 10).
+	LoginPerMinute int
+}
+
+// Mount registers the admin routes.
+func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.LoginPerMinute <= 0 {
+		o.LoginPerMinute = 10
+	}
+	a := &Admin{st: st, w: w, log: o.Log}
+	csrf := w.CSRF()
+	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/kiosk", fiber.StatusSeeOther) })
+	app.Get("/setup/:token", a.locale, csrf, a.setupForm)
+	app.Post("/setup/:token", a.locale, csrf, a.setupSubmit)
+
+	g := app.Group("/admin", a.locale, csrf)
+	g.Get("/login", a.loginForm)
+	g.Post("/login", limiter.New(limiter.Config{
+		Max:        o.LoginPerMinute,
+		Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error {
+			return fiber.NewError(fiber.StatusTooManyRequests, "error.too_many_logins")
+		},
+	}), a.loginSubmit)
+	g.Post("/lang", a.setLang)
+
+	in := g.Group("", a.auth)
+	in.Post("/logout", a.logout)
+	in.Get("/", a.dashboard)
+
+	desk := in.Group("", requireRole(store.RoleAdmin, store.RoleStaff))
+	desk.Get("/members", a.membersList)
+	desk.Get("/members/new", a.memberNew)
+	desk.Post("/members", a.memberCreate)
+	desk.Get("/members/:id", a.memberShow)
+	desk.Get("/members/:id/edit", a.memberEdit)
+	desk.Post("/members/:id/edit", a.memberUpdate)
+	desk.Post("/members/:id/reissue", a.memberReissue)
+	desk.Get("/members/:id/card.pdf", a.memberCardPDF)
+	desk.Get("/cards.pdf", a.cardsPDF)
+
+	adm := in.Group("", requireRole(store.RoleAdmin))
+	adm.Get("/users", a.usersList)
+	adm.Post("/users", a.userCreate)
+	adm.Post("/users/:id/disable", a.userDisable)
+	adm.Post("/users/:id/enable", a.userEnable)
+	return a
+}
+
+const langCookie = "drempel_admin_lang"
+
+func (a *Admin) locale(c *fiber.Ctx) error {
+	c.Locals("lang", a.w.RequestLang(c, "admin"))
+	return c.Next()
+}
+
+// auth lets signed-in staff through and sends everyone else to sign in.
+func (a *Admin) auth(c *fiber.Ctx) error {
+	sess, err := a.w.Admin.Get(c)
+	if err != nil {
+		return err
+	}
+	id, ok := sess.Get("uid").(int64)
+	if !ok {
+		return c.Redirect("/admin/login", fiber.StatusSeeOther)
+	}
+	u, err := a.st.User(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		// A disabled account is signed out at its next request.
+		_ = sess.Destroy()
+		return c.Redirect("/admin/login", fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals("user", u)
+	if c.Cookies(langCookie) == "" {
+		if l, ok := web.LookupLanguage(u.Lang); ok && l.Admin {
+			c.Locals("lang", u.Lang)
+		}
+	}
+	return c.Next()
+}
+
+func requireRole(roles ...store.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u := currentUser(c)
+		for _, r := range roles {
+			if u != nil && u.Role == r {
+				return c.Next()
+			}
+		}
+		return fiber.NewError(fiber.StatusForbidden, "error.forbidden")
+	}
+}
+
+func currentUser(c *fiber.Ctx) *store.User {
+	u, _ := c.Locals("user").(*store.User)
+	return u
+}
+
+func (a *Admin) view(c *fiber.Ctx, data any) *web.View {
+	lang, _ := c.Locals("lang").(string)
+	v := &web.View{L: a.w.I18n.Loc(lang, a.w.Opts.DefaultLang), Data: data, Form: map[string]string{}, Fields: map[string]string{}}
+	if u := currentUser(c); u != nil {
+		v.User = u
+	}
+	if sess, err := a.w.Admin.Get(c); err == nil {
+		if f, ok := sess.Get("flash").(string); ok {
+			v.Flash = v.L.T(f)
+			sess.Delete("flash")
+			_ = sess.Save()
+		}
+	}
+	return v
+}
+
+// flash keeps a message id for the next page, after a redirect.
+func (a *Admin) flash(c *fiber.Ctx, id string) {
+	if sess, err := a.w.Admin.Get(c); err == nil {
+		sess.Set("flash", id)
+		_ = sess.Save()
+	}
+}
+
+// formError puts a store validation error on the form, or reports that it
+// is not one.
+func formError(v *web.View, err error) bool {
+	fe, ok := store.AsFieldError(err)
+	if !ok {
+		return false
+	}
+	v.Fields[fe.Field] = v.L.Field(fe.Field, fe.Code)
+	v.Error = v.L.T("error.form")
+	return true
+}
+
+// idParam reads a numeric id from the URL; anything else is a 404.
+func idParam(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return id, nil
+}
+
+func (a *Admin) setLang(c *fiber.Ctx) error {
+	code := c.FormValue("lang")
+	if l, ok := web.LookupLanguage(code); ok && l.Admin {
+		c.Cookie(&fiber.Cookie{Name: langCookie, Value: code, Path: "/", HTTPOnly: true, SameSite: "Lax",
+			Secure: a.w.Opts.SecureCookies, Expires: time.Now().AddDate(1, 0, 0)})
+	}
+	back := c.FormValue("back")
+	if len(back) < 2 || back[0] != '/' || back[1] == '/' || back[1] == '\\' {
+		back = "/admin"
+	}
+	return c.Redirect(back, fiber.StatusSeeOther)
+}

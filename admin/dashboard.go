@@ -1,0 +1,28 @@
+package admin
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// dashboard shows today's check-ins at the site: how many, and when.
+func (a *Admin) dashboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	day := a.st.Now().In(site.Location()).Format(time.DateOnly)
+	visits, err := a.st.VisitsOn(ctx, site.ID, day)
+	if err != nil {
+		return err
+	}
+	times := make([]time.Time, len(visits))
+	for i, v := range visits {
+		times[i] = v.CheckedInAt
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
+		"Site": site.Name, "Count": len(visits), "Times": times,
+	}))
+}

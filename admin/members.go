@@ -1,0 +1,230 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/devices"
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+const membersPerPage = 50
+
+func (a *Admin) membersList(c *fiber.Ctx) error {
+	q := c.Query("q")
+	if len(q) > 100 {
+		q = q[:100]
+	}
+	pageNo, _ := strconv.Atoi(c.Query("page"))
+	if pageNo < 1 {
+		pageNo = 1
+	}
+	page, err := a.st.SearchMembers(c.UserContext(), q, membersPerPage, (pageNo-1)*membersPerPage)
+	if err != nil {
+		return err
+	}
+	link := func(n int) string {
+		return "/admin/members?" + url.Values{"q": {q}, "page": {strconv.Itoa(n)}}.Encode()
+	}
+	data := map[string]any{"Q": q, "Page": page}
+	if pageNo > 1 {
+		data["Prev"], data["Pager"] = link(pageNo-1), true
+	}
+	if int64(pageNo*membersPerPage) < page.Total {
+		data["Next"], data["Pager"] = link(pageNo+1), true
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/members", a.view(c, data))
+}
+
+func memberFormData(id int64) map[string]any {
+	return map[string]any{"ID": id, "Languages": web.Languages}
+}
+
+func (a *Admin) memberNew(c *fiber.Ctx) error {
+	v := a.view(c, memberFormData(0))
+	v.Form["lang"], _ = c.Locals("lang").(string)
+	return a.w.Render(c, fiber.StatusOK, "admin/member_form", v)
+}
+
+func memberInput(c *fiber.Ctx) (store.MemberInput, map[string]string) {
+	in := store.MemberInput{
+		Nickname: c.FormValue("nickname"), Lang: c.FormValue("lang"), Phone: c.FormValue("phone"),
+		Email: c.FormValue("email"), Note: c.FormValue("note"),
+	}
+	return in, map[string]string{"nickname": in.Nickname, "lang": in.Lang, "phone": in.Phone, "email": in.Email, "note": in.Note}
+}
+
+// checkLang refuses a language Drempel does not offer, before the store
+// sees it.
+func checkLang(code string) error {
+	if _, ok := web.LookupLanguage(code); !ok && code != "" {
+		return &store.FieldError{Field: "lang", Code: "bad_lang"}
+	}
+	return nil
+}
+
+func (a *Admin) memberCreate(c *fiber.Ctx) error {
+	in, form := memberInput(c)
+	err := checkLang(in.Lang)
+	var m *store.Member
+	if err == nil {
+		m, err = a.st.CreateMember(c.UserContext(), in)
+	}
+	if err != nil {
+		v := a.view(c, memberFormData(0))
+		v.Form = form
+		if formError(v, err) {
+			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/member_form", v)
+		}
+		return err
+	}
+	a.log.Info("member registered", "member", m.ID, "by", currentUser(c).ID)
+	a.flash(c, "admin.members.created")
+	return c.Redirect(fmt.Sprintf("/admin/members/%d", m.ID), fiber.StatusSeeOther)
+}
+
+func (a *Admin) loadMember(c *fiber.Ctx) (*store.Member, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.st.Member(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fiber.ErrNotFound
+	}
+	return m, err
+}
+
+func (a *Admin) memberShow(c *fiber.Ctx) error {
+	m, err := a.loadMember(c)
+	if err != nil {
+		return err
+	}
+	visits, err := a.st.MemberVisits(c.UserContext(), m.ID, 100)
+	if err != nil {
+		return err
+	}
+	langName := m.Lang
+	if l, ok := web.LookupLanguage(m.Lang); ok {
+		langName = l.Endonym
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
+		"M": m, "Visits": visits, "LangName": langName,
+	}))
+}
+
+func (a *Admin) memberEdit(c *fiber.Ctx) error {
+	m, err := a.loadMember(c)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, memberFormData(m.ID))
+	v.Form = map[string]string{"nickname": m.Nickname, "lang": m.Lang, "phone": m.Phone, "email": m.Email, "note": m.Note}
+	return a.w.Render(c, fiber.StatusOK, "admin/member_form", v)
+}
+
+func (a *Admin) memberUpdate(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	in, form := memberInput(c)
+	err = checkLang(in.Lang)
+	if err == nil {
+		err = a.st.UpdateMember(c.UserContext(), id, in)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		v := a.view(c, memberFormData(id))
+		v.Form = form
+		if formError(v, err) {
+			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/member_form", v)
+		}
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(fmt.Sprintf("/admin/members/%d", id), fiber.StatusSeeOther)
+}
+
+func (a *Admin) memberReissue(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "yes" {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.confirm_reissue")
+	}
+	if _, err := a.st.ReissueCard(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	a.log.Info("card reissued", "member", id, "by", currentUser(c).ID)
+	a.flash(c, "admin.card.reissued")
+	return c.Redirect(fmt.Sprintf("/admin/members/%d", id), fiber.StatusSeeOther)
+}
+
+func (a *Admin) memberCardPDF(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	return a.writeCards(c, []int64{id}, devices.Single)
+}
+
+// cardsPDF prints the cards of the members ticked in the list (?id=1&id=2),
+// on an A4 sheet unless ?sheet=single.
+func (a *Admin) cardsPDF(c *fiber.Ctx) error {
+	var ids []int64
+	for _, raw := range c.Context().QueryArgs().PeekMulti("id") {
+		id, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil || id <= 0 {
+			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		return fiber.NewError(fiber.StatusBadRequest, "error.no_members_selected")
+	}
+	if len(ids) > 500 {
+		return fiber.NewError(fiber.StatusBadRequest, "error.too_many_cards")
+	}
+	layout := devices.SheetA4
+	if c.Query("sheet") == "single" {
+		layout = devices.Single
+	}
+	return a.writeCards(c, ids, layout)
+}
+
+func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout devices.Layout) error {
+	ctx := c.UserContext()
+	members, err := a.st.MembersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	org, err := a.st.Setting(ctx, store.SettingOrgName)
+	if err != nil {
+		return err
+	}
+	var faces []devices.CardFace
+	for _, m := range members {
+		if m.Card == nil {
+			continue
+		}
+		faces = append(faces, devices.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org})
+	}
+	if len(faces) == 0 {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-cards.pdf"`)
+	return devices.WriteCardsPDF(c.Response().BodyWriter(), faces, layout)
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/admin"
+	"github.com/drempel/drempel/kiosk"
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+type serveConfig struct {
+	dbFlags
+	addr, lang, tz string
+	demo, secure   bool
+	idle           time.Duration
+	publicURL      string
+}
+
+func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := newFlagSet("serve", stderr, usage)
+	cfg.register(fs)
+	fs.StringVar(&cfg.addr, "addr", envDefault("addr", ":8080"), "address to listen on")
+	demoDefault, _ := strconv.ParseBool(envDefault("demo", "false"))
+	fs.BoolVar(&cfg.demo, "demo", demoDefault, "load a demo organisation (a site, 20 members, 3 staff logins printed here) into an empty database")
+	fs.StringVar(&cfg.lang, "lang", envDefault("lang", "nl"), "default language of the kiosk and admin panel: nl, fr or en")
+	fs.StringVar(&cfg.tz, "timezone", envDefault("timezone", "Europe/Brussels"), "time zone for dates and times")
+	idleDefault, err := time.ParseDuration(envDefault("kiosk-idle", "60s"))
+	if err != nil {
+		return fmt.Errorf("DREMPEL_KIOSK_IDLE: %w", err)
+	}
+	fs.DurationVar(&cfg.idle, "kiosk-idle", idleDefault, "how long the kiosk waits for a touch before it resets (at least 15s)")
+	secureDefault, _ := strconv.ParseBool(envDefault("secure-cookies", "false"))
+	fs.BoolVar(&cfg.secure, "secure-cookies", secureDefault, "mark cookies Secure (when served over HTTPS by a reverse proxy)")
+	fs.StringVar(&cfg.publicURL, "public-url", envDefault("public-url", ""), "the address people open, for the links printed here (default http://localhost:PORT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.idle < 15*time.Second {
+		return fmt.Errorf("--kiosk-idle must be at least 15s")
+	}
+	tz, err := time.LoadLocation(cfg.tz)
+	if err != nil {
+		return fmt.Errorf("--timezone: %w", err)
+	}
+	if l, ok := web.LookupLanguage(cfg.lang); !ok || !l.Admin {
+		return fmt.Errorf("--lang must be nl, fr or en")
+	}
+	log := newLogger(stderr)
+
+	st, err := cfg.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	base := cfg.publicURL
+	if base == "" {
+		base = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	}
+	if err := prepare(ctx, st, cfg, base, stdout); err != nil {
+		ln.Close()
+		return err
+	}
+	app, err := newServer(st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log}, cfg.idle)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	fmt.Fprintf(stdout, "Drempel is running: kiosk %s/kiosk · admin %s/admin\n", base, base)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	// In-flight check-ins finish; the store closes after, in the defer.
+	if err := app.ShutdownWithTimeout(20 * time.Second); err != nil {
+		return err
+	}
+	return nil
+}
+
+// prepare loads the demo, or makes sure the first admin can be created.
+func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string, out io.Writer) error {
+	if cfg.demo {
+		res, err := st.SeedDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		fmt.Fprintln(out, "Demo organisation loaded. Sign in at "+base+"/admin with:")
+		for _, l := range res.Logins {
+			fmt.Fprintf(out, "  %-12s %-22s password: %s\n", l.Role, l.Email, l.Password)
+		}
+		fmt.Fprintf(out, "Try the kiosk at %s/kiosk: type the demo card of %s on the keyboard, then Enter:\n  %s\n",
+			base, res.SampleName, res.SampleCard.Token)
+		return nil
+	}
+	if _, err := st.EnsureSite(ctx, "Drempel", cfg.tz); err != nil {
+		return err
+	}
+	n, err := st.CountUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		tok, err := st.NewSetupToken(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "No accounts yet. Open this one-time link to create the first admin account:\n  %s/setup/%s\n", base, tok)
+	}
+	return nil
+}
+
+// newServer wires the kiosk and the admin panel into one Fiber app.
+func newServer(st *store.Store, o web.Options, idle time.Duration) (*fiber.App, error) {
+	w, err := web.New(o)
+	if err != nil {
+		return nil, err
+	}
+	app := fiber.New(w.Config())
+	w.Use(app)
+	app.Get("/healthz", func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(ctx); err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
+		}
+		return c.SendString("ok")
+	})
+	kiosk.Mount(app, st, w, kiosk.Options{Idle: idle, Log: o.Log})
+	admin.Mount(app, st, w, admin.Options{Log: o.Log})
+	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return app, nil
+}
+

@@ -1,0 +1,228 @@
+// Package kiosk owns the visitor-facing touch screen: the idle screen with
+// its language choice, the card scan (USB scanner or camera), the check-in
+// and the greeting, and the reset that leaves no trace of a visitor.
+package kiosk
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	_ "image/jpeg" // camera frames
+	_ "image/png"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// Options configure the kiosk.
+type Options struct {
+	// Idle is how long the kiosk waits for a touch before it counts down
+	// to a reset (default 60 s).
+	Idle time.Duration
+	Log  *slog.Logger
+}
+
+// Kiosk serves /kiosk.
+type Kiosk struct {
+	st   *store.Store
+	w    *web.Web
+	opts Options
+}
+
+// Mount registers the kiosk's routes.
+func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
+	if o.Idle <= 0 {
+		o.Idle = 60 * time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	k := &Kiosk{st: st, w: w, opts: o}
+	g := app.Group("/kiosk", k.locale, w.CSRF())
+	g.Get("/", k.idle)
+	g.Post("/lang", k.setLang)
+	g.Post("/scan", k.scan)
+	g.Post("/scan-image", k.scanImage)
+	g.Get("/home", k.home)
+	g.Get("/help", k.help)
+	g.Get("/camera", k.camera)
+	g.Get("/reset", k.reset)
+	return k
+}
+
+const langCookie = "drempel_kiosk_lang"
+
+// locale picks the kiosk's language: the checked-in member's, else the one
+// tapped on the idle screen, else the default.
+func (k *Kiosk) locale(c *fiber.Ctx) error {
+	c.Locals("lang", k.w.RequestLang(c, "kiosk"))
+	return c.Next()
+}
+
+func (k *Kiosk) view(c *fiber.Ctx, data any) *web.View {
+	lang, _ := c.Locals("lang").(string)
+	return &web.View{L: k.w.I18n.Loc(lang, k.w.Opts.DefaultLang), Data: data, IdleSeconds: int(k.opts.Idle / time.Second)}
+}
+
+func (k *Kiosk) idle(c *fiber.Ctx) error {
+	lang, _ := c.Locals("lang").(string)
+	return k.w.Render(c, fiber.StatusOK, "kiosk/idle", k.view(c, map[string]any{
+		"Languages": web.KioskLanguages(),
+		// Only a screen in another language than the default needs to
+		// fall back by itself.
+		"Reset": lang != k.w.Opts.DefaultLang,
+	}))
+}
+
+func (k *Kiosk) setLang(c *fiber.Ctx) error {
+	code := c.FormValue("lang")
+	for _, l := range web.KioskLanguages() {
+		if l.Code == code {
+			k.setLangCookie(c, code)
+			break
+		}
+	}
+	return c.Redirect("/kiosk", fiber.StatusSeeOther)
+}
+
+func (k *Kiosk) setLangCookie(c *fiber.Ctx, code string) {
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: code, Path: "/kiosk", HTTPOnly: true,
+		SameSite: "Strict", Secure: k.w.Opts.SecureCookies, SessionOnly: true})
+}
+
+// scan checks a visitor in with the token the scanner typed.
+func (k *Kiosk) scan(c *fiber.Ctx) error {
+	h, err := k.st.CardByToken(c.UserContext(), c.FormValue("token"))
+	if errors.Is(err, store.ErrNotFound) {
+		return k.refuse(c)
+	}
+	if err != nil {
+		return err
+	}
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	_, counted, err := k.st.CheckIn(c.UserContext(), h.Member.ID, site)
+	if err != nil {
+		return err
+	}
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	// A new visitor never inherits the previous one's session.
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	sess.Set("member", h.Member.ID)
+	sess.Set("new", counted)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	if l, ok := web.LookupLanguage(h.Member.Lang); ok && l.Kiosk {
+		k.setLangCookie(c, l.Code)
+	}
+	return c.Redirect("/kiosk/home", fiber.StatusSeeOther)
+}
+
+// refuse answers a revoked, unknown or garbled card the same way: the
+// screen cannot tell a stranger which cards exist.
+func (k *Kiosk) refuse(c *fiber.Ctx) error {
+	return k.w.Render(c, fiber.StatusNotFound, "kiosk/refused", k.view(c, nil))
+}
+
+// scanImage decodes a camera frame. It answers JSON: {"token": "…"} when
+// a QR code was found, {} when not (the page keeps trying).
+func (k *Kiosk) scanImage(c *fiber.Ctx) error {
+	fh, err := c.FormFile("frame")
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	if fh.Size > 4<<20 {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	defer f.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(f); err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	text, ok := DecodeQR(buf.Bytes())
+	if !ok {
+		return c.JSON(fiber.Map{})
+	}
+	return c.JSON(fiber.Map{"token": text})
+}
+
+// DecodeQR finds a QR code in a JPEG or PNG image and returns its text.
+func DecodeQR(img []byte) (string, bool) {
+	m, _, err := image.Decode(bytes.NewReader(img))
+	if err != nil {
+		return "", false
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(m)
+	if err != nil {
+		return "", false
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		return "", false
+	}
+	return res.GetText(), true
+}
+
+func (k *Kiosk) home(c *fiber.Ctx) error {
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	id, ok := sess.Get("member").(int64)
+	if !ok {
+		return c.Redirect("/kiosk", fiber.StatusSeeOther)
+	}
+	m, err := k.st.Member(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		_ = sess.Destroy()
+		return c.Redirect("/kiosk", fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	newVisit, _ := sess.Get("new").(bool)
+	return k.w.Render(c, fiber.StatusOK, "kiosk/home", k.view(c, map[string]any{
+		"Nickname": m.Nickname, "NewVisit": newVisit,
+	}))
+}
+
+func (k *Kiosk) help(c *fiber.Ctx) error {
+	back := "/kiosk"
+	if sess, err := k.w.Kiosk.Get(c); err == nil && sess.Get("member") != nil {
+		back = "/kiosk/home"
+	}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/help", k.view(c, map[string]any{"Back": back}))
+}
+
+func (k *Kiosk) camera(c *fiber.Ctx) error {
+	return k.w.Render(c, fiber.StatusOK, "kiosk/camera", k.view(c, nil))
+}
+
+// reset forgets the visitor: the session, the language, and whatever the
+// browser may have stored.
+func (k *Kiosk) reset(c *fiber.Ctx) error {
+	if sess, err := k.w.Kiosk.Get(c); err == nil {
+		_ = sess.Destroy()
+	}
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: "", Path: "/kiosk", MaxAge: -1, Expires: time.Unix(1, 0)})
+	c.Set("Clear-Site-Data", `"storage"`)
+	return c.Redirect("/kiosk", fiber.StatusSeeOther)
+}

@@ -1,0 +1,222 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed i18n/*.toml
+var catalogFS embed.FS
+
+// Language is a language a visitor or staff member can choose.
+type Language struct {
+	Code    string
+	Endonym string // the language's own name for itself
+	RTL     bool
+	Kiosk   bool // the kiosk has a full catalog
+	Admin   bool // the admin panel has a full catalog
+}
+
+// Dir is the value of the html dir attribute.
+func (l Language) Dir() string {
+	if l.RTL {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Languages are the languages Drempel knows, in the order they are offered.
+// A member may prefer a language that has no catalog yet: the kiosk then
+// speaks the kiosk's default language and relies on its pictograms.
+var Languages = []Language{
+	{Code: "nl", Endonym: "Nederlands", Kiosk: true, Admin: true},
+	{Code: "fr", Endonym: "Français", Kiosk: true, Admin: true},
+	{Code: "en", Endonym: "English", Kiosk: true, Admin: true},
+	{Code: "ar", Endonym: "العربية", RTL: true, Kiosk: true},
+	{Code: "ti", Endonym: "ትግርኛ"},
+	{Code: "prs", Endonym: "دری", RTL: true},
+	{Code: "uk", Endonym: "Українська"},
+	{Code: "ro", Endonym: "Română"},
+	{Code: "tr", Endonym: "Türkçe"},
+	{Code: "so", Endonym: "Soomaali"},
+}
+
+// LookupLanguage finds a language by code.
+func LookupLanguage(code string) (Language, bool) {
+	for _, l := range Languages {
+		if l.Code == code {
+			return l, true
+		}
+	}
+	return Language{}, false
+}
+
+// KioskLanguages and AdminLanguages are the languages with a full catalog.
+func KioskLanguages() []Language { return filterLangs(func(l Language) bool { return l.Kiosk }) }
+
+// AdminLanguages are the languages the admin panel speaks.
+func AdminLanguages() []Language { return filterLangs(func(l Language) bool { return l.Admin }) }
+
+func filterLangs(keep func(Language) bool) []Language {
+	var out []Language
+	for _, l := range Languages {
+		if keep(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// I18n holds the parsed catalogs and one localizer per language.
+type I18n struct {
+	bundle *i18n.Bundle
+	mu     sync.RWMutex
+	locs   map[string]*Loc
+	tz     *time.Location
+}
+
+// NewI18n loads the embedded catalogs. A catalog that does not parse
+// fails the start, not a page in front of a visitor.
+func NewI18n(tz *time.Location) (*I18n, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(catalogFS, "i18n/*.toml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := catalogFS.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := b.ParseMessageFileBytes(data, path.Base(f)); err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", f, err)
+		}
+	}
+	if tz == nil {
+		tz = time.UTC
+	}
+	return &I18n{bundle: b, locs: map[string]*Loc{}, tz: tz}, nil
+}
+
+// Loc returns the localizer for a language code, falling back to fallback
+// (and then English) for messages the language lacks.
+func (x *I18n) Loc(code, fallback string) *Loc {
+	key := code + "|" + fallback
+	x.mu.RLock()
+	l := x.locs[key]
+	x.mu.RUnlock()
+	if l != nil {
+		return l
+	}
+	lang, ok := LookupLanguage(code)
+	if !ok {
+		lang, _ = LookupLanguage(fallback)
+	}
+	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, code, fallback, "en"), tz: x.tz, cache: map[string]string{}}
+	x.mu.Lock()
+	x.locs[key] = l
+	x.mu.Unlock()
+	return l
+}
+
+// Loc translates for one language. Templates call its methods.
+type Loc struct {
+	Lang  Language
+	loc   *i18n.Localizer
+	tz    *time.Location
+	mu    sync.RWMutex
+	cache map[string]string // messages without arguments
+}
+
+// T translates a message; args are name/value pairs for its template.
+func (l *Loc) T(id string, args ...any) string {
+	if len(args) == 0 {
+		l.mu.RLock()
+		s, ok := l.cache[id]
+		l.mu.RUnlock()
+		if ok {
+			return s
+		}
+	}
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(args)})
+	if err != nil && s == "" {
+		// A missing message shows its id, which a test will catch,
+		// rather than an empty button.
+		return id
+	}
+	if len(args) == 0 {
+		l.mu.Lock()
+		l.cache[id] = s
+		l.mu.Unlock()
+	}
+	return s
+}
+
+// N translates a message with plural forms for count.
+func (l *Loc) N(id string, count int, args ...any) string {
+	data := pairs(args)
+	data["Count"] = count
+	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
+	if err != nil && s == "" {
+		return id
+	}
+	return s
+}
+
+// Has reports whether a message exists in the language or its fallbacks.
+func (l *Loc) Has(id string) bool {
+	_, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
+func pairs(args []any) map[string]any {
+	m := make(map[string]any, len(args)/2+1)
+	for i := 0; i+1 < len(args); i += 2 {
+		m[fmt.Sprint(args[i])] = args[i+1]
+	}
+	return m
+}
+
+// Time shows a time of day in the site's time zone.
+func (l *Loc) Time(t time.Time) string { return t.In(l.tz).Format("15:04") }
+
+// Date shows a date in the site's time zone, day first as in Belgium.
+func (l *Loc) Date(t time.Time) string { return t.In(l.tz).Format("02/01/2006") }
+
+// DateTime shows a date and time in the site's time zone.
+func (l *Loc) DateTime(t time.Time) string { return t.In(l.tz).Format("02/01/2006 15:04") }
+
+// Field translates a field error code for a field.
+func (l *Loc) Field(field, code string) string {
+	if id := "error." + field + "." + code; l.Has(id) {
+		return l.T(id)
+	}
+	return l.T("error."+code, "Field", l.T("field."+field))
+}
+
+// Negotiate picks the best catalog language from an Accept-Language header.
+func Negotiate(header string, langs []Language, fallback string) string {
+	tags, _, err := language.ParseAcceptLanguage(header)
+	if err != nil {
+		return fallback
+	}
+	for _, t := range tags {
+		base, _ := t.Base()
+		for _, l := range langs {
+			if strings.EqualFold(base.String(), l.Code) {
+				return l.Code
+			}
+		}
+	}
+	return fallback
+}

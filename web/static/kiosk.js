@@ -1,0 +1,131 @@
+// Kiosk behaviour: catch the USB scanner wherever focus is, reset after
+// idle time, read labels aloud, and scan with the camera as a fallback.
+(function () {
+  "use strict";
+  var body = document.body;
+  var form = document.getElementById("scan-form");
+
+  // Keyboard-wedge scanner. A scanner sends US key codes whatever the
+  // desk's keyboard layout (AZERTY would turn digits into &é"'…), so the
+  // token is read from event.code, not event.key.
+  var buf = "", last = 0;
+  function charFor(e) {
+    var c = e.code || "";
+    if (/^Key[A-Z]$/.test(c)) return c.charAt(3);
+    if (/^Digit[0-9]$/.test(c)) return c.charAt(5);
+    if (/^Numpad[0-9]$/.test(c)) return c.charAt(6);
+    if (e.key && e.key.length === 1 && /[0-9A-Za-z]/.test(e.key)) return e.key.toUpperCase();
+    return "";
+  }
+  document.addEventListener("keydown", function (e) {
+    if (!form || e.ctrlKey || e.altKey || e.metaKey) return;
+    var now = Date.now();
+    if (now - last > 5000) buf = "";
+    last = now;
+    if (e.key === "Enter" || e.code === "Enter" || e.code === "NumpadEnter") {
+      if (buf.length > 0) {
+        e.preventDefault();
+        form.elements.token.value = buf.slice(0, 200);
+        buf = "";
+        form.submit();
+      }
+      return;
+    }
+    var ch = charFor(e);
+    if (ch) { buf += ch; e.preventDefault(); }
+  }, true);
+
+  // Speak a label with the browser's own voices, in the page's language.
+  function say(text) {
+    if (!("speechSynthesis" in window) || !text) return;
+    window.speechSynthesis.cancel();
+    var u = new SpeechSynthesisUtterance(text);
+    u.lang = document.documentElement.lang;
+    window.speechSynthesis.speak(u);
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-speak]");
+    if (b) { e.preventDefault(); say(b.getAttribute("data-speak")); }
+  });
+
+  // Leave without keeping a trace: replace() keeps the page out of history.
+  function reset() {
+    try { sessionStorage.clear(); localStorage.clear(); } catch (err) { /* storage off */ }
+    window.location.replace("/kiosk/reset");
+  }
+
+  // Idle: after data-idle-seconds without a touch, count down, then reset.
+  var idleSeconds = parseInt(body.getAttribute("data-idle-seconds") || "60", 10);
+  var warnSeconds = 10;
+  var overlay = document.getElementById("idle-overlay");
+  var counter = document.getElementById("idle-seconds");
+  var idleTimer = null, tick = null;
+  function stopCountdown() {
+    if (tick) { clearInterval(tick); tick = null; }
+    if (overlay) overlay.hidden = true;
+  }
+  function startCountdown() {
+    var left = warnSeconds;
+    counter.textContent = String(left);
+    overlay.hidden = false;
+    tick = setInterval(function () {
+      left -= 1;
+      counter.textContent = String(Math.max(left, 0));
+      if (left <= 0) { clearInterval(tick); reset(); }
+    }, 1000);
+  }
+  function armIdle() {
+    stopCountdown();
+    if (idleTimer) clearTimeout(idleTimer);
+    if (body.getAttribute("data-idle") !== "1") return;
+    idleTimer = setTimeout(startCountdown, Math.max(idleSeconds - warnSeconds, 1) * 1000);
+  }
+  ["pointerdown", "keydown", "touchstart"].forEach(function (ev) {
+    document.addEventListener(ev, armIdle, { passive: true, capture: true });
+  });
+  var stay = document.getElementById("idle-stay");
+  if (stay) stay.addEventListener("click", armIdle);
+  armIdle();
+
+  // A message screen goes back to the start by itself.
+  var ret = parseInt(body.getAttribute("data-return") || "0", 10);
+  if (ret > 0) setTimeout(reset, ret * 1000);
+
+  // The idle screen reloads now and then, so its form token stays fresh.
+  if (body.getAttribute("data-page") === "idle") {
+    setTimeout(function () { window.location.replace("/kiosk"); }, 30 * 60 * 1000);
+  }
+
+  // Camera fallback: Linux Chromium has no BarcodeDetector, so frames go
+  // to the server, which decodes them (gozxing) and answers like a scan.
+  if (body.getAttribute("data-page") === "camera") {
+    var video = document.getElementById("camera-video");
+    var status = document.getElementById("camera-status");
+    var canvas = document.createElement("canvas");
+    var busy = false;
+    var csrf = form.elements._csrf.value;
+    function grab() {
+      if (busy || !video.videoWidth) return;
+      busy = true;
+      var w = Math.min(video.videoWidth, 800), h = Math.round(video.videoHeight * w / video.videoWidth);
+      canvas.width = w; canvas.height = h;
+      canvas.getContext("2d").drawImage(video, 0, 0, w, h);
+      canvas.toBlob(function (blob) {
+        var fd = new FormData();
+        fd.append("_csrf", csrf);
+        fd.append("frame", blob, "frame.jpg");
+        fetch("/kiosk/scan-image", { method: "POST", body: fd, credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (j) { busy = false; if (j.token) { form.elements.token.value = j.token; form.submit(); } })
+          .catch(function () { busy = false; });
+      }, "image/jpeg", 0.85);
+    }
+    if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "user", width: 1280 }, audio: false })
+        .then(function (stream) { video.srcObject = stream; setInterval(grab, 400); })
+        .catch(function () { status.textContent = status.getAttribute("data-nocamera"); });
+    } else {
+      status.textContent = status.getAttribute("data-nocamera");
+    }
+  }
+})();

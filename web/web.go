@@ -1,0 +1,332 @@
+// Package web owns what every page shares: the embedded templates, static
+// assets and pictograms, the translation catalogs, the render helpers, and
+// the shared middleware (security headers, sessions, CSRF, locale, errors).
+// The kiosk and admin packages build their pages with it.
+package web
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"github.com/drempel/drempel/store"
+)
+
+//go:embed all:templates static
+var files embed.FS
+
+// Options configure the shared web layer.
+type Options struct {
+	TimeZone *time.Location
+	// DefaultLang is the kiosk's and the admin panel's language before
+	// anyone chooses one.
+	DefaultLang string
+	// SecureCookies marks cookies Secure, for a server behind HTTPS.
+	SecureCookies bool
+	Log           *slog.Logger
+}
+
+// Web is the shared layer: templates, catalogs, assets and sessions.
+type Web struct {
+	Opts     Options
+	I18n     *I18n
+	pages    map[string]*template.Template
+	assets   map[string]asset
+	Admin    *session.Store
+	Kiosk    *session.Store
+	csrf     fiber.Handler
+	staticFS fs.FS
+}
+
+type asset struct {
+	hash string
+	body []byte
+	mime string
+}
+
+// New parses every template and catalog; anything broken fails here, at
+// start-up.
+func New(o Options) (*Web, error) {
+	if o.DefaultLang == "" {
+		o.DefaultLang = "nl"
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.TimeZone == nil {
+		o.TimeZone = time.UTC
+	}
+	x, err := NewI18n(o.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	w := &Web{Opts: o, I18n: x, pages: map[string]*template.Template{}, assets: map[string]asset{}}
+	if err := w.loadAssets(); err != nil {
+		return nil, err
+	}
+	if err := w.parseTemplates(); err != nil {
+		return nil, err
+	}
+	w.Admin = session.New(session.Config{
+		KeyLookup:      "cookie:drempel_admin",
+		Expiration:     12 * time.Hour,
+		CookieHTTPOnly: true,
+		CookieSameSite: "Lax",
+		CookieSecure:   o.SecureCookies,
+	})
+	// A kiosk session lives only while one visitor stands at the screen.
+	w.Kiosk = session.New(session.Config{
+		KeyLookup:         "cookie:drempel_kiosk",
+		Expiration:        15 * time.Minute,
+		CookieHTTPOnly:    true,
+		CookieSameSite:    "Strict",
+		CookieSecure:      o.SecureCookies,
+		CookieSessionOnly: true,
+	})
+	w.csrf = csrf.New(csrf.Config{
+		KeyLookup:      "form:_csrf",
+		CookieName:     "drempel_csrf",
+		CookieSameSite: "Strict",
+		CookieHTTPOnly: true,
+		CookieSecure:   o.SecureCookies,
+		Expiration:     12 * time.Hour,
+		ContextKey:     "csrf",
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return fiber.NewError(fiber.StatusForbidden, "error.csrf")
+		},
+	})
+	return w, nil
+}
+
+func (w *Web) loadAssets() error {
+	return fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := strings.TrimPrefix(p, "static/")
+		mime := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+			".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}[path.Ext(p)]
+		if mime == "" {
+			mime = "application/octet-stream"
+		}
+		w.assets[name] = asset{hash: hex.EncodeToString(sum[:6]), body: b, mime: mime}
+		return nil
+	})
+}
+
+// Asset is the content-hashed URL of a static file; a changed file gets a
+// new URL, so browsers may cache every asset for a year.
+func (w *Web) Asset(name string) (string, error) {
+	a, ok := w.assets[name]
+	if !ok {
+		return "", fmt.Errorf("unknown asset %q", name)
+	}
+	return "/static/" + a.hash + "/" + name, nil
+}
+
+// Icon returns an embedded pictogram as inline SVG, decorative for screen
+// readers: the visible label next to it carries the meaning.
+func (w *Web) Icon(name string) (template.HTML, error) {
+	a, ok := w.assets["pictograms/"+name+".svg"]
+	if !ok {
+		return "", fmt.Errorf("unknown pictogram %q", name)
+	}
+	svg := strings.Replace(string(a.body), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto" `, 1)
+	return template.HTML(svg), nil //nolint:gosec // our own embedded file
+}
+
+func (w *Web) parseTemplates() error {
+	funcs := template.FuncMap{
+		"asset":      w.Asset,
+		"icon":       w.Icon,
+		"code":       store.FormatCheckCode,
+		"int":        func(n int64) int { return int(n) },
+		"adminLangs": AdminLanguages,
+	}
+	for _, area := range []string{"kiosk", "admin"} {
+		base, err := template.New(area).Funcs(funcs).ParseFS(files, "templates/"+area+"/_*.html")
+		if err != nil {
+			return fmt.Errorf("templates %s: %w", area, err)
+		}
+		pages, err := fs.Glob(files, "templates/"+area+"/[a-z]*.html")
+		if err != nil {
+			return err
+		}
+		for _, p := range pages {
+			t, err := template.Must(base.Clone()).ParseFS(files, p)
+			if err != nil {
+				return fmt.Errorf("template %s: %w", p, err)
+			}
+			w.pages[area+"/"+strings.TrimSuffix(path.Base(p), ".html")] = t
+		}
+	}
+	return nil
+}
+
+// View is what every page template gets.
+type View struct {
+	L     *Loc
+	CSRF  string
+	Path  string
+	Data  any
+	Flash string
+	Error string
+	Form  map[string]string
+	// Fields holds a translated message per invalid form field.
+	Fields map[string]string
+	User   any
+	// IdleSeconds is how long the kiosk waits for a touch before it
+	// counts down to a reset.
+	IdleSeconds int
+}
+
+// Render executes a registered page; an unknown page is a programming
+// error that start-up tests catch.
+func (w *Web) Render(c *fiber.Ctx, status int, page string, v *View) error {
+	t, ok := w.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	if v.CSRF == "" {
+		if tok, ok := c.Locals("csrf").(string); ok {
+			v.CSRF = tok
+		}
+	}
+	v.Path = c.Path()
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	// Pages may hold a person's name: never keep them in a cache.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return t.ExecuteTemplate(c.Response().BodyWriter(), "layout", v)
+}
+
+// HasPage reports whether a page template is registered.
+func (w *Web) HasPage(name string) bool { _, ok := w.pages[name]; return ok }
+
+// CSRF is the middleware that guards every form post.
+func (w *Web) CSRF() fiber.Handler { return w.csrf }
+
+// Config is the Fiber configuration every Drempel server uses.
+func (w *Web) Config() fiber.Config {
+	return fiber.Config{
+		AppName:               "Drempel",
+		Immutable:             true,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             8 << 20,
+		ReadBufferSize:        16 << 10,
+		DisableStartupMessage: true,
+		ErrorHandler:          w.errorHandler,
+	}
+}
+
+// Use installs the shared middleware: recovery, security headers, assets.
+func (w *Web) Use(app *fiber.App) {
+	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
+	app.Use(securityHeaders)
+	app.Get("/static/:hash/*", w.serveAsset)
+}
+
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	// Nothing is ever loaded from outside: the kiosk works offline, and
+	// a stray script cannot phone home.
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+	return c.Next()
+}
+
+func (w *Web) serveAsset(c *fiber.Ctx) error {
+	a, ok := w.assets[c.Params("*")]
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, a.mime)
+	if c.Params("hash") == a.hash {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	return c.Send(a.body)
+}
+
+// errorHandler turns every error into a page in the user's language: a
+// known status keeps its code, anything else is a 500 without details,
+// and the details go to the log, never to the screen.
+func (w *Web) errorHandler(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	msg := "error.internal"
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+		switch {
+		case strings.HasPrefix(fe.Message, "error."):
+			msg = fe.Message
+		case status == fiber.StatusNotFound:
+			msg = "error.not_found"
+		case status == fiber.StatusRequestEntityTooLarge:
+			msg = "error.too_large"
+		case status == fiber.StatusTooManyRequests:
+			msg = "error.too_many"
+		case status < 500:
+			msg = "error.bad_request"
+		}
+	}
+	if status >= 500 {
+		w.Opts.Log.Error("request failed", "method", c.Method(), "path", c.Route().Path, "err", err)
+	}
+	area := "admin"
+	if strings.HasPrefix(c.Path(), "/kiosk") {
+		area = "kiosk"
+	}
+	l := w.I18n.Loc(w.RequestLang(c, area), w.Opts.DefaultLang)
+	c.Response().ResetBody()
+	if rerr := w.Render(c, status, area+"/error", &View{L: l, Error: l.T(msg)}); rerr != nil {
+		return c.Status(status).SendString(l.T(msg))
+	}
+	return nil
+}
+
+// RequestLang is the language for a request: the locals set by the area's
+// middleware, else the language cookie, else the browser's preference.
+func (w *Web) RequestLang(c *fiber.Ctx, area string) string {
+	if l, ok := c.Locals("lang").(string); ok && l != "" {
+		return l
+	}
+	langs := AdminLanguages()
+	if area == "kiosk" {
+		langs = KioskLanguages()
+	}
+	if v := c.Cookies("drempel_" + area + "_lang"); v != "" {
+		for _, l := range langs {
+			if l.Code == v {
+				return v
+			}
+		}
+	}
+	if area == "kiosk" {
+		return w.Opts.DefaultLang
+	}
+	return Negotiate(c.Get(fiber.HeaderAcceptLanguage), langs, w.Opts.DefaultLang)
+}
