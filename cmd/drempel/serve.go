@@ -154,4 +154,3 @@ func newServer(st *store.Store, o web.Options, idle time.Duration) (*fiber.App, 
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil
 }
-
