@@ -46,7 +46,7 @@ func WriteCardsPDF(w io.Writer, faces []CardFace, layout Layout) error {
 	}
 	var pdf *fpdf.Fpdf
 	if layout == Single {
-		pdf = fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: CardW, Ht: CardH}, OrientationStr: "L"})
+		pdf = fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: CardW, Ht: CardH}, OrientationStr: "P"})
 	} else {
 		pdf = fpdf.New("P", "mm", "A4", "")
 	}

@@ -40,15 +40,15 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("DREMPEL_KIOSK_IDLE: %w", err)
 	}
-	fs.DurationVar(&cfg.idle, "kiosk-idle", idleDefault, "how long the kiosk waits for a touch before it resets (at least 15s)")
+	fs.DurationVar(&cfg.idle, "kiosk-idle", idleDefault, "how long the kiosk waits for a touch before it resets (at least 5s)")
 	secureDefault, _ := strconv.ParseBool(envDefault("secure-cookies", "false"))
 	fs.BoolVar(&cfg.secure, "secure-cookies", secureDefault, "mark cookies Secure (when served over HTTPS by a reverse proxy)")
 	fs.StringVar(&cfg.publicURL, "public-url", envDefault("public-url", ""), "the address people open, for the links printed here (default http://localhost:PORT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if cfg.idle < 15*time.Second {
-		return fmt.Errorf("--kiosk-idle must be at least 15s")
+	if cfg.idle < 5*time.Second {
+		return fmt.Errorf("--kiosk-idle must be at least 5s")
 	}
 	tz, err := time.LoadLocation(cfg.tz)
 	if err != nil {

@@ -56,7 +56,7 @@
 
   // Idle: after data-idle-seconds without a touch, count down, then reset.
   var idleSeconds = parseInt(body.getAttribute("data-idle-seconds") || "60", 10);
-  var warnSeconds = 10;
+  var warnSeconds = Math.min(10, Math.floor(idleSeconds / 3));
   var overlay = document.getElementById("idle-overlay");
   var counter = document.getElementById("idle-seconds");
   var idleTimer = null, tick = null;

@@ -1,0 +1,160 @@
+// Package webtest drives a Drempel Fiber app in tests the way a browser
+// does: it keeps cookies, reads the CSRF token from the page it was given
+// and posts forms with it.
+package webtest
+
+import (
+	"bytes"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/web"
+)
+
+// NewApp builds an app with the shared web layer; mount adds the area
+// under test.
+func NewApp(t testing.TB, mount func(app *fiber.App, w *web.Web)) *fiber.App {
+	t.Helper()
+	tz, _ := time.LoadLocation("Europe/Brussels")
+	w, err := web.New(web.Options{TimeZone: tz, DefaultLang: "nl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(w.Config())
+	w.Use(app)
+	mount(app, w)
+	return app
+}
+
+// Client is a browser with a cookie jar.
+type Client struct {
+	T       testing.TB
+	App     *fiber.App
+	Cookies map[string]string
+	Lang    string // Accept-Language
+	csrf    string
+}
+
+// NewClient starts a client with no cookies.
+func NewClient(t testing.TB, app *fiber.App) *Client {
+	return &Client{T: t, App: app, Cookies: map[string]string{}}
+}
+
+// Response is a finished request.
+type Response struct {
+	Status   int
+	Body     string
+	Header   http.Header
+	Location string
+}
+
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
+
+// Do sends a request and keeps the cookies it sets.
+func (c *Client) Do(method, path string, form url.Values) Response {
+	c.T.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return c.send(req)
+}
+
+// Upload posts a multipart form with one file, and the CSRF token.
+func (c *Client) Upload(path, field, filename string, data []byte) Response {
+	c.T.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("_csrf", c.csrf)
+	fw, err := mw.CreateFormFile(field, filename)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	fw.Write(data)
+	mw.Close()
+	req := httptest.NewRequest("POST", path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.send(req)
+}
+
+func (c *Client) send(req *http.Request) Response {
+	c.T.Helper()
+	method, path := req.Method, req.URL.Path
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
+	}
+	for k, v := range c.Cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := c.App.Test(req, 30_000)
+	if err != nil {
+		c.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 || ck.Value == "" || (!ck.Expires.IsZero() && ck.Expires.Before(time.Now())) {
+			delete(c.Cookies, ck.Name)
+		} else {
+			c.Cookies[ck.Name] = ck.Value
+		}
+	}
+	r := Response{Status: res.StatusCode, Body: string(b), Header: res.Header, Location: res.Header.Get("Location")}
+	if m := csrfRe.FindStringSubmatch(r.Body); m != nil && m[1] != "" {
+		c.csrf = m[1]
+	}
+	return r
+}
+
+// Get fetches a page.
+func (c *Client) Get(path string) Response { c.T.Helper(); return c.Do("GET", path, nil) }
+
+// Post sends a form with the CSRF token of the last page fetched.
+func (c *Client) Post(path string, form url.Values) Response {
+	c.T.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("_csrf") == "" {
+		form.Set("_csrf", c.csrf)
+	}
+	return c.Do("POST", path, form)
+}
+
+// Form is a shorthand for url.Values from pairs.
+func Form(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+var idRe = regexp.MustCompile(`\b(kiosk|admin|error|field|role)\.[a-z_]+(\.[a-z_]+)*`)
+
+// MessageIDs lists catalog message ids that leaked into a page untranslated
+// (a translation that is missing shows its id).
+func MessageIDs(body string) []string {
+	var out []string
+	for _, m := range idRe.FindAllString(body, -1) {
+		switch m {
+		case "kiosk.css", "kiosk.js", "admin.css", "admin.js":
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}
