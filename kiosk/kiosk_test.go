@@ -2,6 +2,7 @@ package kiosk_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -189,3 +190,5 @@ func TestCameraFrameDecoding(t *testing.T) {
 		t.Fatalf("garbage frame: %d %s", r.Status, r.Body)
 	}
 }
+
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

@@ -230,25 +230,31 @@ type CardHolder struct {
 	Member Member
 }
 
-// CardByToken resolves a scanned token to its active card and member.
-// Unknown, malformed and revoked tokens all give ErrNotFound.
+// CardByToken resolves a scanned token to its active card and member, in
+// one query. Unknown, malformed and revoked tokens all give ErrNotFound.
 func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, error) {
 	token = NormalizeToken(token)
 	if token == "" {
 		return nil, ErrNotFound
 	}
-	var h CardHolder
-	if err := s.R.WithContext(ctx).Where("token = ? AND revoked_at IS NULL", token).Take(&h.Card).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
+	var row struct {
+		CardID    int64
+		CheckCode string
+		IssuedAt  time.Time
+		Member
+	}
+	err := s.R.WithContext(ctx).Table("cards").
+		Select("cards.id AS card_id, cards.check_code, cards.issued_at, members.*").
+		Joins("JOIN members ON members.id = cards.member_id").
+		Where("cards.token = ? AND cards.revoked_at IS NULL", token).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
 		return nil, err
 	}
-	if err := s.R.WithContext(ctx).Take(&h.Member, h.Card.MemberID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
-	}
-	return &h, nil
+	return &CardHolder{
+		Card:   Card{ID: row.CardID, MemberID: row.Member.ID, Token: token, CheckCode: row.CheckCode, IssuedAt: row.IssuedAt},
+		Member: row.Member,
+	}, nil
 }

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // Site is one place where the lab runs (a food point, a CPAS antenna).
 type Site struct {
@@ -12,15 +15,26 @@ type Site struct {
 
 // Location is the site's time zone, Europe/Brussels when unset or unknown.
 func (s Site) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
-		return loc
+	name := s.TimeZone
+	if name == "" {
+		name = "Europe/Brussels"
 	}
-	loc, err := time.LoadLocation("Europe/Brussels")
+	if loc, ok := locations.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return time.UTC
+		if loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
+			loc = time.UTC
+		}
 	}
+	locations.Store(name, loc)
 	return loc
 }
+
+// locations caches parsed time zones: LoadLocation reads and parses the
+// zone file on every call, and the check-in path needs one per scan.
+var locations sync.Map
 
 // Role is what a staff account may do.
 type Role string

@@ -19,9 +19,20 @@ func defaultSite(tx *gorm.DB) (*Site, error) {
 }
 
 // DefaultSite is the first site, which a single-site installation uses for
-// everything.
+// everything. It is cached: every check-in needs it, and it changes only
+// through this package.
 func (s *Store) DefaultSite(ctx context.Context) (*Site, error) {
-	return defaultSite(s.R.WithContext(ctx))
+	if site := s.site.Load(); site != nil {
+		c := *site
+		return &c, nil
+	}
+	site, err := defaultSite(s.R.WithContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	c := *site
+	s.site.Store(&c)
+	return site, nil
 }
 
 // EnsureSite returns the default site, creating it with the given name when
@@ -50,5 +61,7 @@ func (s *Store) RenameDefaultSite(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
+	err = s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
+	s.site.Store(nil)
+	return err
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -45,6 +46,8 @@ type Store struct {
 	R       *gorm.DB
 	Dialect string // "sqlite" or "postgres"
 	clock   func() time.Time
+	batch   *checkInBatcher
+	site    atomic.Pointer[Site] // the default site, once read
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.
@@ -110,6 +113,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		rdb.SetMaxOpenConns(n)
 		rdb.SetMaxIdleConns(n)
 		s.W, s.R, s.Dialect = w, r, "sqlite"
+		s.startBatcher()
 	default:
 		return nil, fmt.Errorf("unsupported database URL (want postgres://… or empty for SQLite)")
 	}
@@ -133,7 +137,6 @@ func sqliteDSN(path, txlock string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", txlock)
-	q.Set("_cache_size", "-8000")
 	return "file:" + path + "?" + q.Encode()
 }
 
@@ -158,6 +161,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes both pools; on SQLite it checkpoints the WAL first.
 func (s *Store) Close() error {
 	var errs []error
+	if s.batch != nil {
+		s.batch.stop()
+	}
 	if s.Dialect == "sqlite" {
 		s.W.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	}

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"time"
-
-	"gorm.io/gorm/clause"
 )
 
 // CheckIn records the member's visit to the site for today, in the site's
@@ -14,11 +12,8 @@ import (
 func (s *Store) CheckIn(ctx context.Context, memberID int64, site *Site) (Visit, bool, error) {
 	now := s.Now()
 	v := Visit{MemberID: memberID, SiteID: site.ID, Day: now.In(site.Location()).Format(time.DateOnly), CheckedInAt: now}
-	res := s.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&v)
-	if res.Error != nil {
-		return v, false, res.Error
-	}
-	return v, res.RowsAffected == 1, nil
+	counted, err := s.insertVisit(ctx, &v)
+	return v, counted, err
 }
 
 // VisitsOn lists the check-ins at a site on a local day (YYYY-MM-DD),

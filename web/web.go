@@ -45,6 +45,7 @@ type Web struct {
 	I18n     *I18n
 	pages    map[string]*template.Template
 	assets   map[string]asset
+	icons    map[string]template.HTML
 	Admin    *session.Store
 	Kiosk    *session.Store
 	csrf     fiber.Handler
@@ -73,7 +74,7 @@ func New(o Options) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{Opts: o, I18n: x, pages: map[string]*template.Template{}, assets: map[string]asset{}}
+	w := &Web{Opts: o, I18n: x, pages: map[string]*template.Template{}, assets: map[string]asset{}, icons: map[string]template.HTML{}}
 	if err := w.loadAssets(); err != nil {
 		return nil, err
 	}
@@ -128,6 +129,10 @@ func (w *Web) loadAssets() error {
 			mime = "application/octet-stream"
 		}
 		w.assets[name] = asset{hash: hex.EncodeToString(sum[:6]), body: b, mime: mime}
+		if icon, ok := strings.CutPrefix(name, "pictograms/"); ok {
+			svg := strings.Replace(string(b), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto" `, 1)
+			w.icons[strings.TrimSuffix(icon, ".svg")] = template.HTML(svg) //nolint:gosec // our own embedded file
+		}
 		return nil
 	})
 }
@@ -145,12 +150,11 @@ func (w *Web) Asset(name string) (string, error) {
 // Icon returns an embedded pictogram as inline SVG, decorative for screen
 // readers: the visible label next to it carries the meaning.
 func (w *Web) Icon(name string) (template.HTML, error) {
-	a, ok := w.assets["pictograms/"+name+".svg"]
+	svg, ok := w.icons[name]
 	if !ok {
 		return "", fmt.Errorf("unknown pictogram %q", name)
 	}
-	svg := strings.Replace(string(a.body), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto" `, 1)
-	return template.HTML(svg), nil //nolint:gosec // our own embedded file
+	return svg, nil
 }
 
 func (w *Web) parseTemplates() error {
