@@ -105,10 +105,16 @@ func drawCard(pdf *fpdf.Fpdf, name string, x, y float64, f CardFace) error {
 	pdf.SetTextColor(70, 70, 70)
 	pdf.SetXY(tx, y+8)
 	pdf.MultiCell(tw, 3.4, f.OrgName, "", "L", false)
-	pdf.SetFont("go", "B", 14)
+	// The nickname on one line if it fits at 9 pt or more, else wrapped.
+	size := 14.0
+	pdf.SetFont("go", "B", size)
+	for size > 9 && pdf.GetStringWidth(f.Nickname) > tw-2*pdf.GetCellMargin() {
+		size -= 0.5
+		pdf.SetFontSize(size)
+	}
 	pdf.SetTextColor(20, 20, 20)
 	pdf.SetXY(tx, y+20)
-	pdf.MultiCell(tw, 6, f.Nickname, "", "L", false)
+	pdf.MultiCell(tw, size*0.45, f.Nickname, "", "L", false)
 	pdf.SetFont("go", "", 7)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(tx, y+CardH-9)

@@ -195,7 +195,10 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	}
 	newVisit, _ := sess.Get("new").(bool)
 	v := k.view(c, nil)
-	v.Data = map[string]any{"Greeting": v.L.T("kiosk.home.greeting", "Name", nick), "NewVisit": newVisit}
+	// The name is isolated (FSI…PDI) so that a Latin name in an Arabic
+	// sentence, or the reverse, keeps the punctuation on the right side.
+	greeting := v.L.T("kiosk.home.greeting", "Name", "\u2068"+nick+"\u2069")
+	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/home", v)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -58,6 +59,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("--lang must be nl, fr or en")
 	}
 	log := newLogger(stderr)
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A small box shares its memory with a browser and a print queue:
+		// ask the garbage collector to work harder before the heap grows
+		// past this, rather than let it double as it would by default.
+		debug.SetMemoryLimit(48 << 20)
+	}
 
 	st, err := cfg.open(ctx)
 	if err != nil {

@@ -67,8 +67,7 @@ export function offlineGuard(page, base) {
 // A USB scanner is a keyboard: it types the token and presses Enter.
 export async function scanCard(page, token) {
   await page.keyboard.type(token, { delay: 5 });
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState('load');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
 // decodeCardPDF renders a card PDF as a printer would (pdftoppm) and
