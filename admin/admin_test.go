@@ -64,6 +64,9 @@ func TestSignInAndRoles(t *testing.T) {
 			t.Fatalf("anonymous: %d %q", r.Status, r.Location)
 		}
 		anon.Get("/admin/login")
+		if r := anon.Post("/admin/login", webtest.Form("email", "st\x00aff@test.be\xff", "password", "x")); r.Status != 401 {
+			t.Fatalf("sign-in with invalid bytes: %d", r.Status)
+		}
 		r := anon.Post("/admin/login", webtest.Form("email", "staff@test.be", "password", "wrong password"))
 		if r.Status != 401 || !strings.Contains(r.Body, "horen niet bij elkaar") || !strings.Contains(r.Body, `value="staff@test.be"`) {
 			t.Fatalf("wrong password: %d", r.Status)
@@ -167,6 +170,9 @@ func TestRegisterMemberAndCards(t *testing.T) {
 		}
 		if list := c.Get("/admin/members?q=nobody-here"); !strings.Contains(list.Body, "Geen lid gevonden") {
 			t.Fatal("empty search result state")
+		}
+		if list := c.Get("/admin/members?q=%FF%00%FE"); list.Status != 200 {
+			t.Fatalf("search with invalid bytes: %d", list.Status)
 		}
 
 		pdf := c.Get("/admin/members/" + id + "/card.pdf")

@@ -187,7 +187,7 @@ type MemberPage struct {
 func (s *Store) SearchMembers(ctx context.Context, q string, limit, offset int) (MemberPage, error) {
 	var page MemberPage
 	db := s.R.WithContext(ctx).Model(&Member{})
-	q = strings.TrimSpace(q)
+	q = searchText(q, 100)
 	if q != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
 		cond := s.R.Where(`LOWER(nickname) LIKE ? ESCAPE '\'`, like)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,10 @@ type Store struct {
 	clock   func() time.Time
 	batch   *checkInBatcher
 	site    atomic.Pointer[Site] // the default site, once read
+	pwCost  int
+
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.

@@ -133,6 +133,13 @@ func TestSearchMembers(t *testing.T) {
 		code := codes[0]
 		check(strings.ToLower(code[:3]+"-"+code[3:]), "Amina")
 		check("nobody")
+		// PostgreSQL refuses these bytes; a search with them finds nothing
+		// instead of failing.
+		check("\xff\xfe", "50%_off", "Janneke", "Jan", "Amina")
+		check("Jan\x00", "Janneke", "Jan")
+		if _, err := s.Authenticate(ctx, "a\x00@b.be\xff", "password"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("sign-in with bad bytes: %v", err)
+		}
 	})
 }
 

@@ -74,14 +74,20 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 
 // dummyHash keeps a failed sign-in with an unknown email as slow as one
 // with a wrong password, so timing does not tell which emails exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("drempel-no-such-user"), bcrypt.DefaultCost)
+func (s *Store) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		h, _ := s.hashPassword("drempel-no-such-user")
+		s.dummy = []byte(h)
+	})
+	return s.dummy
+}
 
 // Authenticate checks an email and password; any failure is ErrNotFound.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (*User, error) {
 	var u User
-	err := s.R.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	err := s.R.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(searchText(email, 200))).Take(&u).Error
 	if err != nil {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, ErrNotFound
 		}
@@ -147,7 +153,15 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) er
 	})
 }
 
+// SetPasswordCost sets the bcrypt cost of new password hashes. Tests use
+// the minimum; production keeps bcrypt's default.
+func (s *Store) SetPasswordCost(cost int) { s.pwCost = cost }
+
 func (s *Store) hashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	cost := s.pwCost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	return string(h), err
 }

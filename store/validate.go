@@ -88,3 +88,20 @@ func optionalEmail(field, s string) (string, error) {
 // CleanRequired checks a required free-text field that is not part of a
 // model (an organisation's name on the setup form).
 func CleanRequired(field, s string, max int) (string, error) { return requiredText(field, s, max) }
+
+// searchText makes free text safe to use as a query argument: PostgreSQL
+// refuses invalid UTF-8 and NUL bytes outright, and a search or a sign-in
+// with them should simply find nothing.
+func searchText(s string, max int) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max])
+	}
+	return strings.TrimSpace(s)
+}

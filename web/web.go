@@ -19,6 +19,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
@@ -246,19 +247,16 @@ func (w *Web) Config() fiber.Config {
 // Use installs the shared middleware: recovery, security headers, assets.
 func (w *Web) Use(app *fiber.App) {
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
-	app.Use(securityHeaders)
+	app.Use(helmet.New(helmet.Config{
+		XFrameOptions:  "DENY",
+		ReferrerPolicy: "same-origin",
+		// Nothing is ever loaded from outside: the kiosk works offline, and
+		// a stray script cannot phone home.
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
+			"style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+		PermissionPolicy: "camera=(self), microphone=(), geolocation=()",
+	}))
 	app.Get("/static/:hash/*", w.serveAsset)
-}
-
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	// Nothing is ever loaded from outside: the kiosk works offline, and
-	// a stray script cannot phone home.
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-	c.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-	return c.Next()
 }
 
 func (w *Web) serveAsset(c *fiber.Ctx) error {

@@ -44,6 +44,7 @@ func Open(t testing.TB, kind string) *store.Store {
 		t.Fatalf("open %s: %v", kind, err)
 	}
 	t.Cleanup(func() { s.Close() })
+	s.SetPasswordCost(4) // bcrypt's minimum: sign-ins in tests need no real cost
 	return s
 }
 
