@@ -21,7 +21,7 @@ mkdirSync(SHOTS, { recursive: true });
 export function startServer(extraArgs = []) {
   const data = mkdtempSync(join(tmpdir(), 'drempel-e2e-'));
   const proc = spawn(BIN, ['--demo', '--data', data, '--addr', '127.0.0.1:0', ...extraArgs], {
-    env: { ...process.env, DREMPEL_DATABASE_URL: process.env.E2E_DATABASE_URL || '' },
+    env: { ...process.env, DREMPEL_DATABASE_URL: freshDatabase() },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '', err = '';
@@ -43,6 +43,18 @@ export function startServer(extraArgs = []) {
         stop: () => new Promise((r) => { proc.removeAllListeners('exit'); proc.on('exit', r); proc.kill('SIGTERM'); }) });
     });
   });
+}
+
+// With E2E_POSTGRES_URL (a server's admin URL), every server gets a fresh
+// PostgreSQL database; without it, SQLite in its data directory.
+function freshDatabase() {
+  const admin = process.env.E2E_POSTGRES_URL;
+  if (!admin) return '';
+  const name = 'drempel_e2e_' + Math.random().toString(36).slice(2, 10);
+  execFileSync('psql', [admin, '-qc', `CREATE DATABASE ${name}`]);
+  const u = new URL(admin);
+  u.pathname = '/' + name;
+  return u.toString();
 }
 
 export async function launchBrowser(extraArgs = []) {
