@@ -109,13 +109,7 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	langName := m.Lang
-	if l, ok := web.LookupLanguage(m.Lang); ok {
-		langName = l.Endonym
-	}
-	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
-		"M": m, "Visits": visits, "LangName": langName,
-	}))
+	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{"M": m, "Visits": visits}))
 }
 
 func (a *Admin) memberEdit(c *fiber.Ctx) error {

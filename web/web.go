@@ -165,6 +165,12 @@ func (w *Web) parseTemplates() error {
 		"code":       store.FormatCheckCode,
 		"int":        func(n int64) int { return int(n) },
 		"adminLangs": AdminLanguages,
+		"langName": func(code string) string {
+			if l, ok := LookupLanguage(code); ok {
+				return l.Endonym
+			}
+			return code
+		},
 	}
 	for _, area := range []string{"kiosk", "admin"} {
 		base, err := template.New(area).Funcs(funcs).ParseFS(files, "templates/"+area+"/_*.html")
