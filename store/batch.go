@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -79,8 +80,8 @@ func (s *Store) commitCheckIns(batch []checkInReq) {
 	err := tx.Error
 	if err == nil {
 		for i, r := range batch {
-			q := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(r.v)
-			res[i] = checkInRes{counted: q.Error == nil && q.RowsAffected == 1, err: q.Error}
+			counted, err := checkInTx(tx, r.v)
+			res[i] = checkInRes{counted: counted, err: err}
 		}
 		err = tx.Commit().Error
 	}
@@ -92,11 +93,29 @@ func (s *Store) commitCheckIns(batch []checkInReq) {
 	}
 }
 
+// checkInTx is everything a check-in writes: the day's visit (once) and
+// the attendance of a lab booking the member came for.
+func checkInTx(tx *gorm.DB, v *Visit) (bool, error) {
+	q := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v)
+	if q.Error != nil {
+		return false, q.Error
+	}
+	if _, err := markAttended(tx, v); err != nil {
+		return false, err
+	}
+	return q.RowsAffected == 1, nil
+}
+
 // insertVisit stores a visit, through the batcher where there is one.
 func (s *Store) insertVisit(ctx context.Context, v *Visit) (bool, error) {
 	if s.batch == nil {
-		q := s.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(v)
-		return q.Error == nil && q.RowsAffected == 1, q.Error
+		var counted bool
+		err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var err error
+			counted, err = checkInTx(tx, v)
+			return err
+		})
+		return counted, err
 	}
 	req := checkInReq{v: v, done: make(chan checkInRes, 1)}
 	select {

@@ -73,6 +73,54 @@ CREATE TABLE visits (
 CREATE UNIQUE INDEX visits_once_a_day ON visits (member_id, site_id, day);
 CREATE INDEX visits_site_day ON visits (site_id, day);
 `},
+	{2, `
+CREATE TABLE labs (
+	site_id BIGINT PRIMARY KEY REFERENCES sites (id),
+	seats INTEGER NOT NULL DEFAULT 8,
+	slot_minutes INTEGER NOT NULL DEFAULT 60,
+	horizon_days INTEGER NOT NULL DEFAULT 7,
+	max_bookings INTEGER NOT NULL DEFAULT 2,
+	mode TEXT NOT NULL DEFAULT 'both',
+	grace_minutes INTEGER NOT NULL DEFAULT 15
+);
+CREATE TABLE lab_hours (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	weekday INTEGER NOT NULL,
+	opens INTEGER NOT NULL,
+	closes INTEGER NOT NULL
+);
+CREATE INDEX lab_hours_site ON lab_hours (site_id, weekday);
+CREATE TABLE lab_closures (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	day TEXT NOT NULL,
+	reason TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX lab_closures_day ON lab_closures (site_id, day);
+CREATE TABLE lab_slots (
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	starts_at BIGINT NOT NULL,
+	taken INTEGER NOT NULL DEFAULT 0,
+	blocked INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (site_id, starts_at)
+);
+CREATE TABLE bookings (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	starts_at BIGINT NOT NULL,
+	ends_at BIGINT NOT NULL,
+	status TEXT NOT NULL,
+	created_at {{TS}} NOT NULL,
+	created_by BIGINT REFERENCES users (id),
+	attended_at {{TS}},
+	closed_at {{TS}}
+);
+CREATE UNIQUE INDEX bookings_member_slot ON bookings (member_id, starts_at) WHERE status IN ('booked', 'attended');
+CREATE INDEX bookings_site_start ON bookings (site_id, starts_at);
+CREATE INDEX bookings_member_status ON bookings (member_id, status, starts_at);
+`},
 }
 
 func (s *Store) dialectSQL(q string) string {
