@@ -69,6 +69,14 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	desk.Post("/members/:id/reissue", a.memberReissue)
 	desk.Get("/members/:id/card.pdf", a.memberCardPDF)
 	desk.Get("/cards.pdf", a.cardsPDF)
+	desk.Post("/members/:id/book", a.memberBook)
+	desk.Get("/lab", a.labDay)
+	desk.Post("/lab/block", a.labBlock)
+	desk.Post("/bookings/:id/cancel", a.bookingCancel)
+	desk.Get("/lab/settings", a.labSettings)
+	desk.Post("/lab/settings", a.labSettingsSave)
+	desk.Post("/lab/closures", a.labClose)
+	desk.Post("/lab/closures/delete", a.labReopen)
 
 	adm := in.Group("", requireRole(store.RoleAdmin))
 	adm.Get("/users", a.usersList)
@@ -181,9 +189,5 @@ func (a *Admin) setLang(c *fiber.Ctx) error {
 		c.Cookie(&fiber.Cookie{Name: langCookie, Value: code, Path: "/", HTTPOnly: true, SameSite: "Lax",
 			Secure: a.w.Opts.SecureCookies, Expires: time.Now().AddDate(1, 0, 0)})
 	}
-	back := c.FormValue("back")
-	if len(back) < 2 || back[0] != '/' || back[1] == '/' || back[1] == '\\' {
-		back = "/admin"
-	}
-	return c.Redirect(back, fiber.StatusSeeOther)
+	return c.Redirect(safeBack(c.FormValue("back"), "/admin"), fiber.StatusSeeOther)
 }

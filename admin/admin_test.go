@@ -202,8 +202,8 @@ func TestRegisterMemberAndCards(t *testing.T) {
 		}
 
 		c.Get("/admin/members/" + id + "/edit")
-		if r := c.Post("/admin/members/"+id+"/edit", webtest.Form("nickname", "Amina", "lang", "ar", "note", "=1+1")); r.Status != 303 {
-			t.Fatalf("edit: %d", r.Status)
+		if r := c.Post("/admin/members/"+id+"/edit", webtest.Form("nickname", "Amina", "lang", "ar", "note", "=1+1\r\nsecond line")); r.Status != 303 {
+			t.Fatalf("edit with a two-line note: %d", r.Status)
 		}
 		if r := c.Post("/admin/members/999999/edit", webtest.Form("nickname", "X", "lang", "nl")); r.Status != 404 {
 			t.Fatalf("edit unknown member: %d", r.Status)
@@ -296,4 +296,24 @@ func TestDashboardCountsToday(t *testing.T) {
 			t.Fatal("the dashboard lists names")
 		}
 	})
+}
+
+func TestLanguageSwitchStaysOnThisServer(t *testing.T) {
+	f := newFixture(t, storetest.Open(t, "sqlite"))
+	c := f.signIn(t, store.RoleStaff)
+	for back, want := range map[string]string{
+		"/admin/members?q=x":    "/admin/members?q=x",
+		"//evil.example/":       "/admin",
+		"/\t/evil.example":      "/admin",
+		"/x\r\nSet-Cookie: a=b": "/admin",
+		"https://evil.example/": "/admin",
+		"/\\evil.example":       "/admin",
+		"":                      "/admin",
+	} {
+		c.Get("/admin")
+		r := c.Post("/admin/lang", webtest.Form("lang", "fr", "back", back))
+		if r.Status != 303 || r.Location != want || r.Header.Get("Set-Cookie") == "a=b" {
+			t.Errorf("back=%q: %d %q", back, r.Status, r.Location)
+		}
+	}
 }

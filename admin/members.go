@@ -109,7 +109,25 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{"M": m, "Visits": visits}))
+	bookings, err := a.st.UpcomingBookings(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	noShows, err := a.st.NoShows(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	slots, err := a.st.BookableSlots(c.UserContext(), site)
+	if err != nil {
+		return err
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
+		"M": m, "Visits": visits, "Bookings": bookings, "NoShows": noShows, "Slots": slots,
+	}))
 }
 
 func (a *Admin) memberEdit(c *fiber.Ctx) error {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"unicode"
 
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
 
 	"github.com/drempel/drempel/store"
 )
@@ -105,19 +107,46 @@ func drawCard(pdf *fpdf.Fpdf, name string, x, y float64, f CardFace) error {
 	pdf.SetTextColor(70, 70, 70)
 	pdf.SetXY(tx, y+8)
 	pdf.MultiCell(tw, 3.4, f.OrgName, "", "L", false)
+	// A name the font cannot draw (Arabic, Ge'ez…) is left off rather than
+	// printed as empty boxes: the QR and the check code do the work.
+	nick := f.Nickname
+	if !printable(nick) {
+		nick = ""
+	}
 	// The nickname on one line if it fits at 9 pt or more, else wrapped.
 	size := 14.0
 	pdf.SetFont("go", "B", size)
-	for size > 9 && pdf.GetStringWidth(f.Nickname) > tw-2*pdf.GetCellMargin() {
+	for size > 9 && pdf.GetStringWidth(nick) > tw-2*pdf.GetCellMargin() {
 		size -= 0.5
 		pdf.SetFontSize(size)
 	}
 	pdf.SetTextColor(20, 20, 20)
 	pdf.SetXY(tx, y+20)
-	pdf.MultiCell(tw, size*0.45, f.Nickname, "", "L", false)
+	pdf.MultiCell(tw, size*0.45, nick, "", "L", false)
 	pdf.SetFont("go", "", 7)
 	pdf.SetTextColor(90, 90, 90)
 	pdf.SetXY(tx, y+CardH-9)
 	pdf.CellFormat(tw, 4, "Drempel", "", 0, "L", false, 0, "")
 	return pdf.Error()
+}
+
+// boldFace is the font the nickname is printed in, parsed once to ask it
+// which characters it has.
+var boldFace, _ = sfnt.Parse(gobold.TTF)
+
+// printable reports whether the card font has a glyph for every letter.
+func printable(s string) bool {
+	if boldFace == nil {
+		return false
+	}
+	var buf sfnt.Buffer
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			continue
+		}
+		if g, err := boldFace.GlyphIndex(&buf, r); err != nil || g == 0 {
+			return false
+		}
+	}
+	return true
 }

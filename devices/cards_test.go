@@ -140,6 +140,17 @@ func TestTextIsPrintedAsTyped(t *testing.T) {
 			t.Errorf("card text lacks %q:\n%s", want, out)
 		}
 	}
+	// An Arabic name is left off the card rather than printed as boxes.
+	buf.Reset()
+	f = []devices.CardFace{{Token: store.NewToken(), CheckCode: "ABC234", Nickname: "أمينة", OrgName: "CPAS"}}
+	if err := devices.WriteCardsPDF(&buf, f, devices.Single); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = &buf
+	if out, _ := cmd.Output(); strings.Contains(string(out), "أمينة") || !strings.Contains(string(out), "ABC 234") {
+		t.Errorf("arabic card text:\n%s", out)
+	}
 	if err := devices.WriteCardsPDF(&buf, nil, devices.Single); err == nil {
 		t.Error("an empty card list should be refused")
 	}

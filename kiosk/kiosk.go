@@ -53,6 +53,17 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Get("/help", k.help)
 	g.Get("/camera", k.camera)
 	g.Get("/reset", k.reset)
+
+	// Only a checked-in visitor gets these; the middleware sits on each
+	// route so that an unknown address still gets a plain 404.
+	g.Get("/lab", k.visitor, k.labDays)
+	g.Get("/lab/:day", k.visitor, k.labSlots)
+	g.Get("/lab/:day/:start", k.visitor, k.labConfirm)
+	g.Post("/lab/book", k.visitor, k.labBook)
+	g.Get("/bookings", k.visitor, k.bookings)
+	g.Get("/bookings/:id/done", k.visitor, k.bookingDone)
+	g.Get("/bookings/:id/cancel", k.visitor, k.cancelConfirm)
+	g.Post("/bookings/:id/cancel", k.visitor, k.cancel)
 	return k
 }
 
@@ -71,6 +82,7 @@ func (k *Kiosk) view(c *fiber.Ctx, data any) *web.View {
 }
 
 func (k *Kiosk) idle(c *fiber.Ctx) error {
+	k.forget(c)
 	lang, _ := c.Locals("lang").(string)
 	return k.w.Render(c, fiber.StatusOK, "kiosk/idle", k.view(c, map[string]any{
 		"Languages": web.KioskLanguages(),
@@ -138,6 +150,7 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 // refuse answers a revoked, unknown or garbled card the same way: the
 // screen cannot tell a stranger which cards exist.
 func (k *Kiosk) refuse(c *fiber.Ctx) error {
+	k.forget(c)
 	return k.w.Render(c, fiber.StatusNotFound, "kiosk/refused", k.view(c, nil))
 }
 
@@ -167,8 +180,26 @@ func (k *Kiosk) scanImage(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"token": text})
 }
 
+// maxFrameSide bounds a camera frame: a small file may claim a huge
+// picture, and decoding it would take the whole machine's memory.
+const maxFrameSide = 2000
+
+// decoding lets one frame be decoded at a time; a kiosk sends a few a
+// second, and a frame that finds the decoder busy is simply skipped.
+var decoding = make(chan struct{}, 1)
+
 // DecodeQR finds a QR code in a JPEG or PNG image and returns its text.
 func DecodeQR(img []byte) (string, bool) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+	if err != nil || cfg.Width > maxFrameSide || cfg.Height > maxFrameSide || cfg.Width < 1 || cfg.Height < 1 {
+		return "", false
+	}
+	select {
+	case decoding <- struct{}{}:
+		defer func() { <-decoding }()
+	default:
+		return "", false
+	}
 	m, _, err := image.Decode(bytes.NewReader(img))
 	if err != nil {
 		return "", false
@@ -198,7 +229,11 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	// The name is isolated (FSI…PDI) so that a Latin name in an Arabic
 	// sentence, or the reverse, keeps the punctuation on the right side.
 	greeting := v.L.T("kiosk.home.greeting", "Name", "\u2068"+nick+"\u2069")
-	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit}
+	lab, err := k.labOpen(c)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit, "Lab": lab}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/home", v)
 }
 
@@ -217,10 +252,29 @@ func (k *Kiosk) camera(c *fiber.Ctx) error {
 // reset forgets the visitor: the session, the language, and whatever the
 // browser may have stored.
 func (k *Kiosk) reset(c *fiber.Ctx) error {
-	if sess, err := k.w.Kiosk.Get(c); err == nil {
-		_ = sess.Destroy()
-	}
+	k.forget(c)
 	c.Cookie(&fiber.Cookie{Name: langCookie, Value: "", Path: "/kiosk", MaxAge: -1, Expires: time.Unix(1, 0)})
 	c.Set("Clear-Site-Data", `"storage"`)
 	return c.Redirect("/kiosk", fiber.StatusSeeOther)
+}
+
+// labOpen reports whether the lab takes reservations, for the home tiles.
+func (k *Kiosk) labOpen(c *fiber.Ctx) (bool, error) {
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return false, err
+	}
+	return k.st.LabBookable(c.UserContext(), site.ID)
+}
+
+// forget ends the visitor's session: the idle screen and a refused card
+// belong to nobody, so whoever stands at the kiosk next cannot go "back"
+// to the previous visitor's screen.
+func (k *Kiosk) forget(c *fiber.Ctx) {
+	if c.Cookies("drempel_kiosk") == "" {
+		return
+	}
+	if sess, err := k.w.Kiosk.Get(c); err == nil {
+		_ = sess.Destroy()
+	}
 }

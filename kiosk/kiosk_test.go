@@ -1,8 +1,14 @@
 package kiosk_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -55,10 +61,15 @@ func TestCheckInJourney(t *testing.T) {
 		if strings.Contains(idle.Body, "Jo") {
 			t.Fatal("the idle screen shows a member's name")
 		}
-		// A post without the form's token is refused, and counts nothing.
-		if r := c.Do("POST", "/kiosk/scan", webtest.Form("token", m.Card.Token)); r.Status != 403 {
-			t.Fatalf("scan without CSRF token: %d", r.Status)
+		// A post without the form's token counts nothing: the kiosk starts
+		// afresh (after a restart, its old token died with the server).
+		if r := c.Do("POST", "/kiosk/scan", webtest.Form("token", m.Card.Token)); r.Status != 303 || r.Location != "/kiosk/reset" {
+			t.Fatalf("scan without CSRF token: %d %q", r.Status, r.Location)
 		}
+		if n, _ := st.CountVisits(ctx, m.ID, site.ID, today(st, site)); n != 0 {
+			t.Fatal("a scan without token was counted")
+		}
+		c.Get("/kiosk")
 		r := c.Post("/kiosk/scan", webtest.Form("token", m.Card.Token))
 		if r.Status != 303 || r.Location != "/kiosk/home" {
 			t.Fatalf("scan: %d %q", r.Status, r.Location)
@@ -192,3 +203,59 @@ func TestCameraFrameDecoding(t *testing.T) {
 }
 
 var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// The next person at the kiosk can never get back to the previous
+// visitor's screen: a refused card and the idle screen end the session.
+func TestNextVisitorSeesNothing(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	_, m := seed(t, st, "Jan", "nl")
+	app := newKiosk(t, st)
+	for _, step := range []func(c *webtest.Client){
+		func(c *webtest.Client) { c.Post("/kiosk/scan", webtest.Form("token", "UNKNOWN")) },
+		func(c *webtest.Client) { c.Get("/kiosk") },
+	} {
+		c := webtest.NewClient(t, app)
+		c.Get("/kiosk")
+		c.Post("/kiosk/scan", webtest.Form("token", m.Card.Token))
+		if r := c.Get("/kiosk/home"); !strings.Contains(r.Body, "Jan") {
+			t.Fatal("no greeting")
+		}
+		step(c)
+		for _, p := range []string{"/kiosk/home", "/kiosk/help", "/kiosk/bookings"} {
+			if r := c.Get(p); strings.Contains(r.Body, "Jan") || strings.Contains(r.Body, "/kiosk/home") {
+				t.Errorf("%s still leads to the previous visitor (%d)", p, r.Status)
+			}
+		}
+	}
+	if r := webtest.NewClient(t, app).Get("/kiosk/home"); strings.Contains(r.Body, "<title>Welkom") {
+		t.Error("a greeting in the title would stay in the browser history")
+	}
+}
+
+// A small file that claims a huge picture is refused before decoding.
+func TestCameraFrameBomb(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	seed(t, st, "Jan", "nl")
+	app := newKiosk(t, st)
+	// A real 1×1 PNG whose header then claims 40000×40000 pixels.
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1, 1))); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	binary.BigEndian.PutUint32(b[16:], 40000) // IHDR width
+	binary.BigEndian.PutUint32(b[20:], 40000) // IHDR height
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	c := webtest.NewClient(t, app)
+	c.Get("/kiosk/camera")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := c.Upload("/kiosk/scan-image", "frame", "bomb.png", buf.Bytes())
+	runtime.ReadMemStats(&after)
+	if r.Status != 200 || r.Body != "{}" {
+		t.Fatalf("bomb: %d %s", r.Status, r.Body)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 200<<20 {
+		t.Fatalf("decoding the bomb allocated %d MB", grew>>20)
+	}
+}

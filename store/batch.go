@@ -20,9 +20,10 @@ var ErrClosed = errors.New("store closed")
 // batch holds one visit and adds no delay: the batch is simply whatever
 // queued up while the previous commit was on its way to the disk.
 type checkInBatcher struct {
-	in   chan checkInReq
-	quit chan struct{}
-	wg   sync.WaitGroup
+	in       chan checkInReq
+	quit     chan struct{}
+	wg       sync.WaitGroup
+	stopOnce sync.Once
 }
 
 type checkInReq struct {
@@ -67,7 +68,7 @@ func (s *Store) startBatcher() {
 }
 
 func (b *checkInBatcher) stop() {
-	close(b.quit)
+	b.stopOnce.Do(func() { close(b.quit) })
 	b.wg.Wait()
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"math/big"
 	"time"
@@ -31,6 +32,9 @@ var demoMembers = []struct{ nick, lang string }{
 	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "prs"}, {"Mariam", "ar"}, {"Pieter", "nl"},
 }
 
+// ErrNotDemo refuses to load the demo into a database with real data.
+var ErrNotDemo = errors.New("this database holds real data: --demo runs only on an empty database or on the demo's own")
+
 // DemoSiteName is the demo organisation's site.
 const DemoSiteName = "Sociale kruidenier De Drempel (Antwerpen)"
 
@@ -53,12 +57,41 @@ func randomPassword() string {
 // so there is no default password, and the console can always show them.
 func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	res := &DemoResult{}
+	if demo, err := s.Setting(ctx, SettingDemo); err != nil {
+		return nil, err
+	} else if demo != "1" {
+		var users, members int64
+		s.R.WithContext(ctx).Model(&User{}).Count(&users)
+		s.R.WithContext(ctx).Model(&Member{}).Count(&members)
+		if users > 0 || members > 0 {
+			// Never demo accounts with printed passwords in a real database.
+			return nil, ErrNotDemo
+		}
+		if err := s.SetSetting(ctx, SettingDemo, "1"); err != nil {
+			return nil, err
+		}
+	}
 	site, err := s.EnsureSite(ctx, DemoSiteName, "Europe/Brussels")
 	if err != nil {
 		return nil, err
 	}
 	if v, _ := s.Setting(ctx, SettingOrgName); v == "" {
 		if err := s.SetSetting(ctx, SettingOrgName, "De Drempel vzw"); err != nil {
+			return nil, err
+		}
+	}
+	if hours, _ := s.LabHoursOf(ctx, site.ID); len(hours) == 0 {
+		lab := DefaultLab(site.ID)
+		lab.Seats = 6
+		if err := s.SaveLab(ctx, lab); err != nil {
+			return nil, err
+		}
+		// Open every day, so a newcomer can book "tomorrow" whatever today is.
+		var week []LabHours
+		for d := 0; d < 7; d++ {
+			week = append(week, LabHours{Weekday: d, Opens: 9 * 60, Closes: 12 * 60}, LabHours{Weekday: d, Opens: 13 * 60, Closes: 17 * 60})
+		}
+		if err := s.SetLabHours(ctx, site.ID, week); err != nil {
 			return nil, err
 		}
 	}

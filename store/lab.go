@@ -138,7 +138,28 @@ func (s *Store) SaveLab(ctx context.Context, l Lab) error {
 	case l.Mode != LabBoth && l.Mode != LabReservation && l.Mode != LabWalkIn:
 		return &FieldError{"mode", "bad_choice"}
 	}
+	defer s.bookable.Delete(l.SiteID)
 	return s.W.WithContext(ctx).Save(&l).Error
+}
+
+// LabBookable reports whether visitors can book the site's lab: it takes
+// reservations and has opening hours. The kiosk asks at every greeting,
+// so the answer is cached until the lab's settings change.
+func (s *Store) LabBookable(ctx context.Context, siteID int64) (bool, error) {
+	if v, ok := s.bookable.Load(siteID); ok {
+		return v.(bool), nil
+	}
+	lab, err := s.Lab(ctx, siteID)
+	if err != nil {
+		return false, err
+	}
+	var hours int64
+	if err := s.R.WithContext(ctx).Model(&LabHours{}).Where("site_id = ?", siteID).Count(&hours).Error; err != nil {
+		return false, err
+	}
+	ok := lab.Mode != LabWalkIn && lab.Seats > 0 && hours > 0
+	s.bookable.Store(siteID, ok)
+	return ok, nil
 }
 
 // SetLabHours replaces a site's weekly opening hours.
@@ -148,6 +169,7 @@ func (s *Store) SetLabHours(ctx context.Context, siteID int64, hours []LabHours)
 			return &FieldError{"hours", "bad_hours"}
 		}
 	}
+	defer s.bookable.Delete(siteID)
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("site_id = ?", siteID).Delete(&LabHours{}).Error; err != nil {
 			return err
@@ -503,4 +525,78 @@ func (s *Store) NoShows(ctx context.Context, memberID int64) (int64, error) {
 	var n int64
 	err := s.R.WithContext(ctx).Model(&Booking{}).Where("member_id = ? AND status = ?", memberID, BookingNoShow).Count(&n).Error
 	return n, err
+}
+
+// BookingRow is a booking with the member's nickname, for staff.
+type BookingRow struct {
+	Booking
+	Nickname string
+}
+
+// LabBookings lists a site's bookings between two instants, all states,
+// by start time and then by when they were made.
+func (s *Store) LabBookings(ctx context.Context, siteID int64, from, to time.Time) ([]BookingRow, error) {
+	var rows []BookingRow
+	err := s.R.WithContext(ctx).Table("bookings").Select("bookings.*, members.nickname").
+		Joins("JOIN members ON members.id = bookings.member_id").
+		Where("bookings.site_id = ? AND bookings.starts_at >= ? AND bookings.starts_at < ?", siteID, from.Unix(), to.Unix()).
+		Order("bookings.starts_at, bookings.id").Scan(&rows).Error
+	return rows, err
+}
+
+// BlockSeats takes seats of a slot out of booking (a group, a repair).
+// Seats already booked stay booked: at most the free seats can be blocked.
+func (s *Store) BlockSeats(ctx context.Context, site *Site, start time.Time, seats int) error {
+	if seats < 0 {
+		return &FieldError{"seats", "out_of_range"}
+	}
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sc, err := scheduleOf(tx, site, start)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, st := range sc.starts {
+			found = found || st.Equal(start)
+		}
+		if !found {
+			return ErrNotOpen
+		}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&LabSlot{SiteID: site.ID, StartsAt: start.Unix()}).Error; err != nil {
+			return err
+		}
+		res := tx.Model(&LabSlot{}).Where("site_id = ? AND starts_at = ? AND taken + ? <= ?", site.ID, start.Unix(), seats, sc.lab.Seats).
+			Update("blocked", seats)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return &FieldError{"seats", "more_than_free"}
+		}
+		return nil
+	})
+}
+
+// BookableSlots lists every slot from now to the horizon that has a free
+// seat, for booking at the desk.
+func (s *Store) BookableSlots(ctx context.Context, site *Site) ([]Slot, error) {
+	days, err := s.BookableDays(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var out []Slot
+	for _, d := range days {
+		slots, err := s.LabDay(ctx, site, d)
+		if err != nil {
+			return nil, err
+		}
+		for _, sl := range slots {
+			if sl.Free() > 0 && bookableAt(sl.Start, sl.End, now) {
+				out = append(out, sl)
+			}
+		}
+	}
+	return out, nil
 }

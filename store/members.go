@@ -39,7 +39,7 @@ func (in MemberInput) clean() (MemberInput, error) {
 	if in.Email, err = optionalEmail("email", in.Email); err != nil {
 		return in, err
 	}
-	if in.Note, err = cleanText("note", in.Note, NoteMax); err != nil {
+	if in.Note, err = cleanLines("note", in.Note, NoteMax); err != nil {
 		return in, err
 	}
 	return in, nil
@@ -53,7 +53,7 @@ func (s *Store) CreateMember(ctx context.Context, in MemberInput) (*Member, erro
 		return nil, err
 	}
 	now := s.Now()
-	m := &Member{Nickname: in.Nickname, Lang: in.Lang, SiteID: in.SiteID, Phone: in.Phone,
+	m := &Member{Nickname: in.Nickname, Search: Fold(in.Nickname), Lang: in.Lang, SiteID: in.SiteID, Phone: in.Phone,
 		Email: in.Email, Note: in.Note, CreatedAt: now, UpdatedAt: now}
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if m.SiteID == 0 {
@@ -83,7 +83,7 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, in MemberInput) erro
 		return err
 	}
 	res := s.W.WithContext(ctx).Model(&Member{}).Where("id = ?", id).Updates(map[string]any{
-		"nickname": in.Nickname, "lang": in.Lang, "phone": in.Phone, "email": in.Email,
+		"nickname": in.Nickname, "search": Fold(in.Nickname), "lang": in.Lang, "phone": in.Phone, "email": in.Email,
 		"note": in.Note, "updated_at": s.Now(),
 	})
 	if res.Error != nil {
@@ -125,12 +125,9 @@ func (s *Store) issueCard(tx *gorm.DB, memberID int64, now time.Time) (*Card, er
 func (s *Store) ReissueCard(ctx context.Context, memberID int64) (*Card, error) {
 	var c *Card
 	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&Member{}).Where("id = ?", memberID).Count(&n).Error; err != nil {
+		// Two desks (or a double click) reissuing at once take turns.
+		if err := lockMember(tx, s.Dialect, memberID); err != nil {
 			return err
-		}
-		if n == 0 {
-			return ErrNotFound
 		}
 		var err error
 		c, err = s.issueCard(tx, memberID, s.Now())
@@ -189,8 +186,8 @@ func (s *Store) SearchMembers(ctx context.Context, q string, limit, offset int) 
 	db := s.R.WithContext(ctx).Model(&Member{})
 	q = searchText(q, 100)
 	if q != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(q)) + "%"
-		cond := s.R.Where(`LOWER(nickname) LIKE ? ESCAPE '\'`, like)
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(Fold(q)) + "%"
+		cond := s.R.Where(`search LIKE ? ESCAPE '\'`, like)
 		if code := NormalizeCheckCode(q); code != "" {
 			cond = cond.Or("id IN (?)", s.R.Model(&Card{}).Select("member_id").
 				Where("check_code = ? AND revoked_at IS NULL", code))

@@ -17,6 +17,8 @@ import (
 var migrations = []struct {
 	version int64
 	sql     string
+	// after runs in the same transaction, for data SQL alone cannot make.
+	after func(ctx context.Context, tx *sql.Tx) error
 }{
 	{1, `
 CREATE TABLE sites (
@@ -72,7 +74,7 @@ CREATE TABLE visits (
 );
 CREATE UNIQUE INDEX visits_once_a_day ON visits (member_id, site_id, day);
 CREATE INDEX visits_site_day ON visits (site_id, day);
-`},
+`, nil},
 	{2, `
 CREATE TABLE labs (
 	site_id BIGINT PRIMARY KEY REFERENCES sites (id),
@@ -120,7 +122,10 @@ CREATE TABLE bookings (
 CREATE UNIQUE INDEX bookings_member_slot ON bookings (member_id, starts_at) WHERE status IN ('booked', 'attended');
 CREATE INDEX bookings_site_start ON bookings (site_id, starts_at);
 CREATE INDEX bookings_member_status ON bookings (member_id, status, starts_at);
-`},
+`, nil},
+	{3, `
+ALTER TABLE members ADD COLUMN search TEXT NOT NULL DEFAULT '';
+`, backfillMemberSearch},
 }
 
 func (s *Store) dialectSQL(q string) string {
@@ -138,7 +143,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	var gms []*goose.Migration
 	for _, m := range migrations {
-		q := s.dialectSQL(m.sql)
+		q, after := s.dialectSQL(m.sql), m.after
 		gms = append(gms, goose.NewGoMigration(m.version, &goose.GoFunc{
 			RunTx: func(ctx context.Context, tx *sql.Tx) error {
 				// One statement per Exec: PostgreSQL's extended protocol takes no more.
@@ -149,6 +154,9 @@ func (s *Store) migrate(ctx context.Context) error {
 					if _, err := tx.ExecContext(ctx, stmt); err != nil {
 						return err
 					}
+				}
+				if after != nil {
+					return after(ctx, tx)
 				}
 				return nil
 			},
@@ -171,6 +179,38 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate database: %w", err)
+	}
+	return nil
+}
+
+// backfillMemberSearch fills the folded search text of existing members:
+// SQLite's LOWER and LIKE know only ASCII, so folding happens in Go.
+func backfillMemberSearch(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, nickname FROM members")
+	if err != nil {
+		return err
+	}
+	type row struct {
+		id   int64
+		nick string
+	}
+	var all []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.id, &r.nick); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range all {
+		if _, err := tx.ExecContext(ctx, "UPDATE members SET search = $1 WHERE id = $2", Fold(r.nick), r.id); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -80,6 +80,7 @@ type Member struct {
 	Phone     string
 	Email     string
 	Note      string
+	Search    string `json:"-"` // Fold(Nickname), kept by this package
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Card      *Card `gorm:"-"`

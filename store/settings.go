@@ -12,6 +12,7 @@ import (
 const (
 	SettingOrgName    = "org_name"
 	SettingSetupToken = "setup_token_hash"
+	SettingDemo       = "demo" // "1" in a database the demo created
 )
 
 // Setting reads one setting; a missing key gives "".

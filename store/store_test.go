@@ -102,7 +102,7 @@ func TestSearchMembers(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		site(t, s)
 		var codes []string
-		for _, n := range []string{"Amina", "Jan", "Janneke", "50%_off"} {
+		for _, n := range []string{"Amina", "Jan", "Janneke", "50%_off", "Олена", "Zoë"} {
 			m, err := s.CreateMember(ctx, store.MemberInput{Nickname: n, Lang: "nl"})
 			if err != nil {
 				t.Fatal(err)
@@ -127,6 +127,8 @@ func TestSearchMembers(t *testing.T) {
 			}
 		}
 		check("jan", "Janneke", "Jan")
+		check("олена", "Олена")
+		check("ZOE", "Zoë")
 		check("AMI", "Amina")
 		check("%", "50%_off")
 		check("_", "50%_off")
@@ -135,7 +137,7 @@ func TestSearchMembers(t *testing.T) {
 		check("nobody")
 		// PostgreSQL refuses these bytes; a search with them finds nothing
 		// instead of failing.
-		check("\xff\xfe", "50%_off", "Janneke", "Jan", "Amina")
+		check("\xff\xfe", "Zoë", "Олена", "50%_off", "Janneke", "Jan", "Amina")
 		check("Jan\x00", "Janneke", "Jan")
 		if _, err := s.Authenticate(ctx, "a\x00@b.be\xff", "password"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("sign-in with bad bytes: %v", err)
@@ -260,6 +262,21 @@ func TestDemoSeedIsRepeatable(t *testing.T) {
 		}
 		if _, err := s.CardByToken(ctx, r2.SampleCard.Token); err != nil {
 			t.Fatalf("sample card: %v", err)
+		}
+	})
+}
+
+func TestDemoRefusesARealDatabase(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		site(t, s)
+		if _, err := s.CreateUser(ctx, store.UserInput{Email: "real@ocmw.be", Role: store.RoleAdmin, Password: "long enough pw"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SeedDemo(ctx); !errors.Is(err, store.ErrNotDemo) {
+			t.Fatalf("demo on a real database: %v", err)
+		}
+		if _, err := s.Authenticate(ctx, "admin@demo.drempel", ""); !errors.Is(err, store.ErrNotFound) {
+			t.Fatal("a demo account was created")
 		}
 	})
 }

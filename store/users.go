@@ -64,7 +64,12 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		if n > 0 {
 			return &FieldError{"email", "taken"}
 		}
-		return tx.Create(u).Error
+		if err := tx.Create(u).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
+			return &FieldError{"email", "taken"} // added by someone else a moment ago
+		} else if err != nil {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

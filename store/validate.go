@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // FieldError says which field is wrong and why, as a code the pages
@@ -28,9 +30,17 @@ func AsFieldError(err error) (*FieldError, bool) {
 	return fe, ok
 }
 
-// cleanText trims s and checks it is printable UTF-8 of at most max runes.
-// An empty result is allowed here; required fields check that themselves.
-func cleanText(field, s string, max int) (string, error) {
+// cleanText trims s and checks it is printable UTF-8 of at most max runes,
+// on one line. An empty result is allowed here; required fields check that
+// themselves.
+func cleanText(field, s string, max int) (string, error) { return checkText(field, s, max, false) }
+
+// cleanLines is cleanText for a text that may run over several lines.
+func cleanLines(field, s string, max int) (string, error) {
+	return checkText(field, strings.ReplaceAll(s, "\r\n", "\n"), max, true)
+}
+
+func checkText(field, s string, max int, lines bool) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", &FieldError{field, "bad_text"}
 	}
@@ -39,6 +49,9 @@ func cleanText(field, s string, max int) (string, error) {
 		return "", &FieldError{field, "too_long"}
 	}
 	for _, r := range s {
+		if lines && (r == '\n' || r == '\t') {
+			continue
+		}
 		// Control characters have no place in a name; the bidi
 		// overrides could make a name render as a different one.
 		if unicode.IsControl(r) || (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069) {
@@ -104,4 +117,16 @@ func searchText(s string, max int) string {
 		s = string([]rune(s)[:max])
 	}
 	return strings.TrimSpace(s)
+}
+
+// Fold makes text comparable for a search: lower case, without accents,
+// so that "zoe" finds "Zoë" and "олена" finds "Олена".
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return norm.NFC.String(b.String())
 }

@@ -196,6 +196,14 @@ func (l *Loc) Date(t time.Time) string { return t.In(l.tz).Format("02/01/2006") 
 // DateTime shows a date and time in the site's time zone.
 func (l *Loc) DateTime(t time.Time) string { return t.In(l.tz).Format("02/01/2006 15:04") }
 
+// DayName is the weekday of t in the site's time zone.
+func (l *Loc) DayName(t time.Time) string {
+	return l.T(fmt.Sprintf("weekday.%d", int(t.In(l.tz).Weekday())))
+}
+
+// DayMonth shows a day and month, the Belgian way: 27/3.
+func (l *Loc) DayMonth(t time.Time) string { return t.In(l.tz).Format("2/1") }
+
 // Field translates a field error code for a field.
 func (l *Loc) Field(field, code string) string {
 	if id := "error." + field + "." + code; l.Has(id) {

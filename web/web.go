@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -107,6 +108,11 @@ func New(o Options) (*Web, error) {
 		Expiration:     12 * time.Hour,
 		ContextKey:     "csrf",
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			// A kiosk page outlived its token (the server restarted after a
+			// power cut): start the kiosk afresh, the visitor scans again.
+			if strings.HasPrefix(c.Path(), "/kiosk") && c.Method() == fiber.MethodPost {
+				return c.Redirect("/kiosk/reset", fiber.StatusSeeOther)
+			}
 			return fiber.NewError(fiber.StatusForbidden, "error.csrf")
 		},
 	})
@@ -131,8 +137,9 @@ func (w *Web) loadAssets() error {
 		}
 		w.assets[name] = asset{hash: hex.EncodeToString(sum[:6]), body: b, mime: mime}
 		if icon, ok := strings.CutPrefix(name, "pictograms/"); ok {
-			svg := strings.Replace(string(b), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto" `, 1)
-			w.icons[strings.TrimSuffix(icon, ".svg")] = template.HTML(svg) //nolint:gosec // our own embedded file
+			icon = strings.TrimSuffix(icon, ".svg")
+			svg := strings.Replace(string(b), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto picto-`+icon+`" `, 1)
+			w.icons[icon] = template.HTML(svg) //nolint:gosec // our own embedded file
 		}
 		return nil
 	})
@@ -310,7 +317,8 @@ func (w *Web) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	l := w.I18n.Loc(w.RequestLang(c, area), w.Opts.DefaultLang)
 	c.Response().ResetBody()
-	if rerr := w.Render(c, status, area+"/error", &View{L: l, Error: l.T(msg)}); rerr != nil {
+	v := &View{L: l, Error: l.T(msg), Data: map[string]any{"Back": sameOriginReferer(c)}}
+	if rerr := w.Render(c, status, area+"/error", v); rerr != nil {
 		return c.Status(status).SendString(l.T(msg))
 	}
 	return nil
@@ -337,4 +345,17 @@ func (w *Web) RequestLang(c *fiber.Ctx, area string) string {
 		return w.Opts.DefaultLang
 	}
 	return Negotiate(c.Get(fiber.HeaderAcceptLanguage), langs, w.Opts.DefaultLang)
+}
+
+// sameOriginReferer is the path of the page that sent the request, when it
+// is one of ours, so an error page can offer the way back.
+func sameOriginReferer(c *fiber.Ctx) string {
+	ref, err := url.Parse(c.Get(fiber.HeaderReferer))
+	if err != nil || ref.Host != c.Hostname() || !strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "//") {
+		return ""
+	}
+	if ref.RawQuery != "" {
+		return ref.Path + "?" + ref.RawQuery
+	}
+	return ref.Path
 }

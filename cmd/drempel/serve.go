@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -94,6 +95,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
+	go releaseNoShows(ctx, st, log)
 	fmt.Fprintf(stdout, "Drempel is running: kiosk %s/kiosk · admin %s/admin\n", base, base)
 	select {
 	case err := <-errc:
@@ -160,4 +162,23 @@ func newServer(st *store.Store, o web.Options, idle time.Duration) (*fiber.App, 
 	admin.Mount(app, st, w, admin.Options{Log: o.Log})
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil
+}
+
+// releaseNoShows frees, every minute, the lab seats of bookings nobody came
+// for, so that walk-ins can take them.
+func releaseNoShows(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := st.ReleaseNoShows(ctx); err != nil && ctx.Err() == nil {
+			log.Error("release no-shows", "err", err)
+		} else if n > 0 {
+			log.Info("released bookings nobody came for", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

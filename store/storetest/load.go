@@ -51,8 +51,9 @@ func SeedLoad(tb testing.TB, st *store.Store, members, visitsPerMember int) []st
 			}
 		}
 	}
-	insert("members", "id, nickname, lang, site_id, created_at, updated_at", members, func(i int) []any {
-		return []any{first + int64(i) + 1, fmt.Sprintf("Member %d", i), "nl", site.ID, now, now}
+	insert("members", "id, nickname, search, lang, site_id, created_at, updated_at", members, func(i int) []any {
+		nick := fmt.Sprintf("Member %d", i)
+		return []any{first + int64(i) + 1, nick, store.Fold(nick), "nl", site.ID, now, now}
 	})
 	insert("cards", "member_id, token, check_code, issued_at", members, func(i int) []any {
 		tokens[i] = store.NewToken()

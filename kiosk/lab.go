@@ -1,0 +1,240 @@
+package kiosk
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// visitor lets through a kiosk request with a checked-in member and puts
+// the member's id in the locals; anyone else goes back to the idle screen.
+func (k *Kiosk) visitor(c *fiber.Ctx) error {
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	id, ok := sess.Get("member").(int64)
+	if !ok {
+		return c.Redirect("/kiosk", fiber.StatusSeeOther)
+	}
+	c.Locals("member", id)
+	return c.Next()
+}
+
+func memberID(c *fiber.Ctx) int64 { id, _ := c.Locals("member").(int64); return id }
+
+// dayLabel names a day the way a visitor thinks of it: today, tomorrow,
+// or its weekday and date.
+func dayLabel(l *web.Loc, day, now time.Time, loc *time.Location) string {
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	switch day.In(loc).Format(time.DateOnly) {
+	case today.Format(time.DateOnly):
+		return l.T("kiosk.lab.today")
+	case today.AddDate(0, 0, 1).Format(time.DateOnly):
+		return l.T("kiosk.lab.tomorrow")
+	}
+	return l.DayName(day) + " " + l.DayMonth(day)
+}
+
+// labDays: which day? Today, tomorrow and the next days as big buttons.
+func (k *Kiosk) labDays(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := k.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	days, err := k.st.BookableDays(ctx, site)
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	type dayTile struct{ Label, Href string }
+	var tiles []dayTile
+	for _, d := range days {
+		tiles = append(tiles, dayTile{dayLabel(v.L, d, k.st.Now(), site.Location()), "/kiosk/lab/" + d.In(site.Location()).Format(time.DateOnly)})
+	}
+	v.Data = map[string]any{"Days": tiles}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_days", v)
+}
+
+func parseDay(c *fiber.Ctx, loc *time.Location) (time.Time, error) {
+	d, err := time.ParseInLocation(time.DateOnly, c.Params("day"), loc)
+	if err != nil {
+		return d, fiber.ErrNotFound
+	}
+	return d.Add(12 * time.Hour), nil
+}
+
+// labSlots: which time? The free slots of the day as tiles.
+func (k *Kiosk) labSlots(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := k.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	day, err := parseDay(c, site.Location())
+	if err != nil {
+		return err
+	}
+	slots, err := k.st.LabDay(ctx, site, day)
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	type slotTile struct {
+		Time, Free, Href string
+	}
+	var tiles []slotTile
+	now := k.st.Now()
+	for _, s := range slots {
+		if s.Free() == 0 || !now.Before(s.Start.Add(s.End.Sub(s.Start)/2)) {
+			continue
+		}
+		tiles = append(tiles, slotTile{v.L.Time(s.Start), v.L.N("kiosk.lab.free", s.Free()),
+			fmt.Sprintf("/kiosk/lab/%s/%d", c.Params("day"), s.Start.Unix())})
+	}
+	v.Data = map[string]any{"Day": dayLabel(v.L, day, now, site.Location()), "Slots": tiles}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_slots", v)
+}
+
+// labConfirm: one question, yes or no.
+func (k *Kiosk) labConfirm(c *fiber.Ctx) error {
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	start, err := strconv.ParseInt(c.Params("start"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	v := k.view(c, nil)
+	t := time.Unix(start, 0)
+	v.Data = map[string]any{
+		"When":  dayLabel(v.L, t, k.st.Now(), site.Location()) + " " + v.L.Time(t),
+		"Start": start,
+		"Back":  "/kiosk/lab/" + c.Params("day"),
+	}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_confirm", v)
+}
+
+func (k *Kiosk) labBook(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := k.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	start, err := strconv.ParseInt(c.FormValue("start"), 10, 64)
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	// The member is the one who scanned, never a form field.
+	b, err := k.st.BookLab(ctx, store.BookInput{Site: site, MemberID: memberID(c), Start: time.Unix(start, 0)})
+	if id, ok := web.BookingError(err); ok {
+		v := k.view(c, map[string]any{"Back": "/kiosk/lab"})
+		v.Error = v.L.T(id)
+		return k.w.Render(c, fiber.StatusConflict, "kiosk/message", v)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/kiosk/bookings/%d/done", b.ID), fiber.StatusSeeOther)
+}
+
+// ownBooking loads a booking of the checked-in member; anyone else's is
+// not found, whatever id is in the URL.
+func (k *Kiosk) ownBooking(c *fiber.Ctx) (*store.Booking, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return nil, fiber.ErrNotFound
+	}
+	b, err := k.st.Booking(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MemberID != memberID(c)) {
+		return nil, fiber.ErrNotFound
+	}
+	return b, err
+}
+
+func (k *Kiosk) bookingWhen(c *fiber.Ctx, l *web.Loc, b *store.Booking) (string, error) {
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return "", err
+	}
+	return dayLabel(l, b.Start(), k.st.Now(), site.Location()) + " " + l.Time(b.Start()), nil
+}
+
+func (k *Kiosk) bookingDone(c *fiber.Ctx) error {
+	b, err := k.ownBooking(c)
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	when, err := k.bookingWhen(c, v.L, b)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"When": when}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_done", v)
+}
+
+// bookings: "My bookings", with a cancel button on each.
+func (k *Kiosk) bookings(c *fiber.Ctx) error {
+	bs, err := k.st.UpcomingBookings(c.UserContext(), memberID(c))
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	type row struct {
+		ID       int64
+		When     string
+		Attended bool
+	}
+	var rows []row
+	for _, b := range bs {
+		when, err := k.bookingWhen(c, v.L, &b)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{b.ID, when, b.Status == store.BookingAttended})
+	}
+	v.Data = map[string]any{"Bookings": rows}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/bookings", v)
+}
+
+func (k *Kiosk) cancelConfirm(c *fiber.Ctx) error {
+	b, err := k.ownBooking(c)
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	when, err := k.bookingWhen(c, v.L, b)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"When": when, "ID": b.ID}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/cancel_confirm", v)
+}
+
+func (k *Kiosk) cancel(c *fiber.Ctx) error {
+	b, err := k.ownBooking(c)
+	if err != nil {
+		return err
+	}
+	err = k.st.CancelBooking(c.UserContext(), b.ID, memberID(c))
+	if errors.Is(err, store.ErrNotFound) {
+		// Cancelled already, or released: nothing left to do.
+		return c.Redirect("/kiosk/bookings", fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	v := k.view(c, map[string]any{"Back": "/kiosk/bookings"})
+	v.Flash = v.L.T("kiosk.bookings.cancelled")
+	return k.w.Render(c, fiber.StatusOK, "kiosk/message", v)
+}
