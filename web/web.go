@@ -296,8 +296,8 @@ func (w *Web) errorHandler(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		status = fe.Code
 		switch {
-		case strings.HasPrefix(fe.Message, "error."):
-			msg = fe.Message
+		case strings.HasPrefix(fe.Message, "error."), strings.HasPrefix(fe.Message, "admin."), strings.HasPrefix(fe.Message, "kiosk."):
+			msg = fe.Message // a catalog message the handler chose
 		case status == fiber.StatusNotFound:
 			msg = "error.not_found"
 		case status == fiber.StatusRequestEntityTooLarge:
