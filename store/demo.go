@@ -23,6 +23,9 @@ type DemoResult struct {
 	Logins     []DemoLogin
 	SampleCard Card
 	SampleName string
+	// DutchCard belongs to a member who prefers Dutch, for trying the
+	// kiosk in the default language.
+	DutchCard Card
 }
 
 var demoMembers = []struct{ nick, lang string }{
@@ -137,7 +140,10 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 		return nil, err
 	}
 	res.SampleCard, res.SampleName = h.Card, h.Nickname
-	return res, nil
+	err = s.R.WithContext(ctx).Table("cards").Select("cards.*").
+		Joins("JOIN members ON members.id = cards.member_id").
+		Where("cards.revoked_at IS NULL AND members.lang = ?", "nl").Order("cards.id").Limit(1).Scan(&res.DutchCard).Error
+	return res, err
 }
 
 func (s *Store) upsertDemoUser(ctx context.Context, email string, role Role, pw string) error {

@@ -123,6 +123,9 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 		}
 		fmt.Fprintf(out, "Try the kiosk at %s/kiosk: type the demo card of %s on the keyboard, then Enter:\n  %s\n",
 			base, res.SampleName, res.SampleCard.Token)
+		if res.DutchCard.Token != "" {
+			fmt.Fprintf(out, "A member who prefers Dutch has this card:\n  %s\n", res.DutchCard.Token)
+		}
 		return nil
 	}
 	if _, err := st.EnsureSite(ctx, "Drempel", cfg.tz); err != nil {

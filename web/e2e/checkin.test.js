@@ -123,8 +123,7 @@ test('Arabic kiosk is right-to-left and greets in the member\'s language', async
   const kiosk = await ctx.newPage();
   await step(kiosk, 'arabic', async () => {
     await kiosk.goto(srv.base + '/kiosk');
-    await kiosk.getByRole('button', { name: 'العربية' }).click();
-    await kiosk.waitForLoadState('load');
+    await Promise.all([kiosk.waitForNavigation(), kiosk.getByRole('button', { name: 'العربية' }).click()]);
     assert.equal(await kiosk.locator('html').getAttribute('dir'), 'rtl');
     assert.equal(await kiosk.locator('html').getAttribute('lang'), 'ar');
     await kiosk.screenshot({ path: join(SHOTS, 'kiosk-idle-ar.png') });
@@ -145,8 +144,7 @@ test('after idle time the kiosk counts down and forgets the visitor', async () =
   try {
     await step(kiosk, 'idle', async () => {
       await kiosk.goto(idle.base + '/kiosk');
-      await kiosk.getByRole('button', { name: 'English' }).click();
-      await kiosk.waitForLoadState('load');
+      await Promise.all([kiosk.waitForNavigation(), kiosk.getByRole('button', { name: 'English' }).click()]);
       await scanCard(kiosk, idle.sampleCard);
       await kiosk.getByRole('heading', { name: /Amina/ }).waitFor();
       await kiosk.evaluate(() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '2'); });

@@ -39,7 +39,8 @@ export function startServer(extraArgs = []) {
         logins[l[1]] = { email: l[2], password: l[3] };
       }
       const card = out.match(/then Enter:\n\s+([0-9A-Z]{26})/)[1];
-      resolve({ base: m[1], logins, sampleCard: card, proc, data, stderr: () => err,
+      const dutch = out.match(/prefers Dutch has this card:\n\s+([0-9A-Z]{26})/)?.[1];
+      resolve({ base: m[1], logins, sampleCard: card, dutchCard: dutch, proc, data, stderr: () => err,
         stop: () => new Promise((r) => { proc.removeAllListeners('exit'); proc.on('exit', r); proc.kill('SIGTERM'); }) });
     });
   });
