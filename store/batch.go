@@ -104,6 +104,9 @@ func checkInTx(tx *gorm.DB, v *Visit) (bool, error) {
 	if _, err := markAttended(tx, v); err != nil {
 		return false, err
 	}
+	if err := markCourseAttendance(tx, v); err != nil {
+		return false, err
+	}
 	return q.RowsAffected == 1, nil
 }
 

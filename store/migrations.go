@@ -126,6 +126,57 @@ CREATE INDEX bookings_member_status ON bookings (member_id, status, starts_at);
 	{3, `
 ALTER TABLE members ADD COLUMN search TEXT NOT NULL DEFAULT '';
 `, backfillMemberSearch},
+	{4, `
+CREATE TABLE courses (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	kind TEXT NOT NULL,
+	pictogram TEXT NOT NULL DEFAULT 'course',
+	created_at {{TS}} NOT NULL,
+	archived_at {{TS}}
+);
+CREATE TABLE course_texts (
+	course_id BIGINT NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+	lang TEXT NOT NULL,
+	name TEXT NOT NULL,
+	description TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (course_id, lang)
+);
+CREATE TABLE course_sessions (
+	id {{ID}},
+	course_id BIGINT NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+	starts_at BIGINT NOT NULL,
+	ends_at BIGINT NOT NULL,
+	place TEXT NOT NULL DEFAULT '',
+	seats INTEGER NOT NULL,
+	taken INTEGER NOT NULL DEFAULT 0,
+	facilitator_id BIGINT REFERENCES users (id)
+);
+CREATE INDEX course_sessions_start ON course_sessions (starts_at);
+CREATE INDEX course_sessions_course ON course_sessions (course_id, starts_at);
+CREATE TABLE enrolments (
+	id {{ID}},
+	session_id BIGINT NOT NULL REFERENCES course_sessions (id) ON DELETE CASCADE,
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	status TEXT NOT NULL,
+	created_at {{TS}} NOT NULL,
+	created_by BIGINT REFERENCES users (id),
+	promoted_at {{TS}},
+	seen_at {{TS}},
+	attended_at {{TS}},
+	closed_at {{TS}}
+);
+CREATE UNIQUE INDEX enrolments_once ON enrolments (session_id, member_id) WHERE status IN ('enrolled', 'waiting');
+CREATE INDEX enrolments_member ON enrolments (member_id, status);
+CREATE INDEX enrolments_session ON enrolments (session_id, status, id);
+CREATE TABLE ratings (
+	session_id BIGINT NOT NULL REFERENCES course_sessions (id) ON DELETE CASCADE,
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	score INTEGER NOT NULL,
+	created_at {{TS}} NOT NULL,
+	PRIMARY KEY (session_id, member_id)
+);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

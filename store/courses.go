@@ -1,0 +1,851 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// CourseKind is how members enrol in a course.
+type CourseKind string
+
+// Course kinds.
+const (
+	CourseOneOff CourseKind = "one_off" // a single session
+	CourseSeries CourseKind = "series"  // enrol once, for every session
+	CourseOpen   CourseKind = "open"    // join any session (open enrolment)
+)
+
+// CourseKinds lists the kinds in the order the editor offers them.
+var CourseKinds = []CourseKind{CourseOneOff, CourseSeries, CourseOpen}
+
+// CoursePictograms are the pictograms a course can show at the kiosk.
+var CoursePictograms = []string{"course", "laptop", "mail", "document", "cv", "car", "paint", "people", "globe"}
+
+// Course is a module: a name and description in each kiosk language, a
+// pictogram, and sessions.
+type Course struct {
+	ID         int64
+	SiteID     int64
+	Kind       CourseKind
+	Pictogram  string
+	CreatedAt  time.Time
+	ArchivedAt *time.Time
+	Texts      map[string]CourseText `gorm:"-"`
+}
+
+// CourseText is a course's name and description in one language.
+type CourseText struct {
+	CourseID    int64  `gorm:"primaryKey"`
+	Lang        string `gorm:"primaryKey"`
+	Name        string
+	Description string
+}
+
+// Name is the course's name in lang, else in the first language it has.
+func (c Course) Name(lang string, fallbacks ...string) string { return c.text(lang, fallbacks).Name }
+
+// Description is the course's description in lang or a fallback.
+func (c Course) Description(lang string, fallbacks ...string) string {
+	return c.text(lang, fallbacks).Description
+}
+
+func (c Course) text(lang string, fallbacks []string) CourseText {
+	for _, l := range append([]string{lang}, fallbacks...) {
+		if t, ok := c.Texts[l]; ok && t.Name != "" {
+			return t
+		}
+	}
+	for _, l := range []string{"nl", "fr", "en", "ar"} {
+		if t, ok := c.Texts[l]; ok && t.Name != "" {
+			return t
+		}
+	}
+	for _, t := range c.Texts {
+		return t
+	}
+	return CourseText{}
+}
+
+// CourseSession is one meeting of a course. Times are unix seconds.
+type CourseSession struct {
+	ID            int64
+	CourseID      int64
+	StartsAt      int64
+	EndsAt        int64
+	Place         string
+	Seats         int
+	Taken         int
+	FacilitatorID *int64
+}
+
+// Start and End as times.
+func (s CourseSession) Start() time.Time { return time.Unix(s.StartsAt, 0).UTC() }
+
+// End is when the session ends.
+func (s CourseSession) End() time.Time { return time.Unix(s.EndsAt, 0).UTC() }
+
+// Free is how many seats are left.
+func (s CourseSession) Free() int { return max(s.Seats-s.Taken, 0) }
+
+// EnrolmentStatus is where a member stands for a session.
+type EnrolmentStatus string
+
+// Enrolment states.
+const (
+	Enrolled         EnrolmentStatus = "enrolled"
+	Waiting          EnrolmentStatus = "waiting"
+	EnrolCancelled   EnrolmentStatus = "cancelled"
+	EnrolSessionGone EnrolmentStatus = "session_gone"
+)
+
+// Enrolment is a member's seat, or place on the waiting list, in a session.
+type Enrolment struct {
+	ID         int64
+	SessionID  int64
+	MemberID   int64
+	Status     EnrolmentStatus
+	CreatedAt  time.Time
+	CreatedBy  *int64
+	PromotedAt *time.Time // moved up from the waiting list
+	SeenAt     *time.Time // the member saw the promotion at the kiosk
+	AttendedAt *time.Time
+	ClosedAt   *time.Time
+}
+
+// Rating is a member's smiley for a session: 1 (sad) to 4 (very happy),
+// 0 when they chose to skip the question.
+type Rating struct {
+	SessionID int64 `gorm:"primaryKey"`
+	MemberID  int64 `gorm:"primaryKey"`
+	Score     int
+	CreatedAt time.Time
+}
+
+// Why an enrolment is refused.
+var (
+	ErrSessionFull     = errors.New("session full")
+	ErrSessionStarted  = errors.New("session started")
+	ErrAlreadyEnrolled = errors.New("already enrolled")
+)
+
+// CourseInput is what the course editor fills in.
+type CourseInput struct {
+	Kind      CourseKind
+	Pictogram string
+	Texts     map[string]CourseText // by language
+}
+
+func (in CourseInput) clean() (CourseInput, error) {
+	ok := false
+	for _, k := range CourseKinds {
+		ok = ok || in.Kind == k
+	}
+	if !ok {
+		return in, &FieldError{"kind", "bad_choice"}
+	}
+	ok = false
+	for _, p := range CoursePictograms {
+		ok = ok || in.Pictogram == p
+	}
+	if !ok {
+		return in, &FieldError{"pictogram", "bad_choice"}
+	}
+	texts := map[string]CourseText{}
+	for lang, t := range in.Texts {
+		var err error
+		if _, err = validLang("lang", lang); err != nil {
+			return in, err
+		}
+		if t.Name, err = cleanText("name_"+lang, t.Name, 80); err != nil {
+			return in, err
+		}
+		if t.Description, err = cleanLines("description_"+lang, t.Description, 500); err != nil {
+			return in, err
+		}
+		if t.Name == "" && t.Description != "" {
+			return in, &FieldError{"name_" + lang, "required"}
+		}
+		if t.Name != "" {
+			t.Lang = lang
+			texts[lang] = t
+		}
+	}
+	if len(texts) == 0 {
+		return in, &FieldError{"name", "required"}
+	}
+	in.Texts = texts
+	return in, nil
+}
+
+// SaveCourse creates a course (id 0) or changes one.
+func (s *Store) SaveCourse(ctx context.Context, id, siteID int64, in CourseInput) (*Course, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	c := &Course{ID: id, SiteID: siteID, Kind: in.Kind, Pictogram: in.Pictogram, CreatedAt: s.Now(), Texts: in.Texts}
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if id == 0 {
+			if err := tx.Create(c).Error; err != nil {
+				return err
+			}
+		} else {
+			res := tx.Model(&Course{}).Where("id = ?", id).Updates(map[string]any{"kind": in.Kind, "pictogram": in.Pictogram})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return ErrNotFound
+			}
+			if err := tx.Where("course_id = ?", id).Delete(&CourseText{}).Error; err != nil {
+				return err
+			}
+		}
+		for _, t := range in.Texts {
+			t.CourseID = c.ID
+			if err := tx.Create(&t).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *Store) withTexts(ctx context.Context, cs []Course) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(cs))
+	for i := range cs {
+		ids[i] = cs[i].ID
+		cs[i].Texts = map[string]CourseText{}
+	}
+	var ts []CourseText
+	if err := s.R.WithContext(ctx).Where("course_id IN ?", ids).Find(&ts).Error; err != nil {
+		return err
+	}
+	for _, t := range ts {
+		for i := range cs {
+			if cs[i].ID == t.CourseID {
+				cs[i].Texts[t.Lang] = t
+			}
+		}
+	}
+	return nil
+}
+
+// Course loads a course with its texts.
+func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
+	var c Course
+	if err := s.R.WithContext(ctx).Take(&c, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	cs := []Course{c}
+	if err := s.withTexts(ctx, cs); err != nil {
+		return nil, err
+	}
+	return &cs[0], nil
+}
+
+// Courses lists a site's courses, newest first.
+func (s *Store) Courses(ctx context.Context, siteID int64) ([]Course, error) {
+	var cs []Course
+	if err := s.R.WithContext(ctx).Where("site_id = ?", siteID).Order("id DESC").Find(&cs).Error; err != nil {
+		return nil, err
+	}
+	return cs, s.withTexts(ctx, cs)
+}
+
+// SessionInput is what the session editor fills in.
+type SessionInput struct {
+	Start, End    time.Time
+	Place         string
+	Seats         int
+	FacilitatorID *int64
+}
+
+func (in SessionInput) clean() (SessionInput, error) {
+	var err error
+	if in.Start.IsZero() {
+		return in, &FieldError{"start", "required"}
+	}
+	if !in.End.After(in.Start) || in.End.Sub(in.Start) > 24*time.Hour {
+		return in, &FieldError{"end", "bad_end"}
+	}
+	if in.Seats < 1 || in.Seats > 500 {
+		return in, &FieldError{"seats", "out_of_range"}
+	}
+	in.Place, err = cleanText("place", in.Place, 100)
+	return in, err
+}
+
+// AddSession adds a session to a course.
+func (s *Store) AddSession(ctx context.Context, courseID int64, in SessionInput) (*CourseSession, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	cs := &CourseSession{CourseID: courseID, StartsAt: in.Start.Unix(), EndsAt: in.End.Unix(), Place: in.Place,
+		Seats: in.Seats, FacilitatorID: in.FacilitatorID}
+	if err := s.W.WithContext(ctx).Create(cs).Error; err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// EnrolmentRow is an enrolment with the member's nickname, for staff.
+type EnrolmentRow struct {
+	Enrolment
+	Nickname string
+}
+
+// SessionEnrolments lists who is enrolled and waiting, in list order.
+func (s *Store) SessionEnrolments(ctx context.Context, sessionID int64) ([]EnrolmentRow, error) {
+	var rows []EnrolmentRow
+	err := s.R.WithContext(ctx).Table("enrolments").Select("enrolments.*, members.nickname").
+		Joins("JOIN members ON members.id = enrolments.member_id").
+		Where("enrolments.session_id = ? AND enrolments.status IN ?", sessionID, []EnrolmentStatus{Enrolled, Waiting}).
+		Order("enrolments.status, enrolments.id").Scan(&rows).Error
+	return rows, err
+}
+
+// UpdateSession changes a session. Fewer seats than members enrolled is
+// refused unless moveToWaiting: then the last enrolled go back to the top
+// of the waiting list, and UpdateSession returns them.
+func (s *Store) UpdateSession(ctx context.Context, id int64, in SessionInput, moveToWaiting bool) ([]EnrolmentRow, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	var moved []EnrolmentRow
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cur CourseSession
+		if err := lockRow(tx, s.Dialect).Take(&cur, id).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		taken := cur.Taken
+		if in.Seats < cur.Taken {
+			if !moveToWaiting {
+				return &FieldError{"seats", "below_enrolled"}
+			}
+			var rows []EnrolmentRow
+			if err := tx.Table("enrolments").Select("enrolments.*, members.nickname").
+				Joins("JOIN members ON members.id = enrolments.member_id").
+				Where("enrolments.session_id = ? AND enrolments.status = ?", id, Enrolled).
+				Order("enrolments.id DESC").Limit(cur.Taken - in.Seats).Scan(&rows).Error; err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := tx.Model(&Enrolment{}).Where("id = ?", r.ID).Update("status", Waiting).Error; err != nil {
+					return err
+				}
+			}
+			moved = rows
+			taken -= len(rows)
+		}
+		return tx.Model(&CourseSession{}).Where("id = ?", id).Updates(map[string]any{
+			"starts_at": in.Start.Unix(), "ends_at": in.End.Unix(), "place": in.Place,
+			"seats": in.Seats, "taken": taken, "facilitator_id": in.FacilitatorID,
+		}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	// More seats may let the waiting list move up.
+	return moved, s.fillSeats(ctx, id)
+}
+
+// DeleteSession removes a session and everyone's place in it.
+func (s *Store) DeleteSession(ctx context.Context, id int64) error {
+	res := s.W.WithContext(ctx).Where("id = ?", id).Delete(&CourseSession{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Session loads one session.
+func (s *Store) Session(ctx context.Context, id int64) (*CourseSession, error) {
+	var cs CourseSession
+	if err := s.R.WithContext(ctx).Take(&cs, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &cs, nil
+}
+
+// CourseSessions lists a course's sessions by start.
+func (s *Store) CourseSessions(ctx context.Context, courseID int64) ([]CourseSession, error) {
+	var ss []CourseSession
+	err := s.R.WithContext(ctx).Where("course_id = ?", courseID).Order("starts_at").Find(&ss).Error
+	return ss, err
+}
+
+// SessionView is a session with its course, as the kiosk lists it.
+type SessionView struct {
+	CourseSession
+	Course Course
+}
+
+// UpcomingSessions lists the sessions of a site's courses that start
+// between now and until, earliest first.
+func (s *Store) UpcomingSessions(ctx context.Context, siteID int64, until time.Time) ([]SessionView, error) {
+	var ss []CourseSession
+	err := s.R.WithContext(ctx).Table("course_sessions").Select("course_sessions.*").
+		Joins("JOIN courses ON courses.id = course_sessions.course_id").
+		Where("courses.site_id = ? AND courses.archived_at IS NULL AND course_sessions.starts_at > ? AND course_sessions.starts_at < ?",
+			siteID, s.Now().Unix(), until.Unix()).
+		Order("course_sessions.starts_at").Limit(200).Find(&ss).Error
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionViews(ctx, ss)
+}
+
+func (s *Store) sessionViews(ctx context.Context, ss []CourseSession) ([]SessionView, error) {
+	ids := map[int64]bool{}
+	for _, x := range ss {
+		ids[x.CourseID] = true
+	}
+	var courses []Course
+	if len(ids) > 0 {
+		list := make([]int64, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		if err := s.R.WithContext(ctx).Where("id IN ?", list).Find(&courses).Error; err != nil {
+			return nil, err
+		}
+		if err := s.withTexts(ctx, courses); err != nil {
+			return nil, err
+		}
+	}
+	byID := map[int64]Course{}
+	for _, c := range courses {
+		byID[c.ID] = c
+	}
+	out := make([]SessionView, len(ss))
+	for i, x := range ss {
+		out[i] = SessionView{CourseSession: x, Course: byID[x.CourseID]}
+	}
+	return out, nil
+}
+
+// lockRow adds FOR UPDATE on PostgreSQL; SQLite's single writer already
+// serialises the transaction.
+func lockRow(tx *gorm.DB, dialect string) *gorm.DB {
+	if dialect == "postgres" {
+		return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	return tx
+}
+
+// EnrolInput asks for a seat in a session (for a series: in every session
+// still to come).
+type EnrolInput struct {
+	SessionID int64
+	MemberID  int64
+	By        *int64
+	// Wait puts the member on the waiting list when the session is full;
+	// without it a full session is ErrSessionFull.
+	Wait bool
+}
+
+// Enrol gives the member a seat, or a place on the waiting list, and says
+// which. Seats are taken with a conditional update inside the transaction:
+// never more enrolments than seats, however many press at once.
+func (s *Store) Enrol(ctx context.Context, in EnrolInput) (EnrolmentStatus, error) {
+	var status EnrolmentStatus
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		var first CourseSession
+		if err := tx.Take(&first, in.SessionID).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if first.StartsAt <= now.Unix() {
+			return ErrSessionStarted
+		}
+		var course Course
+		if err := tx.Take(&course, first.CourseID).Error; err != nil {
+			return err
+		}
+		if err := lockMember(tx, s.Dialect, in.MemberID); err != nil {
+			return err
+		}
+		var cards int64
+		if err := tx.Model(&Card{}).Where("member_id = ? AND revoked_at IS NULL", in.MemberID).Count(&cards).Error; err != nil {
+			return err
+		}
+		if cards == 0 {
+			return ErrNoActiveCard
+		}
+		targets := []CourseSession{first}
+		if course.Kind == CourseSeries {
+			targets = nil
+			if err := tx.Where("course_id = ? AND starts_at > ?", course.ID, now.Unix()).Order("starts_at").Find(&targets).Error; err != nil {
+				return err
+			}
+		}
+		ids := make([]int64, len(targets))
+		for i, t := range targets {
+			ids[i] = t.ID
+		}
+		var dup int64
+		if err := tx.Model(&Enrolment{}).Where("session_id IN ? AND member_id = ? AND status IN ?", ids, in.MemberID,
+			[]EnrolmentStatus{Enrolled, Waiting}).Count(&dup).Error; err != nil {
+			return err
+		}
+		if dup > 0 {
+			return ErrAlreadyEnrolled
+		}
+		status = Enrolled
+		var got []int64
+		for _, t := range targets {
+			res := tx.Model(&CourseSession{}).Where("id = ? AND taken < seats", t.ID).Update("taken", gorm.Expr("taken + 1"))
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				status = Waiting
+				break
+			}
+			got = append(got, t.ID)
+		}
+		if status == Waiting {
+			if !in.Wait {
+				return ErrSessionFull
+			}
+			// A series is all or nothing: give back the seats taken.
+			if len(got) > 0 {
+				if err := tx.Model(&CourseSession{}).Where("id IN ?", got).Update("taken", gorm.Expr("taken - 1")).Error; err != nil {
+					return err
+				}
+			}
+		}
+		for _, t := range targets {
+			e := &Enrolment{SessionID: t.ID, MemberID: in.MemberID, Status: status, CreatedAt: now, CreatedBy: in.By}
+			if err := tx.Create(e).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return ErrAlreadyEnrolled
+				}
+				return err
+			}
+		}
+		return nil
+	})
+	return status, err
+}
+
+// CancelEnrolment gives up a seat or a waiting-list place; for a series,
+// in every session still to come. A freed seat goes at once to the first
+// on the waiting list. A member may cancel only their own (memberID);
+// staff pass 0.
+func (s *Store) CancelEnrolment(ctx context.Context, id, memberID int64) error {
+	var sessions []int64
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		var e Enrolment
+		q := tx.Where("id = ? AND status IN ?", id, []EnrolmentStatus{Enrolled, Waiting})
+		if memberID != 0 {
+			q = q.Where("member_id = ?", memberID)
+		}
+		if err := q.Take(&e).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		var sess CourseSession
+		if err := tx.Take(&sess, e.SessionID).Error; err != nil {
+			return err
+		}
+		var course Course
+		if err := tx.Take(&course, sess.CourseID).Error; err != nil {
+			return err
+		}
+		all := []Enrolment{e}
+		if course.Kind == CourseSeries {
+			all = nil
+			if err := tx.Table("enrolments").Select("enrolments.*").
+				Joins("JOIN course_sessions ON course_sessions.id = enrolments.session_id").
+				Where("course_sessions.course_id = ? AND course_sessions.starts_at > ? AND enrolments.member_id = ? AND enrolments.status IN ?",
+					course.ID, now.Unix(), e.MemberID, []EnrolmentStatus{Enrolled, Waiting}).Find(&all).Error; err != nil {
+				return err
+			}
+		}
+		for _, x := range all {
+			res := tx.Model(&Enrolment{}).Where("id = ? AND status = ?", x.ID, x.Status).
+				Updates(map[string]any{"status": EnrolCancelled, "closed_at": now})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 && x.Status == Enrolled {
+				if err := tx.Model(&CourseSession{}).Where("id = ?", x.SessionID).Update("taken", gorm.Expr("taken - 1")).Error; err != nil {
+					return err
+				}
+				sessions = append(sessions, x.SessionID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, sid := range sessions {
+		if err := s.fillSeats(ctx, sid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillSeats gives the free seats of a session that has not started to the
+// waiting list, first come first served. Each promotion takes a seat with
+// the same conditional update as an enrolment, so it is safe to run from
+// several places at once.
+func (s *Store) fillSeats(ctx context.Context, sessionID int64) error {
+	for {
+		promoted := false
+		err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			var next Enrolment
+			err := tx.Where("session_id = ? AND status = ?", sessionID, Waiting).Order("id").Take(&next).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			res := tx.Model(&CourseSession{}).Where("id = ? AND taken < seats AND starts_at > ?", sessionID, s.Now().Unix()).
+				Update("taken", gorm.Expr("taken + 1"))
+			if res.Error != nil || res.RowsAffected == 0 {
+				return res.Error
+			}
+			res = tx.Model(&Enrolment{}).Where("id = ? AND status = ?", next.ID, Waiting).
+				Updates(map[string]any{"status": Enrolled, "promoted_at": s.Now()})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return errRetry // someone else moved them; give the seat back by rolling back
+			}
+			promoted = true
+			return nil
+		})
+		if errors.Is(err, errRetry) {
+			continue
+		}
+		if err != nil || !promoted {
+			return err
+		}
+	}
+}
+
+var errRetry = errors.New("retry")
+
+// MemberEnrolment is a member's enrolment with its session and course.
+type MemberEnrolment struct {
+	Enrolment
+	Session SessionView
+}
+
+// UpcomingEnrolments lists a member's seats and waiting-list places in
+// sessions that have not ended.
+func (s *Store) UpcomingEnrolments(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
+	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status IN ? AND course_sessions.ends_at > ?",
+		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix()))
+}
+
+// NewPlaces lists the seats a member got from the waiting list and has
+// not yet been told about at the kiosk.
+func (s *Store) NewPlaces(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
+	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND enrolments.promoted_at IS NOT NULL AND enrolments.seen_at IS NULL AND course_sessions.ends_at > ?",
+		memberID, Enrolled, s.Now().Unix()))
+}
+
+// MarkPlacesSeen records that the member saw their new places.
+func (s *Store) MarkPlacesSeen(ctx context.Context, memberID int64) error {
+	return s.W.WithContext(ctx).Model(&Enrolment{}).
+		Where("member_id = ? AND status = ? AND promoted_at IS NOT NULL AND seen_at IS NULL", memberID, Enrolled).
+		Update("seen_at", s.Now()).Error
+}
+
+// Enrolment loads one enrolment.
+func (s *Store) Enrolment(ctx context.Context, id int64) (*Enrolment, error) {
+	var e Enrolment
+	if err := s.R.WithContext(ctx).Take(&e, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &e, nil
+}
+
+func (s *Store) memberEnrolments(ctx context.Context, q *gorm.DB) ([]MemberEnrolment, error) {
+	var es []Enrolment
+	if err := q.Table("enrolments").Select("enrolments.*").
+		Joins("JOIN course_sessions ON course_sessions.id = enrolments.session_id").
+		Order("course_sessions.starts_at").Find(&es).Error; err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(es))
+	for i, e := range es {
+		ids[i] = e.SessionID
+	}
+	var ss []CourseSession
+	if err := s.R.WithContext(ctx).Where("id IN ?", ids).Find(&ss).Error; err != nil {
+		return nil, err
+	}
+	views, err := s.sessionViews(ctx, ss)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]SessionView{}
+	for _, v := range views {
+		byID[v.ID] = v
+	}
+	out := make([]MemberEnrolment, len(es))
+	for i, e := range es {
+		out[i] = MemberEnrolment{Enrolment: e, Session: byID[e.SessionID]}
+	}
+	return out, nil
+}
+
+// markCourseAttendance is part of a check-in: a member enrolled in a
+// session of this site that is on (from a quarter of an hour before its
+// start) is present.
+func markCourseAttendance(tx *gorm.DB, v *Visit) error {
+	now := v.CheckedInAt.Unix()
+	sub := tx.Session(&gorm.Session{NewDB: true}).Table("course_sessions").Select("course_sessions.id").
+		Joins("JOIN courses ON courses.id = course_sessions.course_id").
+		Where("courses.site_id = ? AND course_sessions.starts_at <= ? AND course_sessions.ends_at > ?", v.SiteID, now+15*60, now)
+	return tx.Model(&Enrolment{}).
+		Where("member_id = ? AND status = ? AND attended_at IS NULL AND session_id IN (?)", v.MemberID, Enrolled, sub).
+		Update("attended_at", v.CheckedInAt).Error
+}
+
+// SetAttended records the roll call for one enrolment.
+func (s *Store) SetAttended(ctx context.Context, enrolmentID int64, present bool) error {
+	var at any
+	if present {
+		at = s.Now()
+	}
+	res := s.W.WithContext(ctx).Model(&Enrolment{}).Where("id = ? AND status = ?", enrolmentID, Enrolled).Update("attended_at", at)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// AddWalkIn records a member who came to a session without enrolling: they
+// are present, and take a seat even past the count, because they are there.
+func (s *Store) AddWalkIn(ctx context.Context, sessionID, memberID int64, by *int64) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		var e Enrolment
+		err := tx.Where("session_id = ? AND member_id = ? AND status IN ?", sessionID, memberID, []EnrolmentStatus{Enrolled, Waiting}).Take(&e).Error
+		switch {
+		case err == nil && e.Status == Enrolled:
+			return tx.Model(&Enrolment{}).Where("id = ?", e.ID).Update("attended_at", now).Error
+		case err == nil: // on the waiting list, and here after all
+			if err := tx.Model(&Enrolment{}).Where("id = ?", e.ID).Updates(map[string]any{"status": Enrolled, "attended_at": now}).Error; err != nil {
+				return err
+			}
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			if err := tx.Create(&Enrolment{SessionID: sessionID, MemberID: memberID, Status: Enrolled, CreatedAt: now, CreatedBy: by, AttendedAt: &now}).Error; err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+		return tx.Model(&CourseSession{}).Where("id = ?", sessionID).Update("taken", gorm.Expr("taken + 1")).Error
+	})
+}
+
+// PendingRating is the most recent session the member attended, that has
+// ended, and that they have not rated (or skipped) yet; nil when none.
+func (s *Store) PendingRating(ctx context.Context, memberID int64) (*SessionView, error) {
+	var ss []CourseSession
+	err := s.R.WithContext(ctx).Table("course_sessions").Select("course_sessions.*").
+		Joins("JOIN enrolments ON enrolments.session_id = course_sessions.id").
+		Joins("LEFT JOIN ratings ON ratings.session_id = course_sessions.id AND ratings.member_id = enrolments.member_id").
+		Where("enrolments.member_id = ? AND enrolments.attended_at IS NOT NULL AND course_sessions.ends_at <= ? AND ratings.session_id IS NULL",
+			memberID, s.Now().Unix()).
+		Order("course_sessions.ends_at DESC").Limit(1).Find(&ss).Error
+	if err != nil || len(ss) == 0 {
+		return nil, err
+	}
+	vs, err := s.sessionViews(ctx, ss)
+	if err != nil {
+		return nil, err
+	}
+	return &vs[0], nil
+}
+
+// Rate stores a member's smiley (1–4, or 0 for "skip") for a session they
+// attended. The first answer counts; later ones change nothing.
+func (s *Store) Rate(ctx context.Context, sessionID, memberID int64, score int) error {
+	if score < 0 || score > 4 {
+		return &FieldError{"score", "out_of_range"}
+	}
+	var attended int64
+	if err := s.R.WithContext(ctx).Model(&Enrolment{}).
+		Where("session_id = ? AND member_id = ? AND attended_at IS NOT NULL", sessionID, memberID).Count(&attended).Error; err != nil {
+		return err
+	}
+	if attended == 0 {
+		return ErrNotFound
+	}
+	return s.W.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).
+		Create(&Rating{SessionID: sessionID, MemberID: memberID, Score: score, CreatedAt: s.Now()}).Error
+}
+
+// SessionRatings counts the smileys of a session: index 1–4 by face, 0
+// the skips.
+func (s *Store) SessionRatings(ctx context.Context, sessionID int64) ([5]int, error) {
+	var out [5]int
+	var rows []struct {
+		Score int
+		N     int
+	}
+	err := s.R.WithContext(ctx).Model(&Rating{}).Select("score, COUNT(*) AS n").
+		Where("session_id = ?", sessionID).Group("score").Scan(&rows).Error
+	for _, r := range rows {
+		if r.Score >= 0 && r.Score <= 4 {
+			out[r.Score] = r.N
+		}
+	}
+	return out, err
+}
+
+// MemberAttendance lists every session a member was enrolled in, with
+// whether they came, newest first, for the team meeting.
+func (s *Store) MemberAttendance(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
+	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND course_sessions.starts_at <= ?",
+		memberID, Enrolled, s.Now().Unix()))
+}
