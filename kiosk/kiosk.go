@@ -6,6 +6,7 @@ package kiosk
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image"
 	_ "image/jpeg" // camera frames
 	_ "image/png"
@@ -64,6 +65,13 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Get("/bookings/:id/done", k.visitor, k.bookingDone)
 	g.Get("/bookings/:id/cancel", k.visitor, k.cancelConfirm)
 	g.Post("/bookings/:id/cancel", k.visitor, k.cancel)
+	g.Get("/courses", k.visitor, k.courses)
+	g.Get("/courses/:id", k.visitor, k.courseSession)
+	g.Post("/courses/:id/enrol", k.visitor, k.enrol)
+	g.Get("/enrolments/:id/cancel", k.visitor, k.enrolmentCancelConfirm)
+	g.Post("/enrolments/:id/cancel", k.visitor, k.enrolmentCancel)
+	g.Get("/rate/:id", k.visitor, k.rate)
+	g.Post("/rate/:id", k.visitor, k.rateSubmit)
 	return k
 }
 
@@ -121,7 +129,7 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, counted, err := k.st.CheckIn(c.UserContext(), h.Member.ID, site)
+	_, counted, err := k.st.CheckInCard(c.UserContext(), h, site)
 	if err != nil {
 		return err
 	}
@@ -138,6 +146,7 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 	// greeting page a query. It lives as long as the visitor's session.
 	sess.Set("nick", h.Member.Nickname)
 	sess.Set("new", counted)
+	sess.Set("courses", h.HasCourses)
 	if err := sess.Save(); err != nil {
 		return err
 	}
@@ -224,7 +233,31 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	if !ok {
 		return c.Redirect("/kiosk", fiber.StatusSeeOther)
 	}
+	id, _ := sess.Get("member").(int64)
 	newVisit, _ := sess.Get("new").(bool)
+	ctx := c.UserContext()
+	// After a course: one question, once, before anything else.
+	courses, _ := sess.Get("courses").(bool)
+	if rated, _ := sess.Get("rated").(bool); courses && !rated {
+		p, err := k.st.PendingRating(ctx, id)
+		if err != nil {
+			return err
+		}
+		if p != nil {
+			return c.Redirect(fmt.Sprintf("/kiosk/rate/%d", p.ID), fiber.StatusSeeOther)
+		}
+	}
+	var places []store.MemberEnrolment
+	if courses {
+		if places, err = k.st.NewPlaces(ctx, id); err != nil {
+			return err
+		}
+	}
+	if len(places) > 0 {
+		if err := k.st.MarkPlacesSeen(ctx, id); err != nil {
+			return err
+		}
+	}
 	v := k.view(c, nil)
 	// The name is isolated (FSI…PDI) so that a Latin name in an Arabic
 	// sentence, or the reverse, keeps the punctuation on the right side.
@@ -233,7 +266,15 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit, "Lab": lab}
+	site, err := k.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	var news []sessionTile
+	for _, p := range places {
+		news = append(news, k.tile(v, p.Session, site.Location()))
+	}
+	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit, "Lab": lab, "NewPlaces": news}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/home", v)
 }
 

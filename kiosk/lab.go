@@ -203,7 +203,21 @@ func (k *Kiosk) bookings(c *fiber.Ctx) error {
 		}
 		rows = append(rows, row{b.ID, when, b.Status == store.BookingAttended})
 	}
-	v.Data = map[string]any{"Bookings": rows}
+	es, err := k.st.UpcomingEnrolments(c.UserContext(), memberID(c))
+	if err != nil {
+		return err
+	}
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var courses []sessionTile
+	for _, e := range es {
+		t := k.tile(v, e.Session, site.Location())
+		t.Waiting, t.EnrolmentID = e.Status == store.Waiting, e.ID
+		courses = append(courses, t)
+	}
+	v.Data = map[string]any{"Bookings": rows, "Courses": courses}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/bookings", v)
 }
 
@@ -217,7 +231,7 @@ func (k *Kiosk) cancelConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"When": when, "ID": b.ID}
+	v.Data = map[string]any{"When": when, "Action": fmt.Sprintf("/kiosk/bookings/%d/cancel", b.ID), "Icon": "laptop"}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/cancel_confirm", v)
 }
 

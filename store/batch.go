@@ -28,8 +28,12 @@ type checkInBatcher struct {
 
 type checkInReq struct {
 	v    *Visit
+	att  attendance
 	done chan checkInRes
 }
+
+// attendance says which attendance a check-in may have to record.
+type attendance struct{ booking, courses bool }
 
 type checkInRes struct {
 	counted bool
@@ -81,7 +85,7 @@ func (s *Store) commitCheckIns(batch []checkInReq) {
 	err := tx.Error
 	if err == nil {
 		for i, r := range batch {
-			counted, err := checkInTx(tx, r.v)
+			counted, err := checkInTx(tx, r.v, r.att)
 			res[i] = checkInRes{counted: counted, err: err}
 		}
 		err = tx.Commit().Error
@@ -96,32 +100,36 @@ func (s *Store) commitCheckIns(batch []checkInReq) {
 
 // checkInTx is everything a check-in writes: the day's visit (once) and
 // the attendance of a lab booking the member came for.
-func checkInTx(tx *gorm.DB, v *Visit) (bool, error) {
+func checkInTx(tx *gorm.DB, v *Visit, att attendance) (bool, error) {
 	q := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(v)
 	if q.Error != nil {
 		return false, q.Error
 	}
-	if _, err := markAttended(tx, v); err != nil {
-		return false, err
+	if att.booking {
+		if _, err := markAttended(tx, v); err != nil {
+			return false, err
+		}
 	}
-	if err := markCourseAttendance(tx, v); err != nil {
-		return false, err
+	if att.courses {
+		if err := markCourseAttendance(tx, v); err != nil {
+			return false, err
+		}
 	}
 	return q.RowsAffected == 1, nil
 }
 
 // insertVisit stores a visit, through the batcher where there is one.
-func (s *Store) insertVisit(ctx context.Context, v *Visit) (bool, error) {
+func (s *Store) insertVisit(ctx context.Context, v *Visit, att attendance) (bool, error) {
 	if s.batch == nil {
 		var counted bool
 		err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			var err error
-			counted, err = checkInTx(tx, v)
+			counted, err = checkInTx(tx, v, att)
 			return err
 		})
 		return counted, err
 	}
-	req := checkInReq{v: v, done: make(chan checkInRes, 1)}
+	req := checkInReq{v: v, att: att, done: make(chan checkInRes, 1)}
 	select {
 	case s.batch.in <- req:
 	case <-s.batch.quit:

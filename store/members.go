@@ -225,6 +225,12 @@ func (s *Store) SearchMembers(ctx context.Context, q string, limit, offset int) 
 type CardHolder struct {
 	Card   Card
 	Member Member
+	// HasCourses tells whether the member was ever enrolled in a course:
+	// only then can there be a smiley question, a new place to show or a
+	// course attendance to record.
+	HasCourses bool
+	// HasBooking tells whether the member holds a lab booking to attend.
+	HasBooking bool
 }
 
 // CardByToken resolves a scanned token to its active card and member, in
@@ -235,13 +241,17 @@ func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, err
 		return nil, ErrNotFound
 	}
 	var row struct {
-		CardID    int64
-		CheckCode string
-		IssuedAt  time.Time
+		CardID     int64
+		CheckCode  string
+		IssuedAt   time.Time
+		HasCourses bool
+		HasBooking bool
 		Member
 	}
 	err := s.R.WithContext(ctx).Table("cards").
-		Select("cards.id AS card_id, cards.check_code, cards.issued_at, members.*").
+		Select("cards.id AS card_id, cards.check_code, cards.issued_at, members.*, "+
+			"EXISTS (SELECT 1 FROM enrolments WHERE enrolments.member_id = members.id) AS has_courses, "+
+			"EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking").
 		Joins("JOIN members ON members.id = cards.member_id").
 		Where("cards.token = ? AND cards.revoked_at IS NULL", token).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -251,7 +261,9 @@ func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, err
 		return nil, err
 	}
 	return &CardHolder{
-		Card:   Card{ID: row.CardID, MemberID: row.Member.ID, Token: token, CheckCode: row.CheckCode, IssuedAt: row.IssuedAt},
-		Member: row.Member,
+		Card:       Card{ID: row.CardID, MemberID: row.Member.ID, Token: token, CheckCode: row.CheckCode, IssuedAt: row.IssuedAt},
+		Member:     row.Member,
+		HasCourses: row.HasCourses,
+		HasBooking: row.HasBooking,
 	}, nil
 }

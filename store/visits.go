@@ -10,9 +10,16 @@ import (
 // scan the same day finds the visit already there. The unique index on
 // (member, site, day) keeps that true under concurrent scans too.
 func (s *Store) CheckIn(ctx context.Context, memberID int64, site *Site) (Visit, bool, error) {
+	return s.CheckInCard(ctx, &CardHolder{Member: Member{ID: memberID}, HasCourses: true, HasBooking: true}, site)
+}
+
+// CheckInCard is CheckIn for a card just scanned: what the card lookup
+// already knows spares the check-in the attendance updates that cannot
+// match anything (most visitors have no booking and no course).
+func (s *Store) CheckInCard(ctx context.Context, h *CardHolder, site *Site) (Visit, bool, error) {
 	now := s.Now()
-	v := Visit{MemberID: memberID, SiteID: site.ID, Day: now.In(site.Location()).Format(time.DateOnly), CheckedInAt: now}
-	counted, err := s.insertVisit(ctx, &v)
+	v := Visit{MemberID: h.Member.ID, SiteID: site.ID, Day: now.In(site.Location()).Format(time.DateOnly), CheckedInAt: now}
+	counted, err := s.insertVisit(ctx, &v, attendance{booking: h.HasBooking, courses: h.HasCourses})
 	return v, counted, err
 }
 

@@ -1,0 +1,220 @@
+package kiosk
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// courseHorizon is how far ahead the kiosk lists course sessions.
+const courseHorizon = 30 * 24 * time.Hour
+
+// sessionTile is a course session as the kiosk shows it.
+type sessionTile struct {
+	ID          int64
+	Pictogram   string
+	Name, Descr string
+	When, Place string
+	Free        int
+	FreeText    string
+	Waiting     bool // on this member's list: the waiting list
+	EnrolmentID int64
+}
+
+func (k *Kiosk) tile(v *web.View, s store.SessionView, loc *time.Location) sessionTile {
+	lang := v.L.Lang.Code
+	t := sessionTile{ID: s.ID, Pictogram: s.Course.Pictogram, Name: s.Course.Name(lang, k.w.Opts.DefaultLang),
+		Descr: s.Course.Description(lang, k.w.Opts.DefaultLang), Place: s.Place, Free: s.Free(),
+		When: dayLabel(v.L, s.Start(), k.st.Now(), loc) + " " + v.L.Time(s.Start())}
+	if t.Free > 0 {
+		t.FreeText = v.L.N("kiosk.courses.free", t.Free)
+	} else {
+		t.FreeText = v.L.T("kiosk.courses.full")
+	}
+	return t
+}
+
+// courses lists the sessions of the coming weeks as tiles.
+func (k *Kiosk) courses(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := k.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	ss, err := k.st.UpcomingSessions(ctx, site.ID, k.st.Now().Add(courseHorizon))
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	tiles := make([]sessionTile, len(ss))
+	for i, s := range ss {
+		tiles[i] = k.tile(v, s, site.Location())
+	}
+	v.Data = map[string]any{"Sessions": tiles}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/courses", v)
+}
+
+func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return nil, fiber.ErrNotFound
+	}
+	s, err := k.st.Session(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fiber.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	course, err := k.st.Course(c.UserContext(), s.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	return &store.SessionView{CourseSession: *s, Course: *course}, nil
+}
+
+// courseSession: one course, one question: enrol (or join the waiting list)?
+func (k *Kiosk) courseSession(c *fiber.Ctx) error {
+	s, err := k.loadSession(c)
+	if err != nil {
+		return err
+	}
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	v.Data = map[string]any{"S": k.tile(v, *s, site.Location())}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/course", v)
+}
+
+func (k *Kiosk) enrol(c *fiber.Ctx) error {
+	s, err := k.loadSession(c)
+	if err != nil {
+		return err
+	}
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	status, err := k.st.Enrol(c.UserContext(), store.EnrolInput{SessionID: s.ID, MemberID: memberID(c), Wait: c.FormValue("wait") == "1"})
+	v := k.view(c, nil)
+	tile := k.tile(v, *s, site.Location())
+	switch {
+	case errors.Is(err, store.ErrSessionFull):
+		// Someone took the last seat a moment ago: offer the waiting list.
+		tile.Free = 0
+		tile.FreeText = v.L.T("kiosk.courses.full")
+		v.Data = map[string]any{"S": tile}
+		v.Error = v.L.T("kiosk.courses.just_full")
+		return k.w.Render(c, fiber.StatusConflict, "kiosk/course", v)
+	case errors.Is(err, store.ErrAlreadyEnrolled), errors.Is(err, store.ErrSessionStarted), errors.Is(err, store.ErrNoActiveCard):
+		v.Data = map[string]any{"Back": "/kiosk/courses"}
+		v.Error = v.L.T(map[bool]string{true: "kiosk.courses.already", false: "kiosk.courses.started"}[errors.Is(err, store.ErrAlreadyEnrolled)])
+		if errors.Is(err, store.ErrNoActiveCard) {
+			v.Error = v.L.T("kiosk.lab.err.card")
+		}
+		return k.w.Render(c, fiber.StatusConflict, "kiosk/message", v)
+	case err != nil:
+		return err
+	}
+	v.Data = map[string]any{"S": tile, "Waiting": status == store.Waiting}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/course_done", v)
+}
+
+// ownEnrolment loads an enrolment of the checked-in member; anyone else's
+// is not found.
+func (k *Kiosk) ownEnrolment(c *fiber.Ctx) (*store.Enrolment, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return nil, fiber.ErrNotFound
+	}
+	e, err := k.st.Enrolment(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && e.MemberID != memberID(c)) {
+		return nil, fiber.ErrNotFound
+	}
+	return e, err
+}
+
+func (k *Kiosk) enrolmentCancelConfirm(c *fiber.Ctx) error {
+	e, err := k.ownEnrolment(c)
+	if err != nil {
+		return err
+	}
+	s, err := k.st.Session(c.UserContext(), e.SessionID)
+	if err != nil {
+		return err
+	}
+	course, err := k.st.Course(c.UserContext(), s.CourseID)
+	if err != nil {
+		return err
+	}
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	t := k.tile(v, store.SessionView{CourseSession: *s, Course: *course}, site.Location())
+	v.Data = map[string]any{"When": t.Name + " · " + t.When, "Action": fmt.Sprintf("/kiosk/enrolments/%d/cancel", e.ID), "Icon": t.Pictogram}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/cancel_confirm", v)
+}
+
+func (k *Kiosk) enrolmentCancel(c *fiber.Ctx) error {
+	e, err := k.ownEnrolment(c)
+	if err != nil {
+		return err
+	}
+	err = k.st.CancelEnrolment(c.UserContext(), e.ID, memberID(c))
+	if errors.Is(err, store.ErrNotFound) {
+		return c.Redirect("/kiosk/bookings", fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	v := k.view(c, map[string]any{"Back": "/kiosk/bookings"})
+	v.Flash = v.L.T("kiosk.bookings.cancelled")
+	return k.w.Render(c, fiber.StatusOK, "kiosk/message", v)
+}
+
+// rate asks the one satisfaction question, four faces and a skip.
+func (k *Kiosk) rate(c *fiber.Ctx) error {
+	s, err := k.loadSession(c)
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	v.Data = map[string]any{"ID": s.ID, "Name": s.Course.Name(v.L.Lang.Code, k.w.Opts.DefaultLang), "Pictogram": s.Course.Pictogram}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/rate", v)
+}
+
+func (k *Kiosk) rateSubmit(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	score, err := strconv.Atoi(c.FormValue("score"))
+	if err != nil || score < 0 || score > 4 {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	if err := k.st.Rate(c.UserContext(), id, memberID(c), score); errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	if sess, err := k.w.Kiosk.Get(c); err == nil {
+		sess.Set("rated", true)
+		_ = sess.Save()
+	}
+	if score == 0 {
+		return c.Redirect("/kiosk/home", fiber.StatusSeeOther)
+	}
+	v := k.view(c, map[string]any{"Back": "/kiosk/home"})
+	v.Flash = v.L.T("kiosk.rate.thanks")
+	return k.w.Render(c, fiber.StatusOK, "kiosk/message", v)
+}
