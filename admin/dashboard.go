@@ -22,7 +22,11 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	for i, v := range visits {
 		times[i] = v.CheckedInAt
 	}
+	promoted, err := a.st.RecentPromotions(ctx, site.ID, a.st.Now().Add(-7*24*time.Hour))
+	if err != nil {
+		return err
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
-		"Site": site.Name, "Count": len(visits), "Times": times,
+		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted,
 	}))
 }

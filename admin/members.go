@@ -125,8 +125,23 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	upcoming, err := a.st.UpcomingEnrolments(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	attendance, err := a.st.MemberAttendance(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	came := 0
+	for _, e := range attendance {
+		if e.AttendedAt != nil {
+			came++
+		}
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
 		"M": m, "Visits": visits, "Bookings": bookings, "NoShows": noShows, "Slots": slots,
+		"Enrolments": upcoming, "Attendance": attendance, "Came": came,
 	}))
 }
 

@@ -849,3 +849,61 @@ func (s *Store) MemberAttendance(ctx context.Context, memberID int64) ([]MemberE
 	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND course_sessions.starts_at <= ?",
 		memberID, Enrolled, s.Now().Unix()))
 }
+
+// WaitingCounts counts the waiting list of each session.
+func (s *Store) WaitingCounts(ctx context.Context, sessionIDs []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		SessionID int64
+		N         int
+	}
+	err := s.R.WithContext(ctx).Model(&Enrolment{}).Select("session_id, COUNT(*) AS n").
+		Where("session_id IN ? AND status = ?", sessionIDs, Waiting).Group("session_id").Scan(&rows).Error
+	for _, r := range rows {
+		out[r.SessionID] = r.N
+	}
+	return out, err
+}
+
+// Promotion is a member who moved up from a waiting list.
+type Promotion struct {
+	Nickname  string
+	MemberID  int64
+	SessionID int64
+	StartsAt  int64
+	CourseID  int64
+	At        time.Time
+}
+
+// RecentPromotions lists who moved up from a waiting list since a time,
+// for the dashboard.
+func (s *Store) RecentPromotions(ctx context.Context, siteID int64, since time.Time) ([]Promotion, error) {
+	var ps []Promotion
+	err := s.R.WithContext(ctx).Table("enrolments").
+		Select("members.nickname, enrolments.member_id, enrolments.session_id, course_sessions.starts_at, course_sessions.course_id, enrolments.promoted_at AS at").
+		Joins("JOIN members ON members.id = enrolments.member_id").
+		Joins("JOIN course_sessions ON course_sessions.id = enrolments.session_id").
+		Joins("JOIN courses ON courses.id = course_sessions.course_id").
+		Where("courses.site_id = ? AND enrolments.status = ? AND enrolments.promoted_at >= ?", siteID, Enrolled, since).
+		Order("enrolments.promoted_at DESC").Limit(50).Scan(&ps).Error
+	return ps, err
+}
+
+// MemberByCheckCode finds the member whose active card has this code.
+func (s *Store) MemberByCheckCode(ctx context.Context, code string) (*Member, error) {
+	code = NormalizeCheckCode(code)
+	if code == "" {
+		return nil, ErrNotFound
+	}
+	var c Card
+	if err := s.R.WithContext(ctx).Where("check_code = ? AND revoked_at IS NULL", code).Take(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return s.Member(ctx, c.MemberID)
+}

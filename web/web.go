@@ -172,6 +172,7 @@ func (w *Web) parseTemplates() error {
 		"code":       store.FormatCheckCode,
 		"int":        func(n int64) int { return int(n) },
 		"adminLangs": AdminLanguages,
+		"unix":       func(s int64) time.Time { return time.Unix(s, 0) },
 		"langName": func(code string) string {
 			if l, ok := LookupLanguage(code); ok {
 				return l.Endonym

@@ -1,0 +1,436 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+func (a *Admin) coursesList(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	cs, err := a.st.Courses(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	upcoming, err := a.st.UpcomingSessions(ctx, site.ID, a.st.Now().AddDate(0, 3, 0))
+	if err != nil {
+		return err
+	}
+	next := map[int64]store.SessionView{}
+	for _, s := range upcoming {
+		if _, ok := next[s.CourseID]; !ok {
+			next[s.CourseID] = s
+		}
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/courses", a.view(c, map[string]any{"Courses": cs, "Next": next}))
+}
+
+// courseForm is the course editor, new (id 0) or existing.
+func (a *Admin) courseForm(c *fiber.Ctx) error {
+	v := a.view(c, nil)
+	id := int64(0)
+	v.Form["kind"], v.Form["pictogram"] = string(store.CourseOpen), "course"
+	if c.Params("id") != "" {
+		course, err := a.loadCourse(c)
+		if err != nil {
+			return err
+		}
+		id = course.ID
+		v.Form["kind"], v.Form["pictogram"] = string(course.Kind), course.Pictogram
+		for lang, t := range course.Texts {
+			v.Form["name_"+lang], v.Form["description_"+lang] = t.Name, t.Description
+		}
+	}
+	v.Data = courseFormData(id)
+	return a.w.Render(c, fiber.StatusOK, "admin/course_form", v)
+}
+
+func courseFormData(id int64) map[string]any {
+	return map[string]any{"ID": id, "Kinds": store.CourseKinds, "Pictograms": store.CoursePictograms, "Langs": web.KioskLanguages()}
+}
+
+func (a *Admin) courseSave(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if c.Params("id") != "" {
+		if id, err = idParam(c); err != nil {
+			return err
+		}
+	}
+	in := store.CourseInput{Kind: store.CourseKind(c.FormValue("kind")), Pictogram: c.FormValue("pictogram"), Texts: map[string]store.CourseText{}}
+	form := map[string]string{"kind": c.FormValue("kind"), "pictogram": c.FormValue("pictogram")}
+	for _, l := range web.KioskLanguages() {
+		name, descr := c.FormValue("name_"+l.Code), c.FormValue("description_"+l.Code)
+		form["name_"+l.Code], form["description_"+l.Code] = name, descr
+		in.Texts[l.Code] = store.CourseText{Name: name, Description: descr}
+	}
+	course, err := a.st.SaveCourse(ctx, id, site.ID, in)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		v := a.view(c, courseFormData(id))
+		v.Form = form
+		if formError(v, err) {
+			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/course_form", v)
+		}
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d", course.ID), fiber.StatusSeeOther)
+}
+
+func (a *Admin) loadCourse(c *fiber.Ctx) (*store.Course, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	course, err := a.st.Course(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fiber.ErrNotFound
+	}
+	return course, err
+}
+
+type sessionRow struct {
+	store.CourseSession
+	Waiting int
+	Ratings [5]int
+	Rated   int
+}
+
+func (a *Admin) courseShow(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	course, err := a.loadCourse(c)
+	if err != nil {
+		return err
+	}
+	ss, err := a.st.CourseSessions(ctx, course.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(ss))
+	for i, s := range ss {
+		ids[i] = s.ID
+	}
+	waiting, err := a.st.WaitingCounts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	rows := make([]sessionRow, len(ss))
+	var total [5]int
+	for i, s := range ss {
+		r, err := a.st.SessionRatings(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		rows[i] = sessionRow{CourseSession: s, Waiting: waiting[s.ID], Ratings: r}
+		for k := 1; k <= 4; k++ {
+			rows[i].Rated += r[k]
+			total[k] += r[k]
+		}
+	}
+	users, err := a.st.Users(ctx)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, nil)
+	lang := v.L.Lang.Code
+	v.Data = map[string]any{"Course": course, "Name": course.Name(lang), "Sessions": rows, "Users": users,
+		"Chart": ratingChart(total)}
+	return a.w.Render(c, fiber.StatusOK, "admin/course", v)
+}
+
+// ratingBar is one face of the satisfaction chart.
+type ratingBar struct {
+	Score, Count, Percent int
+}
+
+func ratingChart(r [5]int) []ratingBar {
+	sum := r[1] + r[2] + r[3] + r[4]
+	var bars []ratingBar
+	for k := 4; k >= 1; k-- {
+		p := 0
+		if sum > 0 {
+			p = r[k] * 100 / sum
+		}
+		bars = append(bars, ratingBar{k, r[k], p})
+	}
+	return bars
+}
+
+// parseSessionForm reads date, start, end, place, seats and facilitator.
+func parseSessionForm(c *fiber.Ctx, loc *time.Location) (store.SessionInput, map[string]string, error) {
+	form := map[string]string{}
+	for _, k := range []string{"date", "start", "end", "place", "seats", "facilitator"} {
+		form[k] = strings.TrimSpace(c.FormValue(k))
+	}
+	in := store.SessionInput{Place: form["place"]}
+	start, err1 := time.ParseInLocation("2006-01-02 15:04", form["date"]+" "+form["start"], loc)
+	end, err2 := time.ParseInLocation("2006-01-02 15:04", form["date"]+" "+form["end"], loc)
+	if err1 != nil {
+		return in, form, &store.FieldError{Field: "start", Code: "bad_date"}
+	}
+	if err2 != nil {
+		return in, form, &store.FieldError{Field: "end", Code: "bad_end"}
+	}
+	in.Start, in.End = start, end
+	seats, err := strconv.Atoi(form["seats"])
+	if err != nil {
+		return in, form, &store.FieldError{Field: "seats", Code: "out_of_range"}
+	}
+	in.Seats = seats
+	if f, err := strconv.ParseInt(form["facilitator"], 10, 64); err == nil && f > 0 {
+		in.FacilitatorID = &f
+	}
+	return in, form, nil
+}
+
+func (a *Admin) sessionAdd(c *fiber.Ctx) error {
+	course, err := a.loadCourse(c)
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	in, _, err := parseSessionForm(c, site.Location())
+	if err == nil {
+		_, err = a.st.AddSession(c.UserContext(), course.ID, in)
+	}
+	if fe, ok := store.AsFieldError(err); ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.session."+fe.Field)
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "admin.courses.session_added")
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d", course.ID), fiber.StatusSeeOther)
+}
+
+func (a *Admin) loadSession(c *fiber.Ctx) (*store.CourseSession, *store.Course, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := a.st.Session(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, fiber.ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	course, err := a.st.Course(c.UserContext(), s.CourseID)
+	return s, course, err
+}
+
+// sessionShow is the roll call: who is enrolled (tap to mark present),
+// who waits, and the session's editor.
+func (a *Admin) sessionShow(c *fiber.Ctx) error {
+	s, course, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	rows, err := a.st.SessionEnrolments(c.UserContext(), s.ID)
+	if err != nil {
+		return err
+	}
+	ratings, err := a.st.SessionRatings(c.UserContext(), s.ID)
+	if err != nil {
+		return err
+	}
+	users, err := a.st.Users(c.UserContext())
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v := a.view(c, nil)
+	loc := site.Location()
+	v.Form = map[string]string{"date": s.Start().In(loc).Format(time.DateOnly), "start": s.Start().In(loc).Format("15:04"),
+		"end": s.End().In(loc).Format("15:04"), "place": s.Place, "seats": strconv.Itoa(s.Seats)}
+	if s.FacilitatorID != nil {
+		v.Form["facilitator"] = strconv.FormatInt(*s.FacilitatorID, 10)
+	}
+	var enrolled, waiting []store.EnrolmentRow
+	for _, r := range rows {
+		if r.Status == store.Enrolled {
+			enrolled = append(enrolled, r)
+		} else {
+			waiting = append(waiting, r)
+		}
+	}
+	v.Data = map[string]any{"S": s, "Course": course, "Name": course.Name(v.L.Lang.Code), "Enrolled": enrolled, "Waiting": waiting,
+		"Users": users, "Chart": ratingChart(ratings), "Skipped": ratings[0]}
+	return a.w.Render(c, fiber.StatusOK, "admin/session", v)
+}
+
+func (a *Admin) sessionAttend(c *fiber.Ctx) error {
+	s, _, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	eid, err := strconv.ParseInt(c.FormValue("enrolment"), 10, 64)
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	e, err := a.st.Enrolment(c.UserContext(), eid)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && e.SessionID != s.ID) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.st.SetAttended(c.UserContext(), eid, c.FormValue("present") == "1"); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/sessions/%d", s.ID), fiber.StatusSeeOther)
+}
+
+// sessionAddMember adds a member by check code: a walk-in who is here now,
+// or an enrolment (or waiting-list place) made at the desk.
+func (a *Admin) sessionAddMember(c *fiber.Ctx) error {
+	s, _, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	m, err := a.st.MemberByCheckCode(c.UserContext(), c.FormValue("code"))
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.courses.err.no_such_code")
+	}
+	if err != nil {
+		return err
+	}
+	by := currentUser(c).ID
+	if c.FormValue("walkin") == "1" {
+		err = a.st.AddWalkIn(c.UserContext(), s.ID, m.ID, &by)
+	} else {
+		_, err = a.st.Enrol(c.UserContext(), store.EnrolInput{SessionID: s.ID, MemberID: m.ID, By: &by, Wait: true})
+	}
+	switch {
+	case errors.Is(err, store.ErrAlreadyEnrolled):
+		return fiber.NewError(fiber.StatusConflict, "kiosk.courses.already")
+	case errors.Is(err, store.ErrSessionStarted):
+		return fiber.NewError(fiber.StatusConflict, "admin.courses.err.started")
+	case errors.Is(err, store.ErrNoActiveCard):
+		return fiber.NewError(fiber.StatusConflict, "kiosk.lab.err.card")
+	case err != nil:
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(fmt.Sprintf("/admin/sessions/%d", s.ID), fiber.StatusSeeOther)
+}
+
+// sessionUpdate changes a session; fewer seats than enrolled asks first,
+// naming who would move to the waiting list.
+func (a *Admin) sessionUpdate(c *fiber.Ctx) error {
+	s, _, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	in, form, err := parseSessionForm(c, site.Location())
+	confirmed := c.FormValue("confirm") == "yes"
+	var moved []store.EnrolmentRow
+	if err == nil {
+		moved, err = a.st.UpdateSession(c.UserContext(), s.ID, in, confirmed)
+	}
+	if fe, ok := store.AsFieldError(err); ok && fe.Code == "below_enrolled" {
+		rows, err := a.st.SessionEnrolments(c.UserContext(), s.ID)
+		if err != nil {
+			return err
+		}
+		var affected []string
+		n := s.Taken - in.Seats
+		for i := len(rows) - 1; i >= 0 && len(affected) < n; i-- {
+			if rows[i].Status == store.Enrolled {
+				affected = append(affected, rows[i].Nickname)
+			}
+		}
+		v := a.view(c, map[string]any{"Action": fmt.Sprintf("/admin/sessions/%d/edit", s.ID), "Affected": affected,
+			"Question": "admin.courses.confirm_seats", "Back": fmt.Sprintf("/admin/sessions/%d", s.ID)})
+		v.Form = form
+		return a.w.Render(c, fiber.StatusConflict, "admin/confirm", v)
+	}
+	if fe, ok := store.AsFieldError(err); ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.session."+fe.Field)
+	}
+	if err != nil {
+		return err
+	}
+	if len(moved) > 0 {
+		a.log.Info("session seats reduced", "session", s.ID, "moved", len(moved), "by", currentUser(c).ID)
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(fmt.Sprintf("/admin/sessions/%d", s.ID), fiber.StatusSeeOther)
+}
+
+// sessionDelete removes a session after a confirmation that names everyone
+// enrolled or waiting.
+func (a *Admin) sessionDelete(c *fiber.Ctx) error {
+	s, course, err := a.loadSession(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "yes" {
+		rows, err := a.st.SessionEnrolments(c.UserContext(), s.ID)
+		if err != nil {
+			return err
+		}
+		var affected []string
+		for _, r := range rows {
+			affected = append(affected, r.Nickname)
+		}
+		v := a.view(c, map[string]any{"Action": fmt.Sprintf("/admin/sessions/%d/delete", s.ID), "Affected": affected,
+			"Question": "admin.courses.confirm_delete", "Back": fmt.Sprintf("/admin/sessions/%d", s.ID)})
+		return a.w.Render(c, fiber.StatusOK, "admin/confirm", v)
+	}
+	if err := a.st.DeleteSession(c.UserContext(), s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	a.log.Info("session deleted", "session", s.ID, "by", currentUser(c).ID)
+	a.flash(c, "admin.courses.session_deleted")
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d", course.ID), fiber.StatusSeeOther)
+}
+
+func (a *Admin) enrolmentCancel(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	e, err := a.st.Enrolment(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := a.st.CancelEnrolment(c.UserContext(), id, 0); errors.Is(err, store.ErrNotFound) {
+		return fiber.NewError(fiber.StatusConflict, "admin.lab.err.not_cancellable")
+	} else if err != nil {
+		return err
+	}
+	a.flash(c, "admin.lab.cancelled")
+	return c.Redirect(safeBack(c.FormValue("back"), fmt.Sprintf("/admin/sessions/%d", e.SessionID)), fiber.StatusSeeOther)
+}
