@@ -26,6 +26,9 @@ type DemoResult struct {
 	// DutchCard belongs to a member who prefers Dutch, for trying the
 	// kiosk in the default language.
 	DutchCard Card
+	// RaterCard belongs to a member who came to yesterday's course: the
+	// kiosk asks them for a smiley.
+	RaterCard Card
 }
 
 var demoMembers = []struct{ nick, lang string }{
@@ -78,6 +81,10 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	if err != nil {
+		return nil, err
+	}
 	if v, _ := s.Setting(ctx, SettingOrgName); v == "" {
 		if err := s.SetSetting(ctx, SettingOrgName, "De Drempel vzw"); err != nil {
 			return nil, err
@@ -119,6 +126,11 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 			}
 		}
 	}
+	if members == 0 {
+		if err := s.seedDemoCourses(ctx, site); err != nil {
+			return nil, err
+		}
+	}
 	for _, l := range []struct {
 		email string
 		role  Role
@@ -143,6 +155,12 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	err = s.R.WithContext(ctx).Table("cards").Select("cards.*").
 		Joins("JOIN members ON members.id = cards.member_id").
 		Where("cards.revoked_at IS NULL AND members.lang = ?", "nl").Order("cards.id").Limit(1).Scan(&res.DutchCard).Error
+	if err != nil {
+		return nil, err
+	}
+	err = s.R.WithContext(ctx).Table("cards").Select("cards.*").
+		Joins("JOIN enrolments ON enrolments.member_id = cards.member_id").
+		Where("cards.revoked_at IS NULL AND enrolments.attended_at IS NOT NULL").Order("cards.id").Limit(1).Scan(&res.RaterCard).Error
 	return res, err
 }
 
@@ -162,4 +180,68 @@ func (s *Store) upsertDemoUser(ctx context.Context, email string, role Role, pw 
 	}
 	return s.W.WithContext(ctx).Model(&User{}).Where("id = ?", u.ID).
 		Updates(map[string]any{"password_hash": tmp, "disabled_at": nil}).Error
+}
+
+// seedDemoCourses adds the demo's courses: an open computer workshop, a CV
+// series, a driving-theory session with one seat left, and yesterday's
+// workshop, which one member attended and has not rated yet.
+func (s *Store) seedDemoCourses(ctx context.Context, site *Site) error {
+	loc := site.Location()
+	now := s.Now().In(loc)
+	day := func(d, h, m int) time.Time {
+		return time.Date(now.Year(), now.Month(), now.Day()+d, h, m, 0, 0, loc)
+	}
+	type demoCourse struct {
+		kind  CourseKind
+		picto string
+		names map[string]string
+		when  []time.Time
+		seats int
+	}
+	courses := []demoCourse{
+		{CourseOpen, "laptop", map[string]string{"nl": "Computerwerkplaats", "fr": "Atelier informatique", "en": "Computer workshop", "ar": "ورشة الحاسوب"},
+			[]time.Time{day(-1, 13, 30), day(1, 13, 30), day(3, 13, 30), day(8, 13, 30)}, 8},
+		{CourseSeries, "cv", map[string]string{"nl": "Je cv maken", "fr": "Faire son CV", "en": "Write your CV", "ar": "كتابة السيرة الذاتية"},
+			[]time.Time{day(2, 9, 30), day(9, 9, 30), day(16, 9, 30)}, 6},
+		{CourseOneOff, "car", map[string]string{"nl": "Theorie rijbewijs oefenen", "fr": "Théorie du permis de conduire", "en": "Driving theory practice", "ar": "التدرّب على امتحان رخصة القيادة النظري"},
+			[]time.Time{day(5, 10, 0)}, 2},
+	}
+	var members []Member
+	if err := s.R.WithContext(ctx).Order("id").Find(&members).Error; err != nil {
+		return err
+	}
+	for ci, dc := range courses {
+		in := CourseInput{Kind: dc.kind, Pictogram: dc.picto, Texts: map[string]CourseText{}}
+		for lang, name := range dc.names {
+			in.Texts[lang] = CourseText{Name: name}
+		}
+		c, err := s.SaveCourse(ctx, 0, site.ID, in)
+		if err != nil {
+			return err
+		}
+		for _, at := range dc.when {
+			cs, err := s.AddSession(ctx, c.ID, SessionInput{Start: at, End: at.Add(2 * time.Hour), Place: "PC-lokaal", Seats: dc.seats})
+			if err != nil {
+				return err
+			}
+			if at.Before(now) {
+				// Yesterday: the sixth demo member came and has not rated it.
+				m := members[5]
+				attended := at.Add(5 * time.Minute)
+				if err := s.W.WithContext(ctx).Create(&Enrolment{SessionID: cs.ID, MemberID: m.ID, Status: Enrolled,
+					CreatedAt: at.AddDate(0, 0, -3), AttendedAt: &attended}).Error; err != nil {
+					return err
+				}
+				if err := s.W.WithContext(ctx).Model(&CourseSession{}).Where("id = ?", cs.ID).Update("taken", 1).Error; err != nil {
+					return err
+				}
+			}
+			if ci == 2 { // driving theory: one seat left
+				if _, err := s.Enrol(ctx, EnrolInput{SessionID: cs.ID, MemberID: members[10].ID}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -126,6 +126,9 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 		if res.DutchCard.Token != "" {
 			fmt.Fprintf(out, "A member who prefers Dutch has this card:\n  %s\n", res.DutchCard.Token)
 		}
+		if res.RaterCard.Token != "" {
+			fmt.Fprintf(out, "A member who came to yesterday's course (the kiosk asks for a smiley):\n  %s\n", res.RaterCard.Token)
+		}
 		return nil
 	}
 	if _, err := st.EnsureSite(ctx, "Drempel", cfg.tz); err != nil {

@@ -40,7 +40,8 @@ export function startServer(extraArgs = []) {
       }
       const card = out.match(/then Enter:\n\s+([0-9A-Z]{26})/)[1];
       const dutch = out.match(/prefers Dutch has this card:\n\s+([0-9A-Z]{26})/)?.[1];
-      resolve({ base: m[1], logins, sampleCard: card, dutchCard: dutch, proc, data, stderr: () => err,
+      const rater = out.match(/asks for a smiley\):\n\s+([0-9A-Z]{26})/)?.[1];
+      resolve({ base: m[1], logins, sampleCard: card, dutchCard: dutch, raterCard: rater, proc, data, stderr: () => err,
         stop: () => new Promise((r) => { proc.removeAllListeners('exit'); proc.on('exit', r); proc.kill('SIGTERM'); }) });
     });
   });
@@ -110,4 +111,20 @@ export async function smallTargets(page) {
     .filter((e) => e.offsetParent !== null)
     .map((e) => { const r = e.getBoundingClientRect(); return { t: (e.innerText || e.getAttribute('aria-label') || '').trim(), w: r.width, h: r.height }; })
     .filter((r) => r.w < 48 || r.h < 48));
+}
+
+// msg reads a message from the app's own catalog, so that tests find
+// buttons by the words people see in every language.
+const catalogs = {};
+export function msg(lang, key) {
+  if (!catalogs[lang]) {
+    const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'i18n', lang + '.toml'), 'utf8');
+    catalogs[lang] = {};
+    for (const m of text.matchAll(/^"([^"]+)" = "((?:[^"\\]|\\.)*)"$/gm)) {
+      catalogs[lang][m[1]] = JSON.parse('"' + m[2] + '"');
+    }
+  }
+  const s = catalogs[lang][key];
+  if (s === undefined) throw new Error(`no message ${key} in ${lang}`);
+  return s;
 }
