@@ -52,8 +52,23 @@ func (k *Kiosk) courses(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	tiles := make([]sessionTile, len(ss))
-	for i, s := range ss {
+	// One tile per course: its next session with a free seat, else its
+	// next session (full, with a waiting list). Other dates are on the
+	// course's own screen.
+	var next []store.SessionView
+	index := map[int64]int{}
+	for _, s := range ss {
+		i, seen := index[s.CourseID]
+		switch {
+		case !seen:
+			index[s.CourseID] = len(next)
+			next = append(next, s)
+		case next[i].Free() == 0 && s.Free() > 0:
+			next[i] = s
+		}
+	}
+	tiles := make([]sessionTile, len(next))
+	for i, s := range next {
 		tiles[i] = k.tile(v, s, site.Location())
 	}
 	v.Data = map[string]any{"Sessions": tiles}
@@ -90,7 +105,21 @@ func (k *Kiosk) courseSession(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	v.Data = map[string]any{"S": k.tile(v, *s, site.Location())}
+	// Other dates of an open course, to choose another one.
+	var others []sessionTile
+	if s.Course.Kind == store.CourseOpen {
+		all, err := k.st.CourseSessions(c.UserContext(), s.CourseID)
+		if err != nil {
+			return err
+		}
+		now := k.st.Now().Unix()
+		for _, o := range all {
+			if o.ID != s.ID && o.StartsAt > now && o.StartsAt < now+int64(courseHorizon/time.Second) && len(others) < 6 {
+				others = append(others, k.tile(v, store.SessionView{CourseSession: o, Course: s.Course}, site.Location()))
+			}
+		}
+	}
+	v.Data = map[string]any{"S": k.tile(v, *s, site.Location()), "Others": others}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/course", v)
 }
 

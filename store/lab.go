@@ -110,7 +110,33 @@ var (
 
 // Lab reads a site's lab configuration, or the defaults.
 func (s *Store) Lab(ctx context.Context, siteID int64) (Lab, error) {
-	return labIn(s.R.WithContext(ctx), siteID)
+	conf, err := s.labConf(ctx, siteID)
+	return conf.lab, err
+}
+
+// labConfig is a lab's settings and weekly hours: every slot page needs
+// them and they change only through SaveLab and SetLabHours, which drop
+// the cached copy.
+type labConfig struct {
+	lab   Lab
+	hours []LabHours
+}
+
+func (s *Store) labConf(ctx context.Context, siteID int64) (labConfig, error) {
+	if c, ok := s.labs.Load(siteID); ok {
+		return c.(labConfig), nil
+	}
+	db := s.R.WithContext(ctx)
+	var c labConfig
+	var err error
+	if c.lab, err = labIn(db, siteID); err != nil {
+		return c, err
+	}
+	if err := db.Where("site_id = ?", siteID).Order("weekday, opens").Find(&c.hours).Error; err != nil {
+		return c, err
+	}
+	s.labs.Store(siteID, c)
+	return c, nil
 }
 
 func labIn(tx *gorm.DB, siteID int64) (Lab, error) {
@@ -138,28 +164,21 @@ func (s *Store) SaveLab(ctx context.Context, l Lab) error {
 	case l.Mode != LabBoth && l.Mode != LabReservation && l.Mode != LabWalkIn:
 		return &FieldError{"mode", "bad_choice"}
 	}
-	defer s.bookable.Delete(l.SiteID)
+	defer s.forgetLab(l.SiteID)
 	return s.W.WithContext(ctx).Save(&l).Error
 }
 
+func (s *Store) forgetLab(siteID int64) { s.labs.Delete(siteID) }
+
 // LabBookable reports whether visitors can book the site's lab: it takes
-// reservations and has opening hours. The kiosk asks at every greeting,
-// so the answer is cached until the lab's settings change.
+// reservations and has opening hours. The kiosk asks at every greeting;
+// the answer comes from the cached configuration.
 func (s *Store) LabBookable(ctx context.Context, siteID int64) (bool, error) {
-	if v, ok := s.bookable.Load(siteID); ok {
-		return v.(bool), nil
-	}
-	lab, err := s.Lab(ctx, siteID)
+	conf, err := s.labConf(ctx, siteID)
 	if err != nil {
 		return false, err
 	}
-	var hours int64
-	if err := s.R.WithContext(ctx).Model(&LabHours{}).Where("site_id = ?", siteID).Count(&hours).Error; err != nil {
-		return false, err
-	}
-	ok := lab.Mode != LabWalkIn && lab.Seats > 0 && hours > 0
-	s.bookable.Store(siteID, ok)
-	return ok, nil
+	return conf.lab.Mode != LabWalkIn && conf.lab.Seats > 0 && len(conf.hours) > 0, nil
 }
 
 // SetLabHours replaces a site's weekly opening hours.
@@ -169,7 +188,7 @@ func (s *Store) SetLabHours(ctx context.Context, siteID int64, hours []LabHours)
 			return &FieldError{"hours", "bad_hours"}
 		}
 	}
-	defer s.bookable.Delete(siteID)
+	defer s.forgetLab(siteID)
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("site_id = ?", siteID).Delete(&LabHours{}).Error; err != nil {
 			return err
@@ -227,50 +246,59 @@ type Slot struct {
 // Free is how many seats can still be booked.
 func (s Slot) Free() int { return max(s.Seats-s.Taken-s.Blocked, 0) }
 
-// schedule is what the lab looks like on one local day, before counting.
+// schedule is what the lab looks like over some local days, before
+// counting: the slot starts of each day, in order.
 type schedule struct {
 	lab    Lab
 	loc    *time.Location
-	closed bool
 	starts []time.Time
 }
 
-func scheduleOf(tx *gorm.DB, site *Site, day time.Time) (schedule, error) {
-	sc := schedule{loc: site.Location()}
-	var err error
-	if sc.lab, err = labIn(tx, site.ID); err != nil {
+// scheduleOf builds the lab's slots for n local days from the day holding
+// `from`, with three queries whatever n is.
+func scheduleOf(tx *gorm.DB, conf labConfig, site *Site, from time.Time, n int) (schedule, error) {
+	sc := schedule{loc: site.Location(), lab: conf.lab}
+	y, m, d := from.In(sc.loc).Date()
+	first := time.Date(y, m, d, 0, 0, 0, 0, sc.loc)
+	var closures []LabClosure
+	if err := tx.Where("site_id = ? AND day >= ? AND day <= ?", site.ID, first.Format(time.DateOnly),
+		first.AddDate(0, 0, n-1).Format(time.DateOnly)).Find(&closures).Error; err != nil {
 		return sc, err
 	}
-	y, m, d := day.In(sc.loc).Date()
-	local := time.Date(y, m, d, 0, 0, 0, 0, sc.loc)
-	var closures int64
-	if err := tx.Model(&LabClosure{}).Where("site_id = ? AND day = ?", site.ID, local.Format(time.DateOnly)).Count(&closures).Error; err != nil {
-		return sc, err
+	closed := map[string]bool{}
+	for _, c := range closures {
+		closed[c.Day] = true
 	}
-	if closures > 0 {
-		sc.closed = true
-		return sc, nil
-	}
-	var hours []LabHours
-	if err := tx.Where("site_id = ? AND weekday = ?", site.ID, int(local.Weekday())).Order("opens").Find(&hours).Error; err != nil {
-		return sc, err
-	}
+	hours := conf.hours
 	step := sc.lab.SlotMinutes
-	for _, h := range hours {
-		for t := h.Opens; t+step <= h.Closes; t += step {
-			// Built from the wall clock, so a slot on a daylight-saving
-			// day starts at the hour the lab's clock shows.
-			sc.starts = append(sc.starts, time.Date(y, m, d, t/60, t%60, 0, 0, sc.loc))
+	for i := 0; i < n; i++ {
+		day := time.Date(y, m, d+i, 0, 0, 0, 0, sc.loc)
+		if closed[day.Format(time.DateOnly)] {
+			continue
+		}
+		dy, dm, dd := day.Date()
+		for _, h := range hours {
+			if h.Weekday != int(day.Weekday()) {
+				continue
+			}
+			for t := h.Opens; t+step <= h.Closes; t += step {
+				// Built from the wall clock, so a slot on a daylight-saving
+				// day starts at the hour the lab's clock shows.
+				sc.starts = append(sc.starts, time.Date(dy, dm, dd, t/60, t%60, 0, 0, sc.loc))
+			}
 		}
 	}
 	return sc, nil
 }
 
-// LabDay lists the slots of a local day (any time on that day) with their
-// counts. A closed day, or a day without opening hours, has none.
-func (s *Store) LabDay(ctx context.Context, site *Site, day time.Time) ([]Slot, error) {
+// labSlots counts the seats of every slot in n local days from `from`.
+func (s *Store) labSlots(ctx context.Context, site *Site, from time.Time, n int) ([]Slot, error) {
 	db := s.R.WithContext(ctx)
-	sc, err := scheduleOf(db, site, day)
+	conf, err := s.labConf(ctx, site.ID)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := scheduleOf(db, conf, site, from, n)
 	if err != nil || len(sc.starts) == 0 {
 		return nil, err
 	}
@@ -292,28 +320,49 @@ func (s *Store) LabDay(ctx context.Context, site *Site, day time.Time) ([]Slot, 
 	return slots, nil
 }
 
-// BookableDays lists the local days, from today to the horizon, on which
-// the lab has a slot a visitor could still book now.
-func (s *Store) BookableDays(ctx context.Context, site *Site) ([]time.Time, error) {
+// LabDay lists the slots of a local day (any time on that day) with their
+// counts. A closed day, or a day without opening hours, has none.
+func (s *Store) LabDay(ctx context.Context, site *Site, day time.Time) ([]Slot, error) {
+	return s.labSlots(ctx, site, day, 1)
+}
+
+// BookableSlots lists every slot from now to the horizon that a visitor
+// could book now: not half gone, and with a free seat.
+func (s *Store) BookableSlots(ctx context.Context, site *Site) ([]Slot, error) {
 	lab, err := s.Lab(ctx, site.ID)
 	if err != nil || lab.Mode == LabWalkIn {
 		return nil, err
 	}
 	now := s.Now()
-	loc := site.Location()
-	y, m, d := now.In(loc).Date()
-	var days []time.Time
-	for i := 0; i <= lab.HorizonDays; i++ {
-		day := time.Date(y, m, d+i, 12, 0, 0, 0, loc)
-		slots, err := s.LabDay(ctx, site, day)
-		if err != nil {
-			return nil, err
+	slots, err := s.labSlots(ctx, site, now, lab.HorizonDays+1)
+	if err != nil {
+		return nil, err
+	}
+	out := slots[:0]
+	for _, sl := range slots {
+		if sl.Free() > 0 && bookableAt(sl.Start, sl.End, now) {
+			out = append(out, sl)
 		}
-		for _, sl := range slots {
-			if bookableAt(sl.Start, sl.End, now) && sl.Free() > 0 {
-				days = append(days, day)
-				break
-			}
+	}
+	return out, nil
+}
+
+// BookableDays lists the local days, from today to the horizon, on which
+// the lab has a slot a visitor could still book now (each at noon).
+func (s *Store) BookableDays(ctx context.Context, site *Site) ([]time.Time, error) {
+	slots, err := s.BookableSlots(ctx, site)
+	if err != nil {
+		return nil, err
+	}
+	loc := site.Location()
+	var days []time.Time
+	last := ""
+	for _, sl := range slots {
+		local := sl.Start.In(loc)
+		if d := local.Format(time.DateOnly); d != last {
+			last = d
+			y, m, dd := local.Date()
+			days = append(days, time.Date(y, m, dd, 12, 0, 0, 0, loc))
 		}
 	}
 	return days, nil
@@ -340,7 +389,11 @@ func (s *Store) BookLab(ctx context.Context, in BookInput) (*Booking, error) {
 	var b *Booking
 	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.Now()
-		sc, err := scheduleOf(tx, in.Site, in.Start)
+		conf, err := s.labConf(ctx, in.Site.ID)
+		if err != nil {
+			return err
+		}
+		sc, err := scheduleOf(tx, conf, in.Site, in.Start, 1)
 		if err != nil {
 			return err
 		}
@@ -551,7 +604,11 @@ func (s *Store) BlockSeats(ctx context.Context, site *Site, start time.Time, sea
 		return &FieldError{"seats", "out_of_range"}
 	}
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sc, err := scheduleOf(tx, site, start)
+		conf, err := s.labConf(ctx, site.ID)
+		if err != nil {
+			return err
+		}
+		sc, err := scheduleOf(tx, conf, site, start, 1)
 		if err != nil {
 			return err
 		}
@@ -576,27 +633,4 @@ func (s *Store) BlockSeats(ctx context.Context, site *Site, start time.Time, sea
 		}
 		return nil
 	})
-}
-
-// BookableSlots lists every slot from now to the horizon that has a free
-// seat, for booking at the desk.
-func (s *Store) BookableSlots(ctx context.Context, site *Site) ([]Slot, error) {
-	days, err := s.BookableDays(ctx, site)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	var out []Slot
-	for _, d := range days {
-		slots, err := s.LabDay(ctx, site, d)
-		if err != nil {
-			return nil, err
-		}
-		for _, sl := range slots {
-			if sl.Free() > 0 && bookableAt(sl.Start, sl.End, now) {
-				out = append(out, sl)
-			}
-		}
-	}
-	return out, nil
 }

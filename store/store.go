@@ -50,8 +50,8 @@ type Store struct {
 	batch   *checkInBatcher
 	site    atomic.Pointer[Site] // the default site, once read
 	pwCost  int
-	// bookable caches LabBookable per site id.
-	bookable sync.Map
+	// labs caches each site's labConfig.
+	labs sync.Map
 
 	dummyOnce sync.Once
 	dummy     []byte

@@ -86,3 +86,71 @@ func loadCode(i int) string {
 	}
 	return string(b)
 }
+
+// SeedLabAndCourses gives the site a lab open every day (9–12, 13–17, 12
+// seats), n past bookings spread over the members and the past year, and
+// courses×sessions upcoming course sessions in the next four weeks.
+func SeedLabAndCourses(tb testing.TB, st *store.Store, members, bookings, courses, sessions int) {
+	tb.Helper()
+	ctx := context.Background()
+	site, err := st.DefaultSite(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lab := store.DefaultLab(site.ID)
+	lab.Seats = 12
+	if err := st.SaveLab(ctx, lab); err != nil {
+		tb.Fatal(err)
+	}
+	var week []store.LabHours
+	for d := 0; d < 7; d++ {
+		week = append(week, store.LabHours{Weekday: d, Opens: 9 * 60, Closes: 12 * 60}, store.LabHours{Weekday: d, Opens: 13 * 60, Closes: 17 * 60})
+	}
+	if err := st.SetLabHours(ctx, site.ID, week); err != nil {
+		tb.Fatal(err)
+	}
+	loc := site.Location()
+	now := time.Now().In(loc)
+	tx := st.W.Begin()
+	const batch = 500
+	for start := 0; start < bookings; start += batch {
+		end := min(start+batch, bookings)
+		var q strings.Builder
+		q.WriteString("INSERT INTO bookings (site_id, member_id, starts_at, ends_at, status, created_at) VALUES ")
+		args := make([]any, 0, (end-start)*6)
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(",")
+			}
+			q.WriteString("(?,?,?,?,?,?)")
+			day := now.AddDate(0, 0, -1-(i/members)%365)
+			at := time.Date(day.Year(), day.Month(), day.Day(), 9+i%3, 0, 0, 0, loc)
+			status := store.BookingAttended
+			if i%5 == 0 {
+				status = store.BookingNoShow
+			}
+			args = append(args, site.ID, int64(i%members)+1, at.Unix(), at.Add(time.Hour).Unix(), status, at.AddDate(0, 0, -2))
+		}
+		if err := tx.Exec(q.String(), args...).Error; err != nil {
+			tx.Rollback()
+			tb.Fatalf("seed bookings: %v", err)
+		}
+	}
+	if err := tx.Commit().Error; err != nil {
+		tb.Fatal(err)
+	}
+	for c := 0; c < courses; c++ {
+		course, err := st.SaveCourse(ctx, 0, site.ID, store.CourseInput{Kind: store.CourseOpen, Pictogram: "laptop",
+			Texts: map[string]store.CourseText{"nl": {Name: fmt.Sprintf("Vorming %d", c)}, "fr": {Name: fmt.Sprintf("Formation %d", c)}}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for k := 0; k < sessions; k++ {
+			at := time.Date(now.Year(), now.Month(), now.Day()+1+(c+k*5)%28, 9+k%6, 0, 0, 0, loc)
+			if _, err := st.AddSession(ctx, course.ID, store.SessionInput{Start: at, End: at.Add(2 * time.Hour), Seats: 12}); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	st.W.Exec("ANALYZE")
+}
