@@ -48,6 +48,13 @@
     if (b) { e.preventDefault(); say(b.getAttribute("data-speak")); }
   });
 
+  // A confirmation reads itself aloud where the kiosk allows sound
+  // without a tap (Chromium's --autoplay-policy=no-user-gesture-required).
+  if (body.getAttribute("data-announce") === "1") {
+    var h = document.querySelector("h1");
+    if (h) setTimeout(function () { say(h.textContent); }, 300);
+  }
+
   // Leave without keeping a trace: replace() keeps the page out of history.
   function reset() {
     try { sessionStorage.clear(); localStorage.clear(); } catch (err) { /* storage off */ }
