@@ -73,6 +73,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/cards.pdf", desk, a.cardsPDF)
 	in.Post("/members/:id/book", desk, a.memberBook)
 	in.Get("/lab", desk, a.labDay)
+	in.Get("/lab/week", desk, a.labWeek)
 	in.Post("/lab/block", desk, a.labBlock)
 	in.Post("/bookings/:id/cancel", desk, a.bookingCancel)
 	in.Get("/lab/settings", desk, a.labSettings)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,68 @@ func (a *Admin) labDay(c *fiber.Ctx) error {
 		"Prev":  midnight.AddDate(0, 0, -1).Format(time.DateOnly),
 		"Next":  midnight.AddDate(0, 0, 1).Format(time.DateOnly),
 		"Slots": views,
+	}))
+}
+
+// labWeek shows seven days at a glance: for each slot time and day, the
+// seats booked out of the seats there are.
+func (a *Admin) labWeek(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	loc := site.Location()
+	from := a.st.Now().In(loc)
+	if q := c.Query("from"); q != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "error.bad_date")
+		}
+	}
+	y, m, d := from.Date()
+	monday := time.Date(y, m, d-(int(from.Weekday())+6)%7, 0, 0, 0, 0, loc)
+	slots, err := a.st.LabDays(ctx, site, monday, 7)
+	if err != nil {
+		return err
+	}
+	type cell struct {
+		Slot *store.Slot
+		Day  string
+	}
+	var days []time.Time
+	for i := 0; i < 7; i++ {
+		days = append(days, time.Date(monday.Year(), monday.Month(), monday.Day()+i, 12, 0, 0, 0, loc))
+	}
+	var times []string
+	grid := map[string][]cell{}
+	for i := range slots {
+		sl := &slots[i]
+		local := sl.Start.In(loc)
+		hm := local.Format("15:04")
+		if _, ok := grid[hm]; !ok {
+			times = append(times, hm)
+			grid[hm] = make([]cell, 7)
+			for k := range grid[hm] {
+				grid[hm][k].Day = days[k].Format(time.DateOnly)
+			}
+		}
+		k := int(local.Sub(monday).Hours() / 24)
+		if k >= 0 && k < 7 {
+			grid[hm][k].Slot = sl
+		}
+	}
+	sort.Strings(times)
+	type row struct {
+		Time  string
+		Cells []cell
+	}
+	var rows []row
+	for _, t := range times {
+		rows = append(rows, row{t, grid[t]})
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/lab_week", a.view(c, map[string]any{
+		"Days": days, "Rows": rows,
+		"Prev": monday.AddDate(0, 0, -7).Format(time.DateOnly), "Next": monday.AddDate(0, 0, 7).Format(time.DateOnly),
 	}))
 }
 

@@ -68,6 +68,9 @@ func TestLabSettingsAndDeskBooking(t *testing.T) {
 		if !strings.Contains(sched.Body, ">Jan</a>") || !strings.Contains(sched.Body, "1 / 2") {
 			t.Fatalf("schedule:\n%s", sched.Body)
 		}
+		if w := c.Get("/admin/lab/week?from=" + day); w.Status != 200 || !strings.Contains(w.Body, "1 / 2") || !strings.Contains(w.Body, "/admin/lab?day="+day) {
+			t.Fatalf("week view: %d", w.Status)
+		}
 		if r := c.Get("/admin/lab?day=not-a-day"); r.Status != 400 {
 			t.Fatalf("bad day: %d", r.Status)
 		}

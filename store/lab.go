@@ -320,6 +320,11 @@ func (s *Store) labSlots(ctx context.Context, site *Site, from time.Time, n int)
 	return slots, nil
 }
 
+// LabDays lists the slots of n local days from the day holding from.
+func (s *Store) LabDays(ctx context.Context, site *Site, from time.Time, n int) ([]Slot, error) {
+	return s.labSlots(ctx, site, from, n)
+}
+
 // LabDay lists the slots of a local day (any time on that day) with their
 // counts. A closed day, or a day without opening hours, has none.
 func (s *Store) LabDay(ctx context.Context, site *Site, day time.Time) ([]Slot, error) {
