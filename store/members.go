@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -186,8 +185,7 @@ func (s *Store) SearchMembers(ctx context.Context, q string, limit, offset int) 
 	db := s.R.WithContext(ctx).Model(&Member{})
 	q = searchText(q, 100)
 	if q != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(Fold(q)) + "%"
-		cond := s.R.Where(`search LIKE ? ESCAPE '\'`, like)
+		cond := s.R.Where(`search LIKE ? ESCAPE '\'`, likePattern(Fold(q)))
 		if code := NormalizeCheckCode(q); code != "" {
 			cond = cond.Or("id IN (?)", s.R.Model(&Card{}).Select("member_id").
 				Where("check_code = ? AND revoked_at IS NULL", code))

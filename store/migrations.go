@@ -177,6 +177,58 @@ CREATE TABLE ratings (
 	PRIMARY KEY (session_id, member_id)
 );
 `, nil},
+	{5, `
+CREATE TABLE loan_policies (
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	device_type TEXT NOT NULL,
+	days INTEGER NOT NULL,
+	PRIMARY KEY (site_id, device_type)
+);
+CREATE TABLE devices (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	type TEXT NOT NULL,
+	asset_tag TEXT NOT NULL,
+	make TEXT NOT NULL DEFAULT '',
+	model TEXT NOT NULL DEFAULT '',
+	serial TEXT NOT NULL DEFAULT '',
+	notes TEXT NOT NULL DEFAULT '',
+	status TEXT NOT NULL,
+	parent_id BIGINT REFERENCES devices (id),
+	created_at {{TS}} NOT NULL
+);
+CREATE UNIQUE INDEX devices_tag ON devices (asset_tag);
+CREATE INDEX devices_site_status ON devices (site_id, status);
+CREATE INDEX devices_parent ON devices (parent_id);
+CREATE TABLE loans (
+	id {{ID}},
+	device_id BIGINT NOT NULL REFERENCES devices (id),
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	lent_at {{TS}} NOT NULL,
+	due_at {{TS}} NOT NULL,
+	returned_at {{TS}},
+	lent_by BIGINT REFERENCES users (id),
+	returned_by BIGINT REFERENCES users (id),
+	status TEXT NOT NULL,
+	terms_accepted BOOLEAN NOT NULL
+);
+CREATE UNIQUE INDEX loans_one_open ON loans (device_id) WHERE status = 'open';
+CREATE INDEX loans_member ON loans (member_id, status);
+CREATE INDEX loans_due ON loans (status, due_at);
+CREATE TABLE device_events (
+	id {{ID}},
+	device_id BIGINT NOT NULL REFERENCES devices (id),
+	loan_id BIGINT,
+	member_id BIGINT,
+	user_id BIGINT,
+	at {{TS}} NOT NULL,
+	kind TEXT NOT NULL,
+	note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX device_events_device ON device_events (device_id, at);
+CREATE INDEX device_events_member ON device_events (member_id, at);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

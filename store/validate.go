@@ -130,3 +130,9 @@ func Fold(s string) string {
 	}
 	return norm.NFC.String(b.String())
 }
+
+// likePattern matches q anywhere, with LIKE's own characters taken
+// literally (used with ESCAPE '\').
+func likePattern(q string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
+}

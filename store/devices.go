@@ -1,0 +1,725 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// DeviceType is what kind of thing is lent.
+type DeviceType string
+
+// Device types, with their asset-tag prefixes.
+const (
+	Laptop    DeviceType = "laptop"
+	Tablet    DeviceType = "tablet"
+	Phone     DeviceType = "phone"
+	Dongle    DeviceType = "dongle" // internet dongle or MiFi
+	Accessory DeviceType = "accessory"
+)
+
+// DeviceTypes lists the types in the order forms offer them.
+var DeviceTypes = []DeviceType{Laptop, Tablet, Phone, Dongle, Accessory}
+
+var tagPrefix = map[DeviceType]string{Laptop: "LAP", Tablet: "TAB", Phone: "TEL", Dongle: "NET", Accessory: "ACC"}
+
+// Valid reports whether t is a known type.
+func (t DeviceType) Valid() bool { _, ok := tagPrefix[t]; return ok }
+
+// DefaultLoanDays is how long a type is lent when the site set nothing.
+var DefaultLoanDays = map[DeviceType]int{Laptop: 14, Tablet: 14, Phone: 14, Dongle: 30, Accessory: 14}
+
+// DeviceStatus is where a device is.
+type DeviceStatus string
+
+// Device states.
+const (
+	Available DeviceStatus = "available"
+	OnLoan    DeviceStatus = "on_loan"
+	Checking  DeviceStatus = "checking" // returned, waiting for the wipe and check
+	InRepair  DeviceStatus = "repair"
+	Lost      DeviceStatus = "lost"
+	Retired   DeviceStatus = "retired"
+)
+
+// DeviceStatuses lists the states in the order lists show them.
+var DeviceStatuses = []DeviceStatus{Available, OnLoan, Checking, InRepair, Lost, Retired}
+
+// Device is one lendable thing with its QR label.
+type Device struct {
+	ID        int64
+	SiteID    int64
+	Type      DeviceType
+	AssetTag  string
+	Make      string
+	Model     string
+	Serial    string
+	Notes     string
+	Status    DeviceStatus
+	ParentID  *int64 // an accessory bundled with this device
+	CreatedAt time.Time
+}
+
+// Label is how a device is named on lists: its tag, make and model.
+func (d Device) Label() string {
+	return strings.TrimSpace(d.AssetTag + " " + strings.TrimSpace(d.Make+" "+d.Model))
+}
+
+// LoanStatus is where a loan stands.
+type LoanStatus string
+
+// Loan states.
+const (
+	LoanOpen     LoanStatus = "open"
+	LoanReturned LoanStatus = "returned"
+	LoanLost     LoanStatus = "lost"
+)
+
+// Loan is one device in one member's hands.
+type Loan struct {
+	ID            int64
+	DeviceID      int64
+	MemberID      int64
+	SiteID        int64
+	LentAt        time.Time
+	DueAt         time.Time
+	ReturnedAt    *time.Time
+	LentBy        *int64
+	ReturnedBy    *int64
+	Status        LoanStatus
+	TermsAccepted bool
+}
+
+// DeviceEvent is one line of a device's history: who did what, when.
+type DeviceEvent struct {
+	ID       int64
+	DeviceID int64
+	LoanID   *int64
+	MemberID *int64
+	UserID   *int64
+	At       time.Time
+	Kind     string
+	Note     string
+}
+
+// Why a loan is refused.
+var (
+	ErrDeviceUnavailable = errors.New("device not available")
+	ErrNoTerms           = errors.New("loan terms not accepted")
+)
+
+// DeviceError names the device a refusal is about.
+type DeviceError struct {
+	Err    error
+	Device Device
+}
+
+func (e *DeviceError) Error() string { return e.Device.AssetTag + ": " + e.Err.Error() }
+
+// Unwrap lets errors.Is see the reason.
+func (e *DeviceError) Unwrap() error { return e.Err }
+
+// DeviceInput is what the inventory form fills in.
+type DeviceInput struct {
+	Type     DeviceType
+	Make     string
+	Model    string
+	Serial   string
+	Notes    string
+	ParentID *int64
+}
+
+func (in DeviceInput) clean() (DeviceInput, error) {
+	var err error
+	if !in.Type.Valid() {
+		return in, &FieldError{"type", "bad_choice"}
+	}
+	if in.Make, err = cleanText("make", in.Make, 60); err != nil {
+		return in, err
+	}
+	if in.Model, err = cleanText("model", in.Model, 80); err != nil {
+		return in, err
+	}
+	if in.Serial, err = cleanText("serial", in.Serial, 80); err != nil {
+		return in, err
+	}
+	if in.Notes, err = cleanLines("notes", in.Notes, 1000); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+func (s *Store) event(tx *gorm.DB, e DeviceEvent) error {
+	e.At = s.Now()
+	return tx.Create(&e).Error
+}
+
+// AddDevices adds count identical devices (a delivery of laptops) with new
+// asset tags, in one transaction. A serial number only fits one device.
+func (s *Store) AddDevices(ctx context.Context, siteID int64, in DeviceInput, count int, by int64) ([]Device, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	if count < 1 || count > 200 {
+		return nil, &FieldError{"count", "out_of_range"}
+	}
+	if count > 1 && in.Serial != "" {
+		return nil, &FieldError{"serial", "one_device"}
+	}
+	var out []Device
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if in.ParentID != nil {
+			var n int64
+			if err := tx.Model(&Device{}).Where("id = ? AND site_id = ?", *in.ParentID, siteID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return &FieldError{"parent", "bad_choice"}
+			}
+		}
+		prefix := tagPrefix[in.Type]
+		var tags []string
+		if err := tx.Model(&Device{}).Where("asset_tag LIKE ?", prefix+"-%").Pluck("asset_tag", &tags).Error; err != nil {
+			return err
+		}
+		next := 1
+		for _, t := range tags {
+			if n, err := strconv.Atoi(strings.TrimPrefix(t, prefix+"-")); err == nil && n >= next {
+				next = n + 1
+			}
+		}
+		for i := 0; i < count; i++ {
+			d := Device{SiteID: siteID, Type: in.Type, AssetTag: fmt.Sprintf("%s-%04d", prefix, next+i), Make: in.Make,
+				Model: in.Model, Serial: in.Serial, Notes: in.Notes, Status: Available, ParentID: in.ParentID, CreatedAt: s.Now()}
+			if err := tx.Create(&d).Error; err != nil {
+				return err
+			}
+			if err := s.event(tx, DeviceEvent{DeviceID: d.ID, UserID: &by, Kind: "added"}); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateDevice changes a device's description.
+func (s *Store) UpdateDevice(ctx context.Context, id int64, in DeviceInput) error {
+	in, err := in.clean()
+	if err != nil {
+		return err
+	}
+	res := s.W.WithContext(ctx).Model(&Device{}).Where("id = ?", id).Updates(map[string]any{
+		"type": in.Type, "make": in.Make, "model": in.Model, "serial": in.Serial, "notes": in.Notes, "parent_id": in.ParentID})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// Device loads one device.
+func (s *Store) Device(ctx context.Context, id int64) (*Device, error) {
+	var d Device
+	if err := s.R.WithContext(ctx).Take(&d, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &d, nil
+}
+
+// NormalizeTag reads an asset tag from what a scanner typed: the tag
+// itself, or the URL printed in its QR code (…/d/LAP-0042).
+func NormalizeTag(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "/"); i >= 0 {
+		s = s[i+1:]
+	}
+	s = strings.ToUpper(s)
+	if len(s) < 5 || len(s) > 12 || s[3] != '-' {
+		return ""
+	}
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return ""
+		}
+	}
+	return s
+}
+
+// DeviceByTag finds a device by its asset tag (or its label's URL).
+func (s *Store) DeviceByTag(ctx context.Context, tag string) (*Device, error) {
+	tag = NormalizeTag(tag)
+	if tag == "" {
+		return nil, ErrNotFound
+	}
+	var d Device
+	if err := s.R.WithContext(ctx).Where("asset_tag = ?", tag).Take(&d).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &d, nil
+}
+
+// DeviceFilter narrows the inventory list.
+type DeviceFilter struct {
+	Status DeviceStatus
+	Type   DeviceType
+	Q      string // part of tag, make, model or serial
+}
+
+// Devices lists a site's inventory by tag.
+func (s *Store) Devices(ctx context.Context, siteID int64, f DeviceFilter) ([]Device, error) {
+	q := s.R.WithContext(ctx).Where("site_id = ?", siteID)
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Type != "" {
+		q = q.Where("type = ?", f.Type)
+	}
+	if t := searchText(f.Q, 80); t != "" {
+		q = q.Where(`LOWER(asset_tag || ' ' || make || ' ' || model || ' ' || serial) LIKE ? ESCAPE '\'`, likePattern(strings.ToLower(t)))
+	}
+	var ds []Device
+	err := q.Order("asset_tag").Limit(2000).Find(&ds).Error
+	return ds, err
+}
+
+// Accessories lists the accessories bundled with a device.
+func (s *Store) Accessories(ctx context.Context, deviceID int64) ([]Device, error) {
+	var ds []Device
+	err := s.R.WithContext(ctx).Where("parent_id = ? AND status NOT IN ?", deviceID, []DeviceStatus{Retired, Lost}).Order("asset_tag").Find(&ds).Error
+	return ds, err
+}
+
+// LoanDays is how many days a device type is lent at a site.
+func (s *Store) LoanDays(ctx context.Context, siteID int64, t DeviceType) (int, error) {
+	var days int
+	err := s.R.WithContext(ctx).Table("loan_policies").Select("days").Where("site_id = ? AND device_type = ?", siteID, t).Scan(&days).Error
+	if err != nil {
+		return 0, err
+	}
+	if days == 0 {
+		days = DefaultLoanDays[t]
+	}
+	return days, nil
+}
+
+// SetLoanDays sets how long a device type is lent.
+func (s *Store) SetLoanDays(ctx context.Context, siteID int64, t DeviceType, days int) error {
+	if !t.Valid() {
+		return &FieldError{"type", "bad_choice"}
+	}
+	if days < 1 || days > 365 {
+		return &FieldError{"days", "out_of_range"}
+	}
+	return s.W.WithContext(ctx).Exec(
+		"INSERT INTO loan_policies (site_id, device_type, days) VALUES (?, ?, ?) ON CONFLICT (site_id, device_type) DO UPDATE SET days = excluded.days",
+		siteID, t, days).Error
+}
+
+// LendInput lends devices to a member.
+type LendInput struct {
+	SiteID        int64
+	MemberID      int64
+	DeviceIDs     []int64 // the devices scanned; their accessories go along
+	TermsAccepted bool
+	By            int64
+}
+
+// Lend lends the devices, each with the accessories bundled with it, until
+// the due date of its type's policy. All or nothing: one device that is not
+// available refuses the whole loan and names it. A device is taken with a
+// conditional update and guarded by a unique index on open loans, so it is
+// never on two loans, however many desks scan it at once.
+func (s *Store) Lend(ctx context.Context, in LendInput) ([]Loan, error) {
+	if !in.TermsAccepted {
+		return nil, ErrNoTerms
+	}
+	if len(in.DeviceIDs) == 0 {
+		return nil, &FieldError{"device", "required"}
+	}
+	var loans []Loan
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		if err := lockMember(tx, s.Dialect, in.MemberID); err != nil {
+			return err
+		}
+		var cards int64
+		if err := tx.Model(&Card{}).Where("member_id = ? AND revoked_at IS NULL", in.MemberID).Count(&cards).Error; err != nil {
+			return err
+		}
+		if cards == 0 {
+			return ErrNoActiveCard
+		}
+		seen := map[int64]bool{}
+		var devices []Device
+		for _, id := range in.DeviceIDs {
+			if seen[id] {
+				continue
+			}
+			var d Device
+			if err := tx.Take(&d, id).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return ErrNotFound
+				}
+				return err
+			}
+			seen[id] = true
+			devices = append(devices, d)
+			var acc []Device
+			if err := tx.Where("parent_id = ? AND status = ?", d.ID, Available).Find(&acc).Error; err != nil {
+				return err
+			}
+			for _, a := range acc {
+				if !seen[a.ID] {
+					seen[a.ID] = true
+					devices = append(devices, a)
+				}
+			}
+		}
+		dueDays := map[DeviceType]int{}
+		for _, d := range devices {
+			if d.SiteID != in.SiteID {
+				return &DeviceError{ErrDeviceUnavailable, d}
+			}
+			res := tx.Model(&Device{}).Where("id = ? AND status = ?", d.ID, Available).Update("status", OnLoan)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return &DeviceError{ErrDeviceUnavailable, d}
+			}
+			days, ok := dueDays[d.Type]
+			if !ok {
+				if err := tx.Table("loan_policies").Select("days").Where("site_id = ? AND device_type = ?", in.SiteID, d.Type).Scan(&days).Error; err != nil {
+					return err
+				}
+				if days == 0 {
+					days = DefaultLoanDays[d.Type]
+				}
+				dueDays[d.Type] = days
+			}
+			// An accessory is due with the device it belongs to.
+			if d.ParentID != nil {
+				for _, p := range devices {
+					if p.ID == *d.ParentID {
+						days = dueDays[p.Type]
+					}
+				}
+			}
+			by := in.By
+			l := Loan{DeviceID: d.ID, MemberID: in.MemberID, SiteID: in.SiteID, LentAt: now, DueAt: endOfDay(now.AddDate(0, 0, days)),
+				LentBy: &by, Status: LoanOpen, TermsAccepted: true}
+			if err := tx.Create(&l).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return &DeviceError{ErrDeviceUnavailable, d}
+				}
+				return err
+			}
+			if err := s.event(tx, DeviceEvent{DeviceID: d.ID, LoanID: &l.ID, MemberID: &in.MemberID, UserID: &by, Kind: "lent"}); err != nil {
+				return err
+			}
+			loans = append(loans, l)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return loans, nil
+}
+
+// endOfDay: a loan due on a day may come back until that evening (UTC
+// late enough to cover Belgian time).
+func endOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 21, 59, 0, 0, time.UTC)
+}
+
+// OpenLoan is the open loan of a device, if any.
+func (s *Store) OpenLoan(ctx context.Context, deviceID int64) (*Loan, error) {
+	var l Loan
+	if err := s.R.WithContext(ctx).Where("device_id = ? AND status = ?", deviceID, LoanOpen).Take(&l).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &l, nil
+}
+
+// ReturnInput is the short check done when a device comes back.
+type ReturnInput struct {
+	DeviceID   int64
+	By         int64
+	Wiped      bool    // personal data wiped: the device is available at once
+	Damaged    bool    // recorded on the device's history
+	DamageNote string  // what is damaged
+	Missing    []int64 // bundled accessories that did not come back
+}
+
+// Return closes the device's open loan and those of its accessories that
+// came back. The device then waits in "being checked" until its wipe is
+// confirmed, unless the wipe was done at the desk.
+func (s *Store) Return(ctx context.Context, in ReturnInput) (*Loan, error) {
+	note, err := cleanLines("damage", in.DamageNote, 500)
+	if err != nil {
+		return nil, err
+	}
+	var loan Loan
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.Now()
+		if err := tx.Where("device_id = ? AND status = ?", in.DeviceID, LoanOpen).Take(&loan).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		missing := map[int64]bool{}
+		for _, id := range in.Missing {
+			missing[id] = true
+		}
+		ids := []int64{in.DeviceID}
+		var acc []Loan
+		if err := tx.Table("loans").Select("loans.*").Joins("JOIN devices ON devices.id = loans.device_id").
+			Where("devices.parent_id = ? AND loans.status = ? AND loans.member_id = ?", in.DeviceID, LoanOpen, loan.MemberID).Find(&acc).Error; err != nil {
+			return err
+		}
+		for _, a := range acc {
+			if missing[a.DeviceID] {
+				if err := s.event(tx, DeviceEvent{DeviceID: a.DeviceID, LoanID: &a.ID, MemberID: &a.MemberID, UserID: &in.By, Kind: "missing"}); err != nil {
+					return err
+				}
+				continue
+			}
+			ids = append(ids, a.DeviceID)
+		}
+		status := Checking
+		if in.Wiped {
+			status = Available
+		}
+		for _, id := range ids {
+			res := tx.Model(&Loan{}).Where("device_id = ? AND status = ?", id, LoanOpen).
+				Updates(map[string]any{"status": LoanReturned, "returned_at": now, "returned_by": in.By})
+			if res.Error != nil {
+				return res.Error
+			}
+			if err := tx.Model(&Device{}).Where("id = ?", id).Update("status", status).Error; err != nil {
+				return err
+			}
+			if err := s.event(tx, DeviceEvent{DeviceID: id, LoanID: &loan.ID, MemberID: &loan.MemberID, UserID: &in.By, Kind: "returned"}); err != nil {
+				return err
+			}
+			if in.Wiped {
+				if err := s.event(tx, DeviceEvent{DeviceID: id, UserID: &in.By, Kind: "wiped"}); err != nil {
+					return err
+				}
+			}
+		}
+		if in.Damaged {
+			if err := s.event(tx, DeviceEvent{DeviceID: in.DeviceID, LoanID: &loan.ID, MemberID: &loan.MemberID, UserID: &in.By, Kind: "damaged", Note: note}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &loan, nil
+}
+
+// ConfirmWipe makes a returned device available again once its personal
+// data is wiped and it is checked.
+func (s *Store) ConfirmWipe(ctx context.Context, deviceID, by int64) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Device{}).Where("id = ? AND status = ?", deviceID, Checking).Update("status", Available)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return s.event(tx, DeviceEvent{DeviceID: deviceID, UserID: &by, Kind: "wiped"})
+	})
+}
+
+// SetDeviceStatus moves a device that is not on loan to repair, back to
+// available, or out of service (retired); a device on loan changes only
+// through its loan.
+func (s *Store) SetDeviceStatus(ctx context.Context, deviceID int64, to DeviceStatus, by int64, note string) error {
+	if to != Available && to != InRepair && to != Retired && to != Checking {
+		return &FieldError{"status", "bad_choice"}
+	}
+	note, err := cleanLines("note", note, 500)
+	if err != nil {
+		return err
+	}
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&Device{}).Where("id = ? AND status <> ?", deviceID, OnLoan).Update("status", to)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrDeviceUnavailable
+		}
+		return s.event(tx, DeviceEvent{DeviceID: deviceID, UserID: &by, Kind: "status_" + string(to), Note: note})
+	})
+}
+
+// ExtendLoan moves an open loan's due date.
+func (s *Store) ExtendLoan(ctx context.Context, loanID int64, due time.Time, by int64) error {
+	if !due.After(s.Now()) || due.After(s.Now().AddDate(1, 0, 0)) {
+		return &FieldError{"due", "bad_date"}
+	}
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var l Loan
+		if err := tx.Where("id = ? AND status = ?", loanID, LoanOpen).Take(&l).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if err := tx.Model(&Loan{}).Where("id = ?", loanID).Update("due_at", endOfDay(due)).Error; err != nil {
+			return err
+		}
+		return s.event(tx, DeviceEvent{DeviceID: l.DeviceID, LoanID: &l.ID, MemberID: &l.MemberID, UserID: &by, Kind: "extended", Note: due.Format(time.DateOnly)})
+	})
+}
+
+// SetLoanDue sets any due date, also in the past (a loan entered late).
+func (s *Store) SetLoanDue(ctx context.Context, loanID int64, due time.Time) error {
+	return s.W.WithContext(ctx).Model(&Loan{}).Where("id = ? AND status = ?", loanID, LoanOpen).Update("due_at", due).Error
+}
+
+// MarkLost closes a loan as lost (or stolen): the device is lost too.
+func (s *Store) MarkLost(ctx context.Context, loanID, by int64, stolen bool) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var l Loan
+		if err := tx.Where("id = ? AND status = ?", loanID, LoanOpen).Take(&l).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if err := tx.Model(&Loan{}).Where("id = ?", loanID).Updates(map[string]any{"status": LoanLost, "returned_at": s.Now(), "returned_by": by}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Device{}).Where("id = ?", l.DeviceID).Update("status", Lost).Error; err != nil {
+			return err
+		}
+		kind := "lost"
+		if stolen {
+			kind = "stolen"
+		}
+		return s.event(tx, DeviceEvent{DeviceID: l.DeviceID, LoanID: &l.ID, MemberID: &l.MemberID, UserID: &by, Kind: kind})
+	})
+}
+
+// ReopenLoan undoes a return made by mistake: the loan is open again and
+// the device back with the member, if nobody borrowed it since.
+func (s *Store) ReopenLoan(ctx context.Context, loanID, by int64) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var l Loan
+		if err := tx.Where("id = ? AND status = ?", loanID, LoanReturned).Take(&l).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		res := tx.Model(&Device{}).Where("id = ? AND status IN ?", l.DeviceID, []DeviceStatus{Checking, Available}).Update("status", OnLoan)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrDeviceUnavailable
+		}
+		if err := tx.Model(&Loan{}).Where("id = ?", loanID).Updates(map[string]any{"status": LoanOpen, "returned_at": nil, "returned_by": nil}).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return ErrDeviceUnavailable
+			}
+			return err
+		}
+		return s.event(tx, DeviceEvent{DeviceID: l.DeviceID, LoanID: &l.ID, MemberID: &l.MemberID, UserID: &by, Kind: "reopened"})
+	})
+}
+
+// LoanRow is a loan with its device and member, for lists.
+type LoanRow struct {
+	Loan
+	AssetTag   string
+	DeviceType DeviceType
+	Make       string
+	Model      string
+	Nickname   string
+	Phone      string
+	Email      string
+}
+
+func (s *Store) loanRows(ctx context.Context, where string, args ...any) ([]LoanRow, error) {
+	var rows []LoanRow
+	err := s.R.WithContext(ctx).Table("loans").
+		Select("loans.*, devices.asset_tag, devices.type AS device_type, devices.make, devices.model, members.nickname, members.phone, members.email").
+		Joins("JOIN devices ON devices.id = loans.device_id").
+		Joins("JOIN members ON members.id = loans.member_id").
+		Where(where, args...).Order("loans.due_at, devices.asset_tag").Limit(1000).Scan(&rows).Error
+	return rows, err
+}
+
+// MemberOpenLoans lists what a member has borrowed and not returned.
+func (s *Store) MemberOpenLoans(ctx context.Context, memberID int64) ([]LoanRow, error) {
+	return s.loanRows(ctx, "loans.member_id = ? AND loans.status = ?", memberID, LoanOpen)
+}
+
+// MemberLoanHistory lists all of a member's loans, newest first.
+func (s *Store) MemberLoanHistory(ctx context.Context, memberID int64) ([]LoanRow, error) {
+	rows, err := s.loanRows(ctx, "loans.member_id = ?", memberID)
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows, err
+}
+
+// OverdueLoans lists a site's open loans past their due date, the most
+// overdue first.
+func (s *Store) OverdueLoans(ctx context.Context, siteID int64) ([]LoanRow, error) {
+	return s.loanRows(ctx, "loans.site_id = ? AND loans.status = ? AND loans.due_at < ?", siteID, LoanOpen, s.Now())
+}
+
+// CountOverdue counts a site's overdue loans, for the dashboard badge.
+func (s *Store) CountOverdue(ctx context.Context, siteID int64) (int64, error) {
+	var n int64
+	err := s.R.WithContext(ctx).Model(&Loan{}).Where("site_id = ? AND status = ? AND due_at < ?", siteID, LoanOpen, s.Now()).Count(&n).Error
+	return n, err
+}
+
+// EventRow is a history line with who was involved.
+type EventRow struct {
+	DeviceEvent
+	UserEmail string
+	Nickname  string
+	AssetTag  string
+}
+
+// DeviceHistory lists what happened to a device, newest first.
+func (s *Store) DeviceHistory(ctx context.Context, deviceID int64) ([]EventRow, error) {
+	var rows []EventRow
+	err := s.R.WithContext(ctx).Table("device_events").
+		Select("device_events.*, users.email AS user_email, members.nickname, devices.asset_tag").
+		Joins("LEFT JOIN users ON users.id = device_events.user_id").
+		Joins("LEFT JOIN members ON members.id = device_events.member_id").
+		Joins("JOIN devices ON devices.id = device_events.device_id").
+		Where("device_events.device_id = ?", deviceID).Order("device_events.id DESC").Limit(500).Scan(&rows).Error
+	return rows, err
+}

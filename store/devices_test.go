@@ -1,0 +1,220 @@
+package store_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
+)
+
+func staffUser(t *testing.T, s *store.Store) int64 {
+	t.Helper()
+	u, err := s.CreateUser(ctx, store.UserInput{Email: "desk@test.be", Role: store.RoleStaff, Password: "long enough pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+func TestInventoryAndTags(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		ds, err := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop, Make: "Lenovo", Model: "T480"}, 3, by)
+		if err != nil || len(ds) != 3 || ds[0].AssetTag != "LAP-0001" || ds[2].AssetTag != "LAP-0003" {
+			t.Fatalf("bulk add: %v %+v", err, ds)
+		}
+		more, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop}, 1, by)
+		if more[0].AssetTag != "LAP-0004" {
+			t.Fatalf("next tag: %s", more[0].AssetTag)
+		}
+		if _, err := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop, Serial: "X1"}, 2, by); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("one serial for two devices: %v", err)
+		}
+		if _, err := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: "toaster"}, 1, by); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("unknown type: %v", err)
+		}
+		for _, in := range []string{"lap-0002", " LAP-0002 ", "http://desk.local:8080/d/LAP-0002"} {
+			d, err := s.DeviceByTag(ctx, in)
+			if err != nil || d.ID != ds[1].ID {
+				t.Errorf("tag %q: %v", in, err)
+			}
+		}
+		for _, in := range []string{"", "LAP", "<script>", store.NewToken()} {
+			if _, err := s.DeviceByTag(ctx, in); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("tag %q: %v", in, err)
+			}
+		}
+		list, _ := s.Devices(ctx, st.ID, store.DeviceFilter{Q: "t480"})
+		if len(list) != 3 {
+			t.Fatalf("search: %d", len(list))
+		}
+	})
+}
+
+func TestLendReturnWipe(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		laptops, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop, Make: "Dell"}, 1, by)
+		lap := laptops[0]
+		chargers, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Accessory, Model: "charger", ParentID: &lap.ID}, 1, by)
+		jan, piet := member(t, s, "Jan"), member(t, s, "Piet")
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: jan.ID, DeviceIDs: []int64{lap.ID}, By: by}); !errors.Is(err, store.ErrNoTerms) {
+			t.Fatalf("without terms: %v", err)
+		}
+		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: jan.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by})
+		if err != nil || len(loans) != 2 {
+			t.Fatalf("lend laptop with charger: %v %d", err, len(loans))
+		}
+		if days := loans[0].DueAt.Sub(s.Now()).Hours() / 24; days < 13 || days > 15 {
+			t.Fatalf("a laptop is due in 14 days, got %.1f", days)
+		}
+		_, err = s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: piet.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by})
+		var de *store.DeviceError
+		if !errors.As(err, &de) || de.Device.AssetTag != lap.AssetTag || !errors.Is(err, store.ErrDeviceUnavailable) {
+			t.Fatalf("lent twice: %v", err)
+		}
+		open, _ := s.MemberOpenLoans(ctx, jan.ID)
+		if len(open) != 2 {
+			t.Fatalf("Jan's loans: %d", len(open))
+		}
+		// Back without its charger, not yet wiped.
+		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Damaged: true, DamageNote: "=cmd|' /C calc'!A0", Missing: []int64{chargers[0].ID}}); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := s.Device(ctx, lap.ID)
+		if d.Status != store.Checking {
+			t.Fatalf("after return: %s", d.Status)
+		}
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: piet.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by}); !errors.Is(err, store.ErrDeviceUnavailable) {
+			t.Fatalf("lent before the wipe: %v", err)
+		}
+		if err := s.ConfirmWipe(ctx, lap.ID, by); err != nil {
+			t.Fatal(err)
+		}
+		if open, _ := s.MemberOpenLoans(ctx, jan.ID); len(open) != 1 || open[0].DeviceID != chargers[0].ID {
+			t.Fatalf("the charger is still with Jan: %+v", open)
+		}
+		hist, _ := s.DeviceHistory(ctx, lap.ID)
+		kinds := ""
+		for _, h := range hist {
+			kinds += h.Kind + "," + h.UserEmail + ";"
+		}
+		if kinds != "wiped,desk@test.be;damaged,desk@test.be;returned,desk@test.be;lent,desk@test.be;added,desk@test.be;" {
+			t.Fatalf("history: %s", kinds)
+		}
+		// Reopen a return made by mistake, then lose it.
+		back, err := s.Return(ctx, store.ReturnInput{DeviceID: chargers[0].ID, By: by, Wiped: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReopenLoan(ctx, back.ID, by); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkLost(ctx, back.ID, by, true); err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := s.Device(ctx, chargers[0].ID); d.Status != store.Lost {
+			t.Fatalf("lost charger: %s", d.Status)
+		}
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: piet.ID, DeviceIDs: []int64{chargers[0].ID}, TermsAccepted: true, By: by}); !errors.Is(err, store.ErrDeviceUnavailable) {
+			t.Fatalf("a lost device is lent: %v", err)
+		}
+		for _, status := range []store.DeviceStatus{store.InRepair, store.Retired} {
+			if err := s.SetDeviceStatus(ctx, lap.ID, status, by, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: piet.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by}); !errors.Is(err, store.ErrDeviceUnavailable) {
+				t.Fatalf("a %s device is lent: %v", status, err)
+			}
+		}
+	})
+}
+
+func TestOverdueAndExtend(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		ds, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Dongle}, 1, by)
+		m := member(t, s, "Jan")
+		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if days := loans[0].DueAt.Sub(s.Now()).Hours() / 24; days < 29 {
+			t.Fatalf("a dongle is due in 30 days: %.1f", days)
+		}
+		if n, _ := s.CountOverdue(ctx, st.ID); n != 0 {
+			t.Fatal("overdue too soon")
+		}
+		s.SetLoanDue(ctx, loans[0].ID, s.Now().AddDate(0, 0, -3))
+		over, _ := s.OverdueLoans(ctx, st.ID)
+		if len(over) != 1 || over[0].Nickname != "Jan" {
+			t.Fatalf("overdue: %+v", over)
+		}
+		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, -1), by); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("extend into the past: %v", err)
+		}
+		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, 7), by); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.CountOverdue(ctx, st.ID); n != 0 {
+			t.Fatal("still overdue after extending")
+		}
+		if err := s.SetLoanDays(ctx, st.ID, store.Laptop, 21); err != nil {
+			t.Fatal(err)
+		}
+		if d, _ := s.LoanDays(ctx, st.ID, store.Laptop); d != 21 {
+			t.Fatalf("policy: %d", d)
+		}
+	})
+}
+
+// 50 desks scan the same laptop for 50 members at once: one loan.
+func TestOneDeviceOneLoanUnderConcurrency(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		ds, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop}, 1, by)
+		var members []*store.Member
+		for i := 0; i < 50; i++ {
+			members = append(members, member(t, s, "M"))
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok, refused := 0, 0
+		start := make(chan struct{})
+		for _, m := range members {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: by})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, store.ErrDeviceUnavailable):
+					refused++
+				default:
+					t.Error(err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if ok != 1 || refused != 49 {
+			t.Fatalf("want 1 loan and 49 refusals, got %d and %d", ok, refused)
+		}
+		var n int64
+		s.R.Model(&store.Loan{}).Where("device_id = ? AND status = ?", ds[0].ID, store.LoanOpen).Count(&n)
+		if n != 1 {
+			t.Fatalf("%d open loans", n)
+		}
+	})
+}
+
