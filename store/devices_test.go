@@ -217,4 +217,3 @@ func TestOneDeviceOneLoanUnderConcurrency(t *testing.T) {
 		}
 	})
 }
-
