@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,9 +19,10 @@ import (
 
 // Admin serves /admin and /setup.
 type Admin struct {
-	st  *store.Store
-	w   *web.Web
-	log *slog.Logger
+	st        *store.Store
+	w         *web.Web
+	log       *slog.Logger
+	publicURL string
 }
 
 // Options configure the admin panel.
@@ -28,6 +30,9 @@ type Options struct {
 	Log *slog.Logger
 	// LoginPerMinute caps sign-in attempts per address (default 10).
 	LoginPerMinute int
+	// PublicURL is the address staff phones reach this server at; device
+	// labels carry it in their QR code.
+	PublicURL string
 }
 
 // Mount registers the admin routes.
@@ -38,9 +43,16 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	if o.LoginPerMinute <= 0 {
 		o.LoginPerMinute = 10
 	}
-	a := &Admin{st: st, w: w, log: o.Log}
+	a := &Admin{st: st, w: w, log: o.Log, publicURL: strings.TrimSuffix(o.PublicURL, "/")}
 	csrf := w.CSRF()
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/kiosk", fiber.StatusSeeOther) })
+	app.Get("/d/:tag", func(c *fiber.Ctx) error {
+		tag := store.NormalizeTag(c.Params("tag"))
+		if tag == "" {
+			return fiber.ErrNotFound
+		}
+		return c.Redirect("/admin/devices/tag/"+tag, fiber.StatusSeeOther)
+	})
 	app.Get("/setup/:token", a.locale, csrf, a.setupForm)
 	app.Post("/setup/:token", a.locale, csrf, a.setupSubmit)
 
@@ -74,6 +86,22 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/members/:id/book", desk, a.memberBook)
 	in.Get("/lab", desk, a.labDay)
 	in.Get("/lab/week", desk, a.labWeek)
+	in.Get("/devices", desk, a.devicesList)
+	in.Post("/devices", desk, a.devicesAdd)
+	in.Get("/devices/labels.pdf", desk, a.labelsPDF)
+	in.Get("/devices/tag/:tag", desk, a.deviceByTag)
+	in.Get("/devices/:id", desk, a.deviceShow)
+	in.Post("/devices/:id/status", desk, a.deviceStatus)
+	in.Post("/loans/:id/:action", desk, a.loanAction)
+	in.Get("/overdue", desk, a.overdue)
+	in.Get("/lend", desk, a.lendPage)
+	in.Post("/lend/scan", desk, a.lendScan)
+	in.Post("/lend/remove", desk, a.lendRemove)
+	in.Post("/lend/confirm", desk, a.lendConfirm)
+	in.Get("/loans/receipt/:ids", desk, a.receipt)
+	in.Get("/return", desk, a.returnPage)
+	in.Post("/return/scan", desk, a.returnScan)
+	in.Post("/return/confirm", desk, a.returnConfirm)
 	in.Post("/lab/block", desk, a.labBlock)
 	in.Post("/bookings/:id/cancel", desk, a.bookingCancel)
 	in.Get("/lab/settings", desk, a.labSettings)

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
 )
 
 // dashboard shows today's check-ins at the site: how many, and when.
@@ -26,7 +28,13 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var overdue int64
+	if u := currentUser(c); u != nil && u.Role != store.RoleFacilitator {
+		if overdue, err = a.st.CountOverdue(ctx, site.ID); err != nil {
+			return err
+		}
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
-		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted,
+		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted, "Overdue": overdue,
 	}))
 }

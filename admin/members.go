@@ -139,9 +139,18 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 			came++
 		}
 	}
+	// Loans are staff business: facilitators never reach this page.
+	loans, err := a.st.MemberLoanHistory(c.UserContext(), m.ID)
+	if err != nil {
+		return err
+	}
+	receipt := ""
+	if r := c.Query("receipt"); r != "" && len(ids(r)) > 0 {
+		receipt = joinIDs(ids(r))
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
 		"M": m, "Visits": visits, "Bookings": bookings, "NoShows": noShows, "Slots": slots,
-		"Enrolments": upcoming, "Attendance": attendance, "Came": came,
+		"Enrolments": upcoming, "Attendance": attendance, "Came": came, "Loans": loans, "Receipt": receipt, "Now": a.st.Now(),
 	}))
 }
 

@@ -147,6 +147,7 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 	sess.Set("nick", h.Member.Nickname)
 	sess.Set("new", counted)
 	sess.Set("courses", h.HasCourses)
+	sess.Set("overdue", h.HasOverdue)
 	if err := sess.Save(); err != nil {
 		return err
 	}
@@ -274,7 +275,8 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	for _, p := range places {
 		news = append(news, k.tile(v, p.Session, site.Location()))
 	}
-	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit, "Lab": lab, "NewPlaces": news}
+	overdue, _ := sess.Get("overdue").(bool)
+	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit, "Lab": lab, "NewPlaces": news, "Overdue": overdue}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/home", v)
 }
 

@@ -217,7 +217,21 @@ func (k *Kiosk) bookings(c *fiber.Ctx) error {
 		t.Waiting, t.EnrolmentID = e.Status == store.Waiting, e.ID
 		courses = append(courses, t)
 	}
-	v.Data = map[string]any{"Bookings": rows, "Courses": courses}
+	loans, err := k.st.MemberOpenLoans(c.UserContext(), memberID(c))
+	if err != nil {
+		return err
+	}
+	type loanTile struct {
+		Icon, What, Due string
+		Late            bool
+	}
+	var lt []loanTile
+	now := k.st.Now()
+	for _, l := range loans {
+		lt = append(lt, loanTile{Icon: string(l.DeviceType), What: v.L.T("kiosk.loans.type." + string(l.DeviceType)),
+			Due: dayLabel(v.L, l.DueAt, now, site.Location()), Late: l.DueAt.Before(now)})
+	}
+	v.Data = map[string]any{"Bookings": rows, "Courses": courses, "Loans": lt}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/bookings", v)
 }
 

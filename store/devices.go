@@ -578,9 +578,10 @@ func (s *Store) SetDeviceStatus(ctx context.Context, deviceID int64, to DeviceSt
 	})
 }
 
-// ExtendLoan moves an open loan's due date.
+// ExtendLoan moves an open loan's due date: later to extend it, or earlier
+// to correct it (a date in the past makes the loan overdue at once).
 func (s *Store) ExtendLoan(ctx context.Context, loanID int64, due time.Time, by int64) error {
-	if !due.After(s.Now()) || due.After(s.Now().AddDate(1, 0, 0)) {
+	if due.Before(s.Now().AddDate(-1, 0, 0)) || due.After(s.Now().AddDate(1, 0, 0)) {
 		return &FieldError{"due", "bad_date"}
 	}
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -591,17 +592,16 @@ func (s *Store) ExtendLoan(ctx context.Context, loanID int64, due time.Time, by 
 			}
 			return err
 		}
-		if err := tx.Model(&Loan{}).Where("id = ?", loanID).Update("due_at", endOfDay(due)).Error; err != nil {
+		// The accessories that went with the device share its due date.
+		acc := tx.Session(&gorm.Session{NewDB: true}).Model(&Device{}).Select("id").Where("parent_id = ?", l.DeviceID)
+		if err := tx.Model(&Loan{}).Where("status = ? AND member_id = ? AND (id = ? OR device_id IN (?))", LoanOpen, l.MemberID, loanID, acc).
+			Update("due_at", endOfDay(due)).Error; err != nil {
 			return err
 		}
 		return s.event(tx, DeviceEvent{DeviceID: l.DeviceID, LoanID: &l.ID, MemberID: &l.MemberID, UserID: &by, Kind: "extended", Note: due.Format(time.DateOnly)})
 	})
 }
 
-// SetLoanDue sets any due date, also in the past (a loan entered late).
-func (s *Store) SetLoanDue(ctx context.Context, loanID int64, due time.Time) error {
-	return s.W.WithContext(ctx).Model(&Loan{}).Where("id = ? AND status = ?", loanID, LoanOpen).Update("due_at", due).Error
-}
 
 // MarkLost closes a loan as lost (or stolen): the device is lost too.
 func (s *Store) MarkLost(ctx context.Context, loanID, by int64, stolen bool) error {

@@ -150,13 +150,15 @@ func TestOverdueAndExtend(t *testing.T) {
 		if n, _ := s.CountOverdue(ctx, st.ID); n != 0 {
 			t.Fatal("overdue too soon")
 		}
-		s.SetLoanDue(ctx, loans[0].ID, s.Now().AddDate(0, 0, -3))
+		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, -3), by); err != nil {
+			t.Fatal(err)
+		}
 		over, _ := s.OverdueLoans(ctx, st.ID)
 		if len(over) != 1 || over[0].Nickname != "Jan" {
 			t.Fatalf("overdue: %+v", over)
 		}
-		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, -1), by); !errors.Is(err, store.ErrInvalid) {
-			t.Fatalf("extend into the past: %v", err)
+		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(-2, 0, 0), by); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("a due date two years ago: %v", err)
 		}
 		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, 7), by); err != nil {
 			t.Fatal(err)

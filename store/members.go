@@ -229,6 +229,9 @@ type CardHolder struct {
 	HasCourses bool
 	// HasBooking tells whether the member holds a lab booking to attend.
 	HasBooking bool
+	// HasOverdue tells whether the member holds a loan past its due date:
+	// the kiosk then shows a gentle reminder (and never refuses them).
+	HasOverdue bool
 }
 
 // CardByToken resolves a scanned token to its active card and member, in
@@ -244,12 +247,14 @@ func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, err
 		IssuedAt   time.Time
 		HasCourses bool
 		HasBooking bool
+		HasOverdue bool
 		Member
 	}
 	err := s.R.WithContext(ctx).Table("cards").
 		Select("cards.id AS card_id, cards.check_code, cards.issued_at, members.*, "+
 			"EXISTS (SELECT 1 FROM enrolments WHERE enrolments.member_id = members.id) AS has_courses, "+
-			"EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking").
+			"EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking, "+
+			"EXISTS (SELECT 1 FROM loans WHERE loans.member_id = members.id AND loans.status = 'open' AND loans.due_at < ?) AS has_overdue", s.Now()).
 		Joins("JOIN members ON members.id = cards.member_id").
 		Where("cards.token = ? AND cards.revoked_at IS NULL", token).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -263,5 +268,6 @@ func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, err
 		Member:     row.Member,
 		HasCourses: row.HasCourses,
 		HasBooking: row.HasBooking,
+		HasOverdue: row.HasOverdue,
 	}, nil
 }

@@ -85,7 +85,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ln.Close()
 		return err
 	}
-	app, err := newServer(st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log}, cfg.idle)
+	app, err := newServer(st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log}, cfg.idle, base)
 	if err != nil {
 		ln.Close()
 		return err
@@ -149,7 +149,7 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 }
 
 // newServer wires the kiosk and the admin panel into one Fiber app.
-func newServer(st *store.Store, o web.Options, idle time.Duration) (*fiber.App, error) {
+func newServer(st *store.Store, o web.Options, idle time.Duration, publicURL string) (*fiber.App, error) {
 	w, err := web.New(o)
 	if err != nil {
 		return nil, err
@@ -165,7 +165,7 @@ func newServer(st *store.Store, o web.Options, idle time.Duration) (*fiber.App, 
 		return c.SendString("ok")
 	})
 	kiosk.Mount(app, st, w, kiosk.Options{Idle: idle, Log: o.Log})
-	admin.Mount(app, st, w, admin.Options{Log: o.Log})
+	admin.Mount(app, st, w, admin.Options{Log: o.Log, PublicURL: publicURL})
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return app, nil
 }

@@ -1,7 +1,7 @@
 // Test harness: start a real Drempel binary on a free loopback port with a
 // fresh data directory, and a real headless Chromium (Debian's package).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,4 +127,20 @@ export function msg(lang, key) {
   const s = catalogs[lang][key];
   if (s === undefined) throw new Error(`no message ${key} in ${lang}`);
   return s;
+}
+
+// decodePDFPages renders every page of a PDF and decodes one QR code per
+// page (a roll of labels has one label a page).
+export function decodePDFPages(pdfBytes, name = 'pages') {
+  const dir = mkdtempSync(join(tmpdir(), 'drempel-pdf-'));
+  const pdf = join(dir, name + '.pdf');
+  writeFileSync(pdf, pdfBytes);
+  execFileSync('pdftoppm', ['-r', '300', '-png', pdf, join(dir, 'p')]);
+  const out = [];
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.png')).sort()) {
+    const png = PNG.sync.read(readFileSync(join(dir, f)));
+    const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    out.push(qr ? qr.data : null);
+  }
+  return out;
 }

@@ -1,0 +1,272 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/devices"
+	"github.com/drempel/drempel/store"
+)
+
+func (a *Admin) devicesList(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	f := store.DeviceFilter{Status: store.DeviceStatus(c.Query("status")), Type: store.DeviceType(c.Query("type")), Q: c.Query("q")}
+	list, err := a.st.Devices(ctx, site.ID, f)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, map[string]any{"Devices": list, "Filter": f, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses})
+	v.Form["type"], v.Form["count"] = string(store.Laptop), "1"
+	return a.w.Render(c, fiber.StatusOK, "admin/devices", v)
+}
+
+func deviceInput(c *fiber.Ctx) (store.DeviceInput, map[string]string) {
+	in := store.DeviceInput{Type: store.DeviceType(c.FormValue("type")), Make: c.FormValue("make"), Model: c.FormValue("model"),
+		Serial: c.FormValue("serial"), Notes: c.FormValue("notes")}
+	return in, map[string]string{"type": c.FormValue("type"), "make": in.Make, "model": in.Model, "serial": in.Serial,
+		"notes": in.Notes, "count": c.FormValue("count"), "parent": c.FormValue("parent")}
+}
+
+func (a *Admin) devicesAdd(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	in, form := deviceInput(c)
+	count, _ := strconv.Atoi(strings.TrimSpace(form["count"]))
+	if form["parent"] != "" {
+		p, err := a.st.DeviceByTag(ctx, form["parent"])
+		if err != nil {
+			return a.devicesFormError(c, form, &store.FieldError{Field: "parent", Code: "bad_choice"})
+		}
+		in.ParentID = &p.ID
+	}
+	added, err := a.st.AddDevices(ctx, site.ID, in, count, currentUser(c).ID)
+	if err != nil {
+		return a.devicesFormError(c, form, err)
+	}
+	a.flash(c, "admin.devices.added")
+	if len(added) == 1 {
+		return c.Redirect(fmt.Sprintf("/admin/devices/%d", added[0].ID), fiber.StatusSeeOther)
+	}
+	ids := make([]string, len(added))
+	for i, d := range added {
+		ids[i] = "id=" + strconv.FormatInt(d.ID, 10)
+	}
+	return c.Redirect("/admin/devices?added="+strconv.Itoa(len(added))+"&"+strings.Join(ids, "&"), fiber.StatusSeeOther)
+}
+
+func (a *Admin) devicesFormError(c *fiber.Ctx, form map[string]string, err error) error {
+	site, serr := a.st.DefaultSite(c.UserContext())
+	if serr != nil {
+		return serr
+	}
+	list, lerr := a.st.Devices(c.UserContext(), site.ID, store.DeviceFilter{})
+	if lerr != nil {
+		return lerr
+	}
+	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses})
+	v.Form = form
+	if formError(v, err) {
+		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/devices", v)
+	}
+	return err
+}
+
+func (a *Admin) loadDevice(c *fiber.Ctx) (*store.Device, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	d, err := a.st.Device(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fiber.ErrNotFound
+	}
+	return d, err
+}
+
+// deviceByTag is where a label's QR code leads a staff phone.
+func (a *Admin) deviceByTag(c *fiber.Ctx) error {
+	d, err := a.st.DeviceByTag(c.UserContext(), c.Params("tag"))
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/devices/%d", d.ID), fiber.StatusSeeOther)
+}
+
+func (a *Admin) deviceShow(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	d, err := a.loadDevice(c)
+	if err != nil {
+		return err
+	}
+	hist, err := a.st.DeviceHistory(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	acc, err := a.st.Accessories(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	var loan *store.LoanRow
+	if l, err := a.st.OpenLoan(ctx, d.ID); err == nil {
+		m, err := a.st.Member(ctx, l.MemberID)
+		if err != nil {
+			return err
+		}
+		loan = &store.LoanRow{Loan: *l, Nickname: m.Nickname}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	var parent *store.Device
+	if d.ParentID != nil {
+		if parent, err = a.st.Device(ctx, *d.ParentID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/device", a.view(c, map[string]any{
+		"D": d, "History": hist, "Accessories": acc, "Loan": loan, "Parent": parent, "Now": a.st.Now(),
+	}))
+}
+
+func (a *Admin) deviceStatus(c *fiber.Ctx) error {
+	d, err := a.loadDevice(c)
+	if err != nil {
+		return err
+	}
+	to := store.DeviceStatus(c.FormValue("status"))
+	by := currentUser(c).ID
+	if to == "wiped" {
+		err = a.st.ConfirmWipe(c.UserContext(), d.ID, by)
+	} else {
+		err = a.st.SetDeviceStatus(c.UserContext(), d.ID, to, by, c.FormValue("note"))
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDeviceUnavailable):
+		return fiber.NewError(fiber.StatusConflict, "admin.devices.err.status")
+	case errors.Is(err, store.ErrInvalid):
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_request")
+	case err != nil:
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(fmt.Sprintf("/admin/devices/%d", d.ID), fiber.StatusSeeOther)
+}
+
+// loanAction extends, marks lost or stolen, or reopens a loan.
+func (a *Admin) loanAction(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	by := currentUser(c).ID
+	var l store.Loan
+	if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil {
+		return fiber.ErrNotFound
+	}
+	switch c.Params("action") {
+	case "extend":
+		site, serr := a.st.DefaultSite(ctx)
+		if serr != nil {
+			return serr
+		}
+		due, perr := time.ParseInLocation(time.DateOnly, c.FormValue("due"), site.Location())
+		if perr != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_date")
+		}
+		err = a.st.ExtendLoan(ctx, id, due.Add(12*time.Hour), by)
+	case "lost":
+		err = a.st.MarkLost(ctx, id, by, c.FormValue("stolen") == "1")
+	case "reopen":
+		err = a.st.ReopenLoan(ctx, id, by)
+	default:
+		return fiber.ErrNotFound
+	}
+	switch {
+	case errors.Is(err, store.ErrInvalid):
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.loans.err.due")
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDeviceUnavailable):
+		return fiber.NewError(fiber.StatusConflict, "admin.loans.err.state")
+	case err != nil:
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(safeBack(c.FormValue("back"), fmt.Sprintf("/admin/devices/%d", l.DeviceID)), fiber.StatusSeeOther)
+}
+
+// labelsPDF prints the labels of the devices given (?id=…), on an A4 sheet
+// or, with ?format=roll, on a 62 mm roll.
+func (a *Admin) labelsPDF(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	var labels []devices.DeviceLabel
+	for _, raw := range c.Context().QueryArgs().PeekMulti("id") {
+		id, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil || id <= 0 {
+			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+		}
+		d, err := a.st.Device(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		labels = append(labels, devices.DeviceLabel{Tag: d.AssetTag, Caption: strings.TrimSpace(d.Make + " " + d.Model), URL: a.publicURL + "/d/" + d.AssetTag})
+		if len(labels) > 500 {
+			return fiber.NewError(fiber.StatusBadRequest, "error.too_many_cards")
+		}
+	}
+	if len(labels) == 0 {
+		return fiber.NewError(fiber.StatusBadRequest, "admin.devices.err.none_selected")
+	}
+	format := devices.LabelsA4
+	if c.Query("format") == "roll" {
+		format = devices.LabelsRoll62
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-labels.pdf"`)
+	return devices.WriteLabelsPDF(c.Response().BodyWriter(), labels, format)
+}
+
+func (a *Admin) overdue(c *fiber.Ctx) error {
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	rows, err := a.st.OverdueLoans(c.UserContext(), site.ID)
+	if err != nil {
+		return err
+	}
+	type row struct {
+		store.LoanRow
+		Days int
+	}
+	out := make([]row, len(rows))
+	now := a.st.Now()
+	for i, r := range rows {
+		out[i] = row{r, int(now.Sub(r.DueAt).Hours()/24) + 1}
+	}
+	// Most overdue first.
+	for i := 0; i < len(out); i++ {
+		for j := i + 1; j < len(out); j++ {
+			if out[j].Days > out[i].Days {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/overdue", a.view(c, map[string]any{"Loans": out}))
+}

@@ -1,0 +1,369 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"github.com/drempel/drempel/devices"
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// The lending desk keeps its basket (the member and the devices scanned so
+// far) in the staff member's session, as plain values.
+const (
+	keyLendMember  = "lend_member"
+	keyLendDevices = "lend_devices"
+	keyLendNote    = "lend_note"
+)
+
+func ids(s string) []int64 {
+	var out []int64
+	for _, p := range strings.Split(s, ",") {
+		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func joinIDs(list []int64) string {
+	parts := make([]string, len(list))
+	for i, id := range list {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+type basketLine struct {
+	Device      store.Device
+	Accessories []store.Device
+	DueDays     int
+}
+
+func (a *Admin) lendPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{}
+	// The view first: it takes its flash out of the session and saves it.
+	v := a.view(c, data)
+	sess, err := a.w.Admin.Get(c)
+	if err != nil {
+		return err
+	}
+	// Read everything before saving: Fiber releases a session on Save.
+	memberID, hasMember := sess.Get(keyLendMember).(int64)
+	devs, _ := sess.Get(keyLendDevices).(string)
+	if note, ok := sess.Get(keyLendNote).(string); ok {
+		data["Note"] = note
+		sess.Delete(keyLendNote)
+		if err := sess.Save(); err != nil {
+			return err
+		}
+	}
+	if id, ok := memberID, hasMember; ok {
+		m, err := a.st.Member(ctx, id)
+		if err == nil {
+			data["Member"] = m
+			l := a.w.I18n.Loc(m.Lang, a.w.Opts.DefaultLang)
+			data["Terms"], data["TermsLang"], data["TermsDir"] = l.T("kiosk.loan.terms"), l.Lang.Code, l.Lang.Dir()
+			loans, err := a.st.MemberOpenLoans(ctx, id)
+			if err != nil {
+				return err
+			}
+			data["OpenLoans"] = loans
+		}
+	}
+	var lines []basketLine
+	for _, id := range ids(devs) {
+		d, err := a.st.Device(ctx, id)
+		if err != nil {
+			continue
+		}
+		acc, err := a.st.Accessories(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		days, err := a.st.LoanDays(ctx, site.ID, d.Type)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, basketLine{*d, acc, days})
+	}
+	data["Lines"] = lines
+	return a.w.Render(c, fiber.StatusOK, "admin/lend", v)
+}
+
+func (a *Admin) note(sess *session.Session, l *web.Loc, id string, args ...any) {
+	sess.Set(keyLendNote, l.T(id, args...))
+}
+
+// lendScan takes whatever the scanner (or a person) typed: a member card,
+// a check code, or a device label, in any order.
+func (a *Admin) lendScan(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	l := a.view(c, nil).L
+	sess, err := a.w.Admin.Get(c)
+	if err != nil {
+		return err
+	}
+	val := strings.TrimSpace(c.FormValue("scan"))
+	defer func() { _ = sess.Save() }()
+	if tag := store.NormalizeTag(val); tag != "" {
+		d, err := a.st.DeviceByTag(ctx, tag)
+		if errors.Is(err, store.ErrNotFound) {
+			a.note(sess, l, "admin.lend.unknown_tag", "Tag", tag)
+			return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+		}
+		if err != nil {
+			return err
+		}
+		if d.Status != store.Available {
+			a.note(sess, l, "admin.lend.not_available", "Tag", d.AssetTag, "Status", l.T("admin.devices.status."+string(d.Status)))
+			return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+		}
+		cur, _ := sess.Get(keyLendDevices).(string)
+		list := ids(cur)
+		for _, id := range list {
+			if id == d.ID {
+				return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+			}
+		}
+		sess.Set(keyLendDevices, joinIDs(append(list, d.ID)))
+		if _, ok := sess.Get(keyLendMember).(int64); !ok {
+			a.note(sess, l, "admin.lend.now_card")
+		}
+		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+	}
+	var m *store.Member
+	if h, err := a.st.CardByToken(ctx, val); err == nil {
+		m = &h.Member
+	} else if mm, err := a.st.MemberByCheckCode(ctx, val); err == nil {
+		m = mm
+	}
+	if m == nil {
+		a.note(sess, l, "admin.lend.unknown_scan")
+		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+	}
+	sess.Set(keyLendMember, m.ID)
+	return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+}
+
+func (a *Admin) lendRemove(c *fiber.Ctx) error {
+	sess, err := a.w.Admin.Get(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("all") == "1" {
+		sess.Delete(keyLendMember)
+		sess.Delete(keyLendDevices)
+	} else {
+		id, _ := strconv.ParseInt(c.FormValue("device"), 10, 64)
+		cur, _ := sess.Get(keyLendDevices).(string)
+		var keep []int64
+		for _, x := range ids(cur) {
+			if x != id {
+				keep = append(keep, x)
+			}
+		}
+		sess.Set(keyLendDevices, joinIDs(keep))
+	}
+	_ = sess.Save()
+	return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+}
+
+func (a *Admin) lendConfirm(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	l := a.view(c, nil).L
+	sess, err := a.w.Admin.Get(c)
+	if err != nil {
+		return err
+	}
+	memberID, _ := sess.Get(keyLendMember).(int64)
+	cur, _ := sess.Get(keyLendDevices).(string)
+	if memberID == 0 || len(ids(cur)) == 0 {
+		a.note(sess, l, "admin.lend.incomplete")
+		_ = sess.Save()
+		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+	}
+	loans, err := a.st.Lend(ctx, store.LendInput{SiteID: site.ID, MemberID: memberID, DeviceIDs: ids(cur),
+		TermsAccepted: c.FormValue("terms") == "yes", By: currentUser(c).ID})
+	var de *store.DeviceError
+	switch {
+	case errors.Is(err, store.ErrNoTerms):
+		a.note(sess, l, "admin.lend.terms_needed")
+	case errors.As(err, &de):
+		a.note(sess, l, "admin.lend.not_available", "Tag", de.Device.AssetTag, "Status", l.T("admin.devices.status.on_loan"))
+	case errors.Is(err, store.ErrNoActiveCard):
+		a.note(sess, l, "kiosk.lab.err.card")
+	case err != nil:
+		return err
+	}
+	if err != nil {
+		_ = sess.Save()
+		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
+	}
+	sess.Delete(keyLendMember)
+	sess.Delete(keyLendDevices)
+	_ = sess.Save()
+	list := make([]int64, len(loans))
+	for i, x := range loans {
+		list[i] = x.ID
+	}
+	a.log.Info("lent", "member", memberID, "loans", len(loans), "by", currentUser(c).ID)
+	a.flash(c, "admin.lend.done")
+	return c.Redirect(fmt.Sprintf("/admin/members/%d?receipt=%s", memberID, joinIDs(list)), fiber.StatusSeeOther)
+}
+
+// receipt prints what was lent, in the member's language.
+func (a *Admin) receipt(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	var rows []store.LoanRow
+	var memberID int64
+	for _, id := range ids(c.Params("ids")) {
+		var l store.Loan
+		if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil {
+			continue
+		}
+		if memberID != 0 && l.MemberID != memberID {
+			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+		}
+		memberID = l.MemberID
+		all, err := a.st.MemberLoanHistory(ctx, l.MemberID)
+		if err != nil {
+			return err
+		}
+		for _, r := range all {
+			if r.ID == l.ID {
+				rows = append(rows, r)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return fiber.ErrNotFound
+	}
+	m, err := a.st.Member(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	org, err := a.st.Setting(ctx, store.SettingOrgName)
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	// The receipt speaks the member's language where the PDF font can
+	// write it, and the desk's language otherwise.
+	lang := m.Lang
+	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Admin {
+		lang = a.w.Opts.DefaultLang
+	}
+	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
+	r := devices.Receipt{Title: l.T("receipt.title"), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
+		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T("kiosk.loan.terms"), Footer: l.T("receipt.footer"),
+		Date: l.DateTime(a.st.Now())}
+	for _, row := range rows {
+		r.Lines = append(r.Lines, devices.ReceiptLine{Tag: row.AssetTag, What: strings.TrimSpace(l.T("admin.devices.type."+string(row.DeviceType)) + " " + row.Make + " " + row.Model), Due: l.Date(row.DueAt)})
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-receipt.pdf"`)
+	return devices.WriteReceiptPDF(c.Response().BodyWriter(), r)
+}
+
+func (a *Admin) returnPage(c *fiber.Ctx) error {
+	return a.w.Render(c, fiber.StatusOK, "admin/return", a.view(c, map[string]any{}))
+}
+
+// returnScan finds the device scanned and shows the short return check.
+func (a *Admin) returnScan(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	v := a.view(c, map[string]any{})
+	tag := store.NormalizeTag(c.FormValue("scan"))
+	d, err := a.st.DeviceByTag(ctx, tag)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, cerr := a.st.CardByToken(ctx, c.FormValue("scan")); cerr == nil {
+			v.Error = v.L.T("admin.return.is_card")
+		} else {
+			v.Error = v.L.T("admin.lend.unknown_scan")
+		}
+		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/return", v)
+	}
+	if err != nil {
+		return err
+	}
+	loan, err := a.st.OpenLoan(ctx, d.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		v.Error = v.L.T("admin.return.not_lent", "Tag", d.AssetTag)
+		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/return", v)
+	}
+	if err != nil {
+		return err
+	}
+	m, err := a.st.Member(ctx, loan.MemberID)
+	if err != nil {
+		return err
+	}
+	open, err := a.st.MemberOpenLoans(ctx, loan.MemberID)
+	if err != nil {
+		return err
+	}
+	var acc []store.LoanRow
+	for _, o := range open {
+		od, err := a.st.Device(ctx, o.DeviceID)
+		if err == nil && od.ParentID != nil && *od.ParentID == d.ID {
+			acc = append(acc, o)
+		}
+	}
+	v.Data = map[string]any{"D": d, "Loan": loan, "Member": m, "Accessories": acc, "Late": loan.DueAt.Before(a.st.Now())}
+	return a.w.Render(c, fiber.StatusOK, "admin/return", v)
+}
+
+func (a *Admin) returnConfirm(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := strconv.ParseInt(c.FormValue("device"), 10, 64)
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	var missing []int64
+	for _, raw := range c.Request().PostArgs().PeekMulti("accessory") {
+		acc, err := strconv.ParseInt(string(raw), 10, 64)
+		if err != nil {
+			continue
+		}
+		if c.FormValue(fmt.Sprintf("back_%d", acc)) != "yes" {
+			missing = append(missing, acc)
+		}
+	}
+	_, err = a.st.Return(ctx, store.ReturnInput{DeviceID: id, By: currentUser(c).ID, Wiped: c.FormValue("wiped") == "yes",
+		Damaged: c.FormValue("damaged") == "yes", DamageNote: c.FormValue("damage"), Missing: missing})
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.NewError(fiber.StatusConflict, "admin.loans.err.state")
+	}
+	if err != nil {
+		if _, ok := store.AsFieldError(err); ok {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "error.too_long")
+		}
+		return err
+	}
+	if c.FormValue("wiped") == "yes" {
+		a.flash(c, "admin.return.done_available")
+	} else {
+		a.flash(c, "admin.return.done_checking")
+	}
+	return c.Redirect("/admin/return", fiber.StatusSeeOther)
+}
