@@ -602,7 +602,6 @@ func (s *Store) ExtendLoan(ctx context.Context, loanID int64, due time.Time, by 
 	})
 }
 
-
 // MarkLost closes a loan as lost (or stolen): the device is lost too.
 func (s *Store) MarkLost(ctx context.Context, loanID, by int64, stolen bool) error {
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
