@@ -24,7 +24,13 @@ func (a *Admin) devicesList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := a.view(c, map[string]any{"Devices": list, "Filter": f, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses})
+	policies := map[string]int{}
+	for _, t := range store.DeviceTypes {
+		if policies[string(t)], err = a.st.LoanDays(ctx, site.ID, t); err != nil {
+			return err
+		}
+	}
+	v := a.view(c, map[string]any{"Devices": list, "Filter": f, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": policies})
 	v.Form["type"], v.Form["count"] = string(store.Laptop), "1"
 	return a.w.Render(c, fiber.StatusOK, "admin/devices", v)
 }
@@ -75,7 +81,7 @@ func (a *Admin) devicesFormError(c *fiber.Ctx, form map[string]string, err error
 	if lerr != nil {
 		return lerr
 	}
-	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses})
+	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": map[string]int{}})
 	v.Form = form
 	if formError(v, err) {
 		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/devices", v)

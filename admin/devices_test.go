@@ -159,3 +159,59 @@ func TestInventoryLendReturn(t *testing.T) {
 		}
 	})
 }
+
+func TestDeviceImportExportAndReports(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		c := f.signIn(t, store.RoleStaff)
+		c.Get("/admin/devices")
+		bad := "type;make;model;serial;notes\nlaptop;Dell;E7470;S1;ok\ntoaster;X;Y;;\n"
+		if r := c.Upload("/admin/devices/import", "file", "bad.csv", []byte(bad)); r.Status != 422 || !strings.Contains(r.Body, "rij 2") {
+			t.Fatalf("bad import: %d\n%s", r.Status, r.Body)
+		}
+		if list, _ := st.Devices(ctx, 1, store.DeviceFilter{}); len(list) != 0 {
+			t.Fatalf("a failed import left %d devices", len(list))
+		}
+		good := "\ufefftype,make,model,serial,notes\nlaptop,Dell,E7470,S1,=HYPERLINK(\"http://x\")\ndongle,Huawei,E5576,,\n"
+		c.Get("/admin/devices")
+		if r := c.Upload("/admin/devices/import", "file", "good.csv", []byte(good)); r.Status != 303 {
+			t.Fatalf("import: %d", r.Status)
+		}
+		csvOut := c.Get("/admin/devices/export.csv")
+		if csvOut.Status != 200 || !strings.Contains(csvOut.Body, `'=HYPERLINK(""http://x"")`) || !strings.Contains(csvOut.Body, "NET-0001") {
+			t.Fatalf("csv export:\n%s", csvOut.Body)
+		}
+		if x := c.Get("/admin/devices/export.xlsx"); x.Status != 200 || !strings.HasPrefix(x.Body, "PK") {
+			t.Fatalf("xlsx export: %d", x.Status)
+		}
+		if r := c.Get("/admin/devices/export.doc"); r.Status != 404 {
+			t.Fatalf("unknown format: %d", r.Status)
+		}
+		c.Get("/admin/devices")
+		if r := c.Post("/admin/devices/policies", webtest.Form("days_laptop", "21", "days_tablet", "14", "days_phone", "14", "days_dongle", "0", "days_accessory", "14")); r.Status != 422 {
+			t.Fatalf("0 days: %d", r.Status)
+		}
+		if r := c.Post("/admin/devices/policies", webtest.Form("days_laptop", "21", "days_tablet", "14", "days_phone", "14", "days_dongle", "30", "days_accessory", "14")); r.Status != 303 {
+			t.Fatalf("policies: %d", r.Status)
+		}
+		m, _ := st.CreateMember(ctx, store.MemberInput{Nickname: "Jan", Lang: "fr"})
+		lap, _ := st.DeviceByTag(ctx, "LAP-0001")
+		loans, err := st.Lend(ctx, store.LendInput{SiteID: lap.SiteID, MemberID: m.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: 2})
+		if err != nil || loans[0].DueAt.Sub(st.Now()).Hours() < 20*24 {
+			t.Fatalf("21-day policy: %v %+v", err, loans)
+		}
+		rep := c.Get("/admin/reports/loans")
+		if !strings.Contains(rep.Body, `id="r-loans">1<`) || !strings.Contains(rep.Body, "NET-0001") {
+			t.Fatalf("report:\n%s", rep.Body)
+		}
+		if r := c.Get("/admin/reports/loans.csv"); !strings.Contains(r.Body, "Laptop,1") {
+			t.Fatalf("report csv:\n%s", r.Body)
+		}
+		if r := c.Get("/admin/reports/loans?from=bad"); r.Status != 400 {
+			t.Fatalf("bad period: %d", r.Status)
+		}
+		if r := c.Get(fmt.Sprintf("/admin/loans/%d/reminder.pdf", loans[0].ID)); r.Status != 200 || !strings.HasPrefix(r.Body, "%PDF") {
+			t.Fatalf("reminder: %d", r.Status)
+		}
+	})
+}

@@ -174,6 +174,53 @@ func (s *Store) AddDevices(ctx context.Context, siteID int64, in DeviceInput, co
 	}
 	var out []Device
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = s.addDevicesTx(tx, siteID, in, count, by)
+		return err
+	})
+	return out, err
+}
+
+// ImportError says which row of an import is wrong.
+type ImportError struct {
+	Row int
+	Err error
+}
+
+func (e *ImportError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+
+// Unwrap gives the row's own error.
+func (e *ImportError) Unwrap() error { return e.Err }
+
+// ImportDevices adds one device per input, all or none: a wrong row
+// refuses the whole import and says which row (counting from 1).
+func (s *Store) ImportDevices(ctx context.Context, siteID int64, ins []DeviceInput, by int64) (int, error) {
+	if len(ins) == 0 || len(ins) > 2000 {
+		return 0, &ImportError{0, &FieldError{"file", "out_of_range"}}
+	}
+	for i := range ins {
+		var err error
+		if ins[i], err = ins[i].clean(); err != nil {
+			return 0, &ImportError{i + 1, err}
+		}
+	}
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i, in := range ins {
+			if _, err := s.addDevicesTx(tx, siteID, in, 1, by); err != nil {
+				return &ImportError{i + 1, err}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ins), nil
+}
+
+func (s *Store) addDevicesTx(tx *gorm.DB, siteID int64, in DeviceInput, count int, by int64) ([]Device, error) {
+	var out []Device
+	err := func() error {
 		if in.ParentID != nil {
 			var n int64
 			if err := tx.Model(&Device{}).Where("id = ? AND site_id = ?", *in.ParentID, siteID).Count(&n).Error; err != nil {
@@ -206,7 +253,7 @@ func (s *Store) AddDevices(ctx context.Context, siteID int64, in DeviceInput, co
 			out = append(out, d)
 		}
 		return nil
-	})
+	}()
 	return out, err
 }
 
@@ -721,4 +768,68 @@ func (s *Store) DeviceHistory(ctx context.Context, deviceID int64) ([]EventRow, 
 		Joins("JOIN devices ON devices.id = device_events.device_id").
 		Where("device_events.device_id = ?", deviceID).Order("device_events.id DESC").Limit(500).Scan(&rows).Error
 	return rows, err
+}
+
+// LoanReport is what funders and coordinators ask about lending.
+type LoanReport struct {
+	PerMonth    []MonthCount // loans started, by month and device type
+	Loans       int
+	Returned    int
+	AvgDays     float64 // average length of returned loans
+	LatePercent float64 // share of returned loans that came back late
+	NeverLent   []Device
+	PerSite     map[string]int
+}
+
+// MonthCount is the loans of one device type started in one month.
+type MonthCount struct {
+	Month string // YYYY-MM in the site's time zone
+	Type  DeviceType
+	Count int
+}
+
+// LoanReportFor summarises the loans started between from and to.
+func (s *Store) LoanReportFor(ctx context.Context, site *Site, from, to time.Time) (*LoanReport, error) {
+	var rows []struct {
+		Loan
+		Type     DeviceType
+		SiteName string
+	}
+	err := s.R.WithContext(ctx).Table("loans").Select("loans.*, devices.type, sites.name AS site_name").
+		Joins("JOIN devices ON devices.id = loans.device_id").Joins("JOIN sites ON sites.id = loans.site_id").
+		Where("loans.lent_at >= ? AND loans.lent_at < ?", from, to).Order("loans.lent_at").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	r := &LoanReport{PerSite: map[string]int{}}
+	index := map[string]int{}
+	var days float64
+	late := 0
+	loc := site.Location()
+	for _, l := range rows {
+		r.Loans++
+		r.PerSite[l.SiteName]++
+		key := l.LentAt.In(loc).Format("2006-01") + "|" + string(l.Type)
+		i, ok := index[key]
+		if !ok {
+			i = len(r.PerMonth)
+			index[key] = i
+			r.PerMonth = append(r.PerMonth, MonthCount{Month: l.LentAt.In(loc).Format("2006-01"), Type: l.Type})
+		}
+		r.PerMonth[i].Count++
+		if l.Status == LoanReturned && l.ReturnedAt != nil {
+			r.Returned++
+			days += l.ReturnedAt.Sub(l.LentAt).Hours() / 24
+			if l.ReturnedAt.After(l.DueAt) {
+				late++
+			}
+		}
+	}
+	if r.Returned > 0 {
+		r.AvgDays = days / float64(r.Returned)
+		r.LatePercent = float64(late) * 100 / float64(r.Returned)
+	}
+	err = s.R.WithContext(ctx).Where("site_id = ? AND status NOT IN ? AND id NOT IN (?)", site.ID, []DeviceStatus{Retired, Lost},
+		s.R.Session(&gorm.Session{NewDB: true}).Model(&Loan{}).Select("device_id")).Order("asset_tag").Find(&r.NeverLent).Error
+	return r, err
 }

@@ -1,0 +1,225 @@
+package admin
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/devices"
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// period reads ?from=YYYY-MM-DD&to=YYYY-MM-DD (to inclusive); by default
+// the last twelve months.
+func period(c *fiber.Ctx, loc *time.Location, now time.Time) (time.Time, time.Time, error) {
+	to := time.Date(now.In(loc).Year(), now.In(loc).Month(), now.In(loc).Day()+1, 0, 0, 0, 0, loc)
+	from := to.AddDate(-1, 0, 0)
+	var err error
+	if q := c.Query("from"); q != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, q, loc); err != nil {
+			return from, to, fiber.NewError(fiber.StatusBadRequest, "error.bad_date")
+		}
+	}
+	if q := c.Query("to"); q != "" {
+		t, err := time.ParseInLocation(time.DateOnly, q, loc)
+		if err != nil {
+			return from, to, fiber.NewError(fiber.StatusBadRequest, "error.bad_date")
+		}
+		to = t.AddDate(0, 0, 1)
+	}
+	if !to.After(from) {
+		return from, to, fiber.NewError(fiber.StatusBadRequest, "error.bad_date")
+	}
+	return from, to, nil
+}
+
+func (a *Admin) loanReport(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	from, to, err := period(c, site.Location(), a.st.Now())
+	if err != nil {
+		return err
+	}
+	r, err := a.st.LoanReportFor(ctx, site, from, to)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, nil)
+	if f := c.Params("format"); f != "" {
+		t := web.Table{{v.L.T("admin.reports.month"), v.L.T("admin.devices.type"), v.L.T("admin.reports.loans")}}
+		for _, m := range r.PerMonth {
+			t = append(t, []string{m.Month, v.L.T("admin.devices.type." + string(m.Type)), strconv.Itoa(m.Count)})
+		}
+		return a.export(c, "drempel-loans", f, t)
+	}
+	v.Data = map[string]any{"R": r, "From": from.Format(time.DateOnly), "To": to.AddDate(0, 0, -1).Format(time.DateOnly),
+		"Avg": fmt.Sprintf("%.1f", r.AvgDays), "Late": fmt.Sprintf("%.0f", r.LatePercent)}
+	return a.w.Render(c, fiber.StatusOK, "admin/report_loans", v)
+}
+
+// export sends a table as CSV or XLSX, formulas neutralised either way.
+func (a *Admin) export(c *fiber.Ctx, name, format string, t web.Table) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	switch format {
+	case "csv":
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.csv"`)
+		return web.WriteCSV(c.Response().BodyWriter(), t)
+	case "xlsx":
+		c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.xlsx"`)
+		return web.WriteXLSX(c.Response().BodyWriter(), "Drempel", t)
+	}
+	return fiber.ErrNotFound
+}
+
+// devicesExport is the inventory as CSV or XLSX.
+func (a *Admin) devicesExport(c *fiber.Ctx) error {
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	list, err := a.st.Devices(c.UserContext(), site.ID, store.DeviceFilter{})
+	if err != nil {
+		return err
+	}
+	t := web.Table{{"tag", "type", "make", "model", "serial", "status", "notes"}}
+	for _, d := range list {
+		t = append(t, []string{d.AssetTag, string(d.Type), d.Make, d.Model, d.Serial, string(d.Status), d.Notes})
+	}
+	return a.export(c, "drempel-devices", c.Params("format"), t)
+}
+
+// devicesImport adds devices from a CSV with the columns type, make,
+// model, serial, notes (a header row is recognised and skipped), all or
+// none.
+func (a *Admin) devicesImport(c *fiber.Ctx) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.no_file")
+	}
+	if fh.Size > 2<<20 {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.no_file")
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true // hand-made files quote loosely
+	if bytes.Count(raw[:min(len(raw), 500)], []byte(";")) > bytes.Count(raw[:min(len(raw), 500)], []byte(",")) {
+		r.Comma = ';' // as Excel writes CSV in Belgium
+	}
+	rows, err := r.ReadAll()
+	if err != nil {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.csv")
+	}
+	var ins []store.DeviceInput
+	for i, row := range rows {
+		if i == 0 && len(row) > 0 && strings.EqualFold(strings.TrimSpace(row[0]), "type") {
+			continue
+		}
+		col := func(k int) string {
+			if k < len(row) {
+				return strings.TrimPrefix(strings.TrimSpace(row[k]), "'")
+			}
+			return ""
+		}
+		ins = append(ins, store.DeviceInput{Type: store.DeviceType(strings.ToLower(col(0))), Make: col(1), Model: col(2), Serial: col(3), Notes: col(4)})
+	}
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	n, err := a.st.ImportDevices(c.UserContext(), site.ID, ins, currentUser(c).ID)
+	var ie *store.ImportError
+	if errors.As(err, &ie) {
+		v := a.view(c, map[string]any{"Back": "/admin/devices"})
+		v.Error = v.L.T("admin.devices.err.import_row", "Row", ie.Row)
+		if fe, ok := store.AsFieldError(ie.Err); ok {
+			v.Error += " " + v.L.Field(fe.Field, fe.Code)
+		}
+		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/error", v)
+	}
+	if err != nil {
+		return err
+	}
+	a.log.Info("devices imported", "count", n, "by", currentUser(c).ID)
+	a.flash(c, "admin.devices.added")
+	return c.Redirect("/admin/devices", fiber.StatusSeeOther)
+}
+
+func (a *Admin) policiesSave(c *fiber.Ctx) error {
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, t := range store.DeviceTypes {
+		days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("days_" + string(t))))
+		if err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
+		}
+		if err := a.st.SetLoanDays(c.UserContext(), site.ID, t, days); err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
+		}
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect("/admin/devices", fiber.StatusSeeOther)
+}
+
+// reminder prints a friendly reminder for an overdue loan, in the
+// member's language.
+func (a *Admin) reminder(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var l store.Loan
+	if err := a.st.R.WithContext(ctx).Where("id = ? AND status = ?", id, store.LoanOpen).Take(&l).Error; err != nil {
+		return fiber.ErrNotFound
+	}
+	m, err := a.st.Member(ctx, l.MemberID)
+	if err != nil {
+		return err
+	}
+	open, err := a.st.MemberOpenLoans(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	org, _ := a.st.Setting(ctx, store.SettingOrgName)
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	lang := m.Lang
+	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Admin {
+		lang = a.w.Opts.DefaultLang
+	}
+	loc := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
+	r := devices.Receipt{Title: loc.T("reminder.title"), Org: org, Site: site.Name, MemberLabel: loc.T("receipt.member"),
+		Member: m.Nickname, DueLabel: loc.T("receipt.due"), Terms: loc.T("reminder.text"), Footer: loc.T("receipt.footer"), Date: loc.Date(a.st.Now())}
+	for _, o := range open {
+		r.Lines = append(r.Lines, devices.ReceiptLine{Tag: o.AssetTag, What: strings.TrimSpace(loc.T("admin.devices.type."+string(o.DeviceType)) + " " + o.Make + " " + o.Model), Due: loc.Date(o.DueAt)})
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-reminder.pdf"`)
+	return devices.WriteReceiptPDF(c.Response().BodyWriter(), r)
+}
