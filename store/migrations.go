@@ -229,6 +229,59 @@ CREATE TABLE device_events (
 CREATE INDEX device_events_device ON device_events (device_id, at);
 CREATE INDEX device_events_member ON device_events (member_id, at);
 `, nil},
+	{6, `
+CREATE TABLE organisations (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	name TEXT NOT NULL,
+	pictogram TEXT NOT NULL DEFAULT 'building',
+	archived_at {{TS}}
+);
+CREATE TABLE themes (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	title TEXT NOT NULL,
+	description TEXT NOT NULL DEFAULT '',
+	status TEXT NOT NULL,
+	close_reason TEXT NOT NULL DEFAULT '',
+	follow_up_on TEXT NOT NULL DEFAULT '',
+	course_id BIGINT REFERENCES courses (id) ON DELETE SET NULL,
+	created_at {{TS}} NOT NULL,
+	updated_at {{TS}} NOT NULL
+);
+CREATE TABLE thresholds (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	day TEXT NOT NULL,
+	domain TEXT NOT NULL,
+	problem TEXT NOT NULL,
+	organisation_id BIGINT REFERENCES organisations (id) ON DELETE SET NULL,
+	text TEXT NOT NULL DEFAULT '',
+	lang TEXT NOT NULL,
+	member_id BIGINT REFERENCES members (id) ON DELETE SET NULL,
+	wants_help BOOLEAN NOT NULL,
+	level TEXT NOT NULL DEFAULT '',
+	theme_id BIGINT REFERENCES themes (id) ON DELETE SET NULL,
+	duplicate_of BIGINT REFERENCES thresholds (id) ON DELETE SET NULL,
+	status TEXT NOT NULL,
+	source TEXT NOT NULL,
+	recorded_by BIGINT REFERENCES users (id),
+	helped_at {{TS}}
+);
+CREATE INDEX thresholds_site_day ON thresholds (site_id, day);
+CREATE INDEX thresholds_theme ON thresholds (theme_id);
+CREATE INDEX thresholds_help ON thresholds (wants_help, helped_at);
+CREATE TABLE solutions (
+	id {{ID}},
+	theme_id BIGINT NOT NULL REFERENCES themes (id) ON DELETE CASCADE,
+	what TEXT NOT NULL,
+	tried_on TEXT NOT NULL,
+	people INTEGER NOT NULL DEFAULT 0,
+	result TEXT NOT NULL,
+	created_by BIGINT REFERENCES users (id),
+	created_at {{TS}} NOT NULL
+);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

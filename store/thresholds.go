@@ -1,0 +1,457 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Life domains where a digital threshold is met.
+var ThresholdDomains = []string{"bank", "government", "health", "school", "work", "housing", "transport", "shopping", "family", "other"}
+
+// What went wrong.
+var ThresholdProblems = []string{"login", "language", "no_device", "no_internet", "too_complex", "online_only", "payment", "upload_form", "fraud_fear", "other"}
+
+// Threshold levels of the threshold-scan method.
+var ThresholdLevels = []string{"micro", "meso", "macro"}
+
+func oneOf(v string, list []string) bool {
+	for _, x := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Organisation is a service people meet thresholds with (the OCMW, a bank,
+// the school platform), kept by the facilitators.
+type Organisation struct {
+	ID         int64
+	SiteID     int64
+	Name       string
+	Pictogram  string
+	ArchivedAt *time.Time
+}
+
+// Threshold is one report of a digital threshold. An anonymous report
+// holds no member and no time finer than the day.
+type Threshold struct {
+	ID             int64
+	SiteID         int64
+	Day            string // YYYY-MM-DD in the site's time zone
+	Domain         string
+	Problem        string
+	OrganisationID *int64
+	Text           string
+	Lang           string
+	MemberID       *int64 // only when the visitor asked for help
+	WantsHelp      bool
+	Level          string
+	ThemeID        *int64
+	DuplicateOf    *int64
+	Status         string // new, triaged, duplicate
+	Source         string // kiosk or desk
+	RecordedBy     *int64
+	HelpedAt       *time.Time
+}
+
+// Theme groups reports for group work and for partners.
+type Theme struct {
+	ID          int64
+	SiteID      int64
+	Title       string
+	Description string
+	Status      string
+	CloseReason string
+	FollowUpOn  string // YYYY-MM-DD, the threshold-scan follow-up
+	CourseID    *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ThemeStatuses in the order of the cycle.
+var ThemeStatuses = []string{"new", "discussed", "testing", "solved", "partner", "closed"}
+
+// Solution is something tried for a theme, and how it went.
+type Solution struct {
+	ID        int64
+	ThemeID   int64
+	What      string
+	TriedOn   string
+	People    int
+	Result    string // works, partly, not
+	CreatedBy *int64
+	CreatedAt time.Time
+}
+
+// ReportInput is a threshold reported at the kiosk or the desk.
+type ReportInput struct {
+	SiteID         int64
+	Domain         string
+	Problem        string
+	OrganisationID *int64
+	Text           string
+	Lang           string
+	// MemberID is the checked-in visitor; it is stored only with WantsHelp.
+	MemberID   *int64
+	WantsHelp  bool
+	Source     string
+	RecordedBy *int64
+}
+
+// ReportThreshold stores a report. Without a wish for help it is
+// anonymous: no member, and only the day.
+func (s *Store) ReportThreshold(ctx context.Context, in ReportInput) (*Threshold, error) {
+	if !oneOf(in.Domain, ThresholdDomains) {
+		return nil, &FieldError{"domain", "bad_choice"}
+	}
+	if !oneOf(in.Problem, ThresholdProblems) {
+		return nil, &FieldError{"problem", "bad_choice"}
+	}
+	text, err := cleanLines("text", in.Text, 1000)
+	if err != nil {
+		return nil, err
+	}
+	lang, err := validLang("lang", in.Lang)
+	if err != nil {
+		return nil, err
+	}
+	if in.WantsHelp && in.MemberID == nil {
+		return nil, &FieldError{"help", "needs_member"}
+	}
+	site, err := s.DefaultSite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.SiteID == 0 {
+		in.SiteID = site.ID
+	}
+	t := &Threshold{SiteID: in.SiteID, Day: s.Now().In(site.Location()).Format(time.DateOnly), Domain: in.Domain,
+		Problem: in.Problem, OrganisationID: in.OrganisationID, Text: text, Lang: lang, WantsHelp: in.WantsHelp,
+		Status: "new", Source: in.Source, RecordedBy: in.RecordedBy}
+	if in.WantsHelp {
+		t.MemberID = in.MemberID
+	}
+	if t.Source == "" {
+		t.Source = "kiosk"
+	}
+	return t, s.W.WithContext(ctx).Create(t).Error
+}
+
+// ThresholdFilter narrows the facilitators' inbox.
+type ThresholdFilter struct {
+	From, To       string // days, inclusive
+	Domain         string
+	Problem        string
+	OrganisationID int64
+	Lang           string
+	Help           bool // only reports with follow-up wanted (not yet helped)
+	Status         string
+	ThemeID        int64
+}
+
+func (f ThresholdFilter) apply(q *gorm.DB) *gorm.DB {
+	if f.From != "" {
+		q = q.Where("day >= ?", f.From)
+	}
+	if f.To != "" {
+		q = q.Where("day <= ?", f.To)
+	}
+	if f.Domain != "" {
+		q = q.Where("domain = ?", f.Domain)
+	}
+	if f.Problem != "" {
+		q = q.Where("problem = ?", f.Problem)
+	}
+	if f.OrganisationID != 0 {
+		q = q.Where("organisation_id = ?", f.OrganisationID)
+	}
+	if f.Lang != "" {
+		q = q.Where("lang = ?", f.Lang)
+	}
+	if f.Help {
+		q = q.Where("wants_help = ? AND helped_at IS NULL", true)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.ThemeID != 0 {
+		q = q.Where("theme_id = ?", f.ThemeID)
+	}
+	return q
+}
+
+// ThresholdRow is a report with the nickname of a member who asked for help.
+type ThresholdRow struct {
+	Threshold
+	Nickname string
+}
+
+// Thresholds lists reports matching the filter, newest first, with how
+// many there are per domain and per problem.
+func (s *Store) Thresholds(ctx context.Context, siteID int64, f ThresholdFilter) ([]ThresholdRow, map[string]int, map[string]int, error) {
+	var rows []ThresholdRow
+	q := f.apply(s.R.WithContext(ctx).Table("thresholds").Where("thresholds.site_id = ?", siteID))
+	err := q.Select("thresholds.*, members.nickname").Joins("LEFT JOIN members ON members.id = thresholds.member_id").
+		Order("thresholds.id DESC").Limit(500).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	count := func(col string) (map[string]int, error) {
+		var cs []struct {
+			K string
+			N int
+		}
+		err := f.apply(s.R.WithContext(ctx).Table("thresholds").Where("site_id = ?", siteID)).
+			Select(col + " AS k, COUNT(*) AS n").Group(col).Scan(&cs).Error
+		out := map[string]int{}
+		for _, c := range cs {
+			out[c.K] = c.N
+		}
+		return out, err
+	}
+	byDomain, err := count("domain")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byProblem, err := count("problem")
+	return rows, byDomain, byProblem, err
+}
+
+// Threshold loads one report.
+func (s *Store) Threshold(ctx context.Context, id int64) (*Threshold, error) {
+	var t Threshold
+	if err := s.R.WithContext(ctx).Take(&t, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &t, nil
+}
+
+// TriageInput is a facilitator's reading of a report.
+type TriageInput struct {
+	Domain, Problem, Level string
+	OrganisationID         *int64
+	ThemeID                *int64
+	DuplicateOf            *int64
+}
+
+// Triage corrects a report's coding, sets its level, and attaches it to a
+// theme or marks it as a duplicate of another report.
+func (s *Store) Triage(ctx context.Context, id int64, in TriageInput) error {
+	if !oneOf(in.Domain, ThresholdDomains) || !oneOf(in.Problem, ThresholdProblems) {
+		return &FieldError{"domain", "bad_choice"}
+	}
+	if in.Level != "" && !oneOf(in.Level, ThresholdLevels) {
+		return &FieldError{"level", "bad_choice"}
+	}
+	if in.DuplicateOf != nil && *in.DuplicateOf == id {
+		return &FieldError{"duplicate", "bad_choice"}
+	}
+	status := "triaged"
+	if in.DuplicateOf != nil {
+		status = "duplicate"
+	}
+	res := s.W.WithContext(ctx).Model(&Threshold{}).Where("id = ?", id).Updates(map[string]any{
+		"domain": in.Domain, "problem": in.Problem, "level": in.Level, "organisation_id": in.OrganisationID,
+		"theme_id": in.ThemeID, "duplicate_of": in.DuplicateOf, "status": status})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// MarkHelped records that the follow-up asked for is done, and unlinks
+// the report from the member: from then on it is anonymous.
+func (s *Store) MarkHelped(ctx context.Context, id int64) error {
+	res := s.W.WithContext(ctx).Model(&Threshold{}).Where("id = ? AND wants_help = ?", id, true).
+		Updates(map[string]any{"helped_at": s.Now(), "member_id": nil})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// ThemeInput is what the theme editor fills in.
+type ThemeInput struct {
+	Title, Description, Status, CloseReason, FollowUpOn string
+	CourseID                                             *int64
+}
+
+func (in ThemeInput) clean() (ThemeInput, error) {
+	var err error
+	if in.Title, err = requiredText("title", in.Title, 150); err != nil {
+		return in, err
+	}
+	if in.Description, err = cleanLines("description", in.Description, 2000); err != nil {
+		return in, err
+	}
+	if in.Status == "" {
+		in.Status = "new"
+	}
+	if !oneOf(in.Status, ThemeStatuses) {
+		return in, &FieldError{"status", "bad_choice"}
+	}
+	if in.CloseReason, err = cleanText("close_reason", in.CloseReason, 300); err != nil {
+		return in, err
+	}
+	if in.Status == "closed" && in.CloseReason == "" {
+		return in, &FieldError{"close_reason", "required"}
+	}
+	if in.FollowUpOn != "" {
+		if _, err := time.Parse(time.DateOnly, in.FollowUpOn); err != nil {
+			return in, &FieldError{"follow_up_on", "bad_date"}
+		}
+	}
+	return in, nil
+}
+
+// SaveTheme creates (id 0) or changes a theme.
+func (s *Store) SaveTheme(ctx context.Context, id, siteID int64, in ThemeInput) (*Theme, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	t := &Theme{ID: id, SiteID: siteID, Title: in.Title, Description: in.Description, Status: in.Status,
+		CloseReason: in.CloseReason, FollowUpOn: in.FollowUpOn, CourseID: in.CourseID, CreatedAt: now, UpdatedAt: now}
+	if id == 0 {
+		return t, s.W.WithContext(ctx).Create(t).Error
+	}
+	res := s.W.WithContext(ctx).Model(&Theme{}).Where("id = ?", id).Updates(map[string]any{
+		"title": t.Title, "description": t.Description, "status": t.Status, "close_reason": t.CloseReason,
+		"follow_up_on": t.FollowUpOn, "course_id": t.CourseID, "updated_at": now})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return nil, ErrNotFound
+	}
+	return t, res.Error
+}
+
+// Theme loads one theme.
+func (s *Store) Theme(ctx context.Context, id int64) (*Theme, error) {
+	var t Theme
+	if err := s.R.WithContext(ctx).Take(&t, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	return &t, nil
+}
+
+// ThemeRow is a theme with how many reports it holds.
+type ThemeRow struct {
+	Theme
+	Reports int
+}
+
+// Themes lists a site's themes with their report counts, newest first.
+func (s *Store) Themes(ctx context.Context, siteID int64) ([]ThemeRow, error) {
+	var rows []ThemeRow
+	err := s.R.WithContext(ctx).Table("themes").
+		Select("themes.*, (SELECT COUNT(*) FROM thresholds WHERE thresholds.theme_id = themes.id) AS reports").
+		Where("themes.site_id = ?", siteID).Order("themes.id DESC").Scan(&rows).Error
+	return rows, err
+}
+
+// SimilarThemes suggests existing themes whose titles share a word with
+// the title given, so that duplicates do not grow.
+func (s *Store) SimilarThemes(ctx context.Context, siteID int64, title string) ([]Theme, error) {
+	var out []Theme
+	seen := map[int64]bool{}
+	for _, w := range wordsOf(title) {
+		var ts []Theme
+		if err := s.R.WithContext(ctx).Where("site_id = ? AND LOWER(title) LIKE ? ESCAPE '\\'", siteID, likePattern(w)).Limit(10).Find(&ts).Error; err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
+// wordsOf keeps the words of four letters or more, lower-cased.
+func wordsOf(s string) []string {
+	var out []string
+	word := []rune{}
+	flush := func() {
+		if len(word) >= 4 {
+			out = append(out, string(word))
+		}
+		word = word[:0]
+	}
+	for _, r := range []rune(Fold(s)) {
+		if r == ' ' || r == ',' || r == '.' || r == '-' || r == '/' || r == '(' || r == ')' {
+			flush()
+			continue
+		}
+		word = append(word, r)
+	}
+	flush()
+	return out
+}
+
+// AddSolution records something tried for a theme.
+func (s *Store) AddSolution(ctx context.Context, themeID int64, what, triedOn string, people int, result string, by int64) error {
+	what, err := requiredText("what", what, 500)
+	if err != nil {
+		return err
+	}
+	if _, err := time.Parse(time.DateOnly, triedOn); err != nil {
+		return &FieldError{"tried_on", "bad_date"}
+	}
+	if people < 0 || people > 10000 {
+		return &FieldError{"people", "out_of_range"}
+	}
+	if !oneOf(result, []string{"works", "partly", "not"}) {
+		return &FieldError{"result", "bad_choice"}
+	}
+	return s.W.WithContext(ctx).Create(&Solution{ThemeID: themeID, What: what, TriedOn: triedOn, People: people,
+		Result: result, CreatedBy: &by, CreatedAt: s.Now()}).Error
+}
+
+// Solutions lists what was tried for a theme, in order.
+func (s *Store) Solutions(ctx context.Context, themeID int64) ([]Solution, error) {
+	var ss []Solution
+	err := s.R.WithContext(ctx).Where("theme_id = ?", themeID).Order("tried_on, id").Find(&ss).Error
+	return ss, err
+}
+
+// FollowUpsDue lists themes whose follow-up date has come, for the
+// dashboard.
+func (s *Store) FollowUpsDue(ctx context.Context, site *Site) ([]Theme, error) {
+	var ts []Theme
+	today := s.Now().In(site.Location()).Format(time.DateOnly)
+	err := s.R.WithContext(ctx).Where("site_id = ? AND follow_up_on <> '' AND follow_up_on <= ? AND status <> ?", site.ID, today, "closed").
+		Order("follow_up_on").Find(&ts).Error
+	return ts, err
+}
+
+// Organisations lists the services kept by the facilitators.
+func (s *Store) Organisations(ctx context.Context, siteID int64) ([]Organisation, error) {
+	var os []Organisation
+	err := s.R.WithContext(ctx).Where("site_id = ? AND archived_at IS NULL", siteID).Order("name").Find(&os).Error
+	return os, err
+}
+
+// AddOrganisation adds a service to the list visitors choose from.
+func (s *Store) AddOrganisation(ctx context.Context, siteID int64, name, pictogram string) (*Organisation, error) {
+	name, err := requiredText("name", name, 100)
+	if err != nil {
+		return nil, err
+	}
+	if pictogram == "" {
+		pictogram = "building"
+	}
+	o := &Organisation{SiteID: siteID, Name: name, Pictogram: pictogram}
+	return o, s.W.WithContext(ctx).Create(o).Error
+}

@@ -1,0 +1,102 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
+)
+
+func TestThresholdReportsAndThemes(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		m := member(t, s, "Amina")
+		if _, err := s.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "ar", MemberID: &m.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []store.ReportInput{
+			{Domain: "moon", Problem: "login", Lang: "nl"},
+			{Domain: "bank", Problem: "boredom", Lang: "nl"},
+			{Domain: "bank", Problem: "login", Lang: "nl", WantsHelp: true},
+		} {
+			if _, err := s.ReportThreshold(ctx, bad); !errors.Is(err, store.ErrInvalid) {
+				t.Errorf("%+v: %v", bad, err)
+			}
+		}
+		payload := `<script>alert(1)</script>=HYPERLINK("http://x")`
+		helped, err := s.ReportThreshold(ctx, store.ReportInput{Domain: "government", Problem: "online_only", Lang: "nl", Text: payload, MemberID: &m.ID, WantsHelp: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, byDomain, _, err := s.Thresholds(ctx, st.ID, store.ThresholdFilter{})
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("inbox: %v %d", err, len(rows))
+		}
+		if rows[1].MemberID != nil {
+			t.Fatal("an anonymous report kept the member")
+		}
+		if rows[0].Nickname != "Amina" || rows[0].Text != payload {
+			t.Fatalf("a report with help wanted: %+v", rows[0])
+		}
+		if byDomain["bank"] != 1 || byDomain["government"] != 1 {
+			t.Fatalf("counts: %v", byDomain)
+		}
+		if help, _, _, _ := s.Thresholds(ctx, st.ID, store.ThresholdFilter{Help: true}); len(help) != 1 {
+			t.Fatalf("follow-up list: %d", len(help))
+		}
+		if err := s.MarkHelped(ctx, helped.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Threshold(ctx, helped.ID); got.MemberID != nil || got.HelpedAt == nil {
+			t.Fatal("not unlinked after the follow-up")
+		}
+
+		theme, err := s.SaveTheme(ctx, 0, st.ID, store.ThemeInput{Title: "Bank apps require itsme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sim, _ := s.SimilarThemes(ctx, st.ID, "itsme for every bank"); len(sim) != 1 || sim[0].ID != theme.ID {
+			t.Fatalf("similar themes: %+v", sim)
+		}
+		for i := 0; i < 5; i++ {
+			r, _ := s.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "nl"})
+			if err := s.Triage(ctx, r.ID, store.TriageInput{Domain: "bank", Problem: "login", Level: "meso", ThemeID: &theme.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Triage(ctx, helped.ID, store.TriageInput{Domain: "bank", Problem: "login", Level: "cosmic"}); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("bad level: %v", err)
+		}
+		themes, _ := s.Themes(ctx, st.ID)
+		if len(themes) != 1 || themes[0].Reports != 5 {
+			t.Fatalf("themes: %+v", themes)
+		}
+		today := s.Now().Format(time.DateOnly)
+		if err := s.AddSolution(ctx, theme.ID, "Show itsme at the desk", today, 6, "not", by); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddSolution(ctx, theme.ID, "Card reader instead", today, 4, "works", by); err != nil {
+			t.Fatal(err)
+		}
+		if sols, _ := s.Solutions(ctx, theme.ID); len(sols) != 2 {
+			t.Fatalf("solutions: %d", len(sols))
+		}
+		if _, err := s.SaveTheme(ctx, theme.ID, st.ID, store.ThemeInput{Title: theme.Title, Status: "closed"}); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("closed without a reason: %v", err)
+		}
+		if _, err := s.SaveTheme(ctx, theme.ID, st.ID, store.ThemeInput{Title: theme.Title, Status: "testing", FollowUpOn: s.Now().AddDate(0, 0, 1).Format(time.DateOnly)}); err != nil {
+			t.Fatal(err)
+		}
+		if due, _ := s.FollowUpsDue(ctx, st); len(due) != 0 {
+			t.Fatal("follow-up due too early")
+		}
+		now := s.Now().AddDate(0, 0, 2)
+		s.SetClock(func() time.Time { return now })
+		if due, _ := s.FollowUpsDue(ctx, st); len(due) != 1 {
+			t.Fatal("the follow-up is not shown when due")
+		}
+	})
+}
