@@ -280,7 +280,7 @@ func (s *Store) MarkHelped(ctx context.Context, id int64) error {
 // ThemeInput is what the theme editor fills in.
 type ThemeInput struct {
 	Title, Description, Status, CloseReason, FollowUpOn string
-	CourseID                                             *int64
+	CourseID                                            *int64
 }
 
 func (in ThemeInput) clean() (ThemeInput, error) {
