@@ -131,6 +131,20 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/sessions/:id/delete", crs, a.sessionDelete)
 	in.Post("/enrolments/:id/cancel", crs, a.enrolmentCancel)
 
+	// Thresholds: free text is for facilitators (and admins) only.
+	fac := requireRole(store.RoleAdmin, store.RoleFacilitator)
+	in.Get("/thresholds", fac, a.thresholdsInbox)
+	in.Get("/thresholds/:id", fac, a.thresholdShow)
+	in.Post("/thresholds/:id", fac, a.thresholdTriage)
+	in.Post("/thresholds/:id/helped", crs, a.thresholdHelped)
+	in.Get("/themes", fac, a.themesList)
+	in.Post("/themes", fac, a.themeSave)
+	in.Get("/themes/:id", fac, a.themeShow)
+	in.Post("/themes/:id", fac, a.themeSave)
+	in.Post("/themes/:id/solutions", fac, a.solutionAdd)
+	in.Get("/organisations", fac, a.organisations)
+	in.Post("/organisations", fac, a.organisations)
+
 	adm := requireRole(store.RoleAdmin)
 	in.Get("/users", adm, a.usersList)
 	in.Post("/users", adm, a.userCreate)

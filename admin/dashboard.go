@@ -34,7 +34,20 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	// Who asked for help at the kiosk: nickname and subject only, never
+	// the words they typed (those are for facilitators).
+	help, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{Help: true})
+	if err != nil {
+		return err
+	}
+	var followUps []store.Theme
+	if u := currentUser(c); u != nil && u.Role != store.RoleStaff {
+		if followUps, err = a.st.FollowUpsDue(ctx, site); err != nil {
+			return err
+		}
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
 		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted, "Overdue": overdue,
+		"Help": help, "FollowUps": followUps,
 	}))
 }

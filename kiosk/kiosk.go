@@ -70,6 +70,12 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Post("/courses/:id/enrol", k.visitor, k.enrol)
 	g.Get("/enrolments/:id/cancel", k.visitor, k.enrolmentCancelConfirm)
 	g.Post("/enrolments/:id/cancel", k.visitor, k.enrolmentCancel)
+	g.Get("/report", k.reportDomains)
+	g.Get("/report/:domain", k.reportProblems)
+	g.Get("/report/:domain/:problem", k.reportOrganisation)
+	g.Get("/report/:domain/:problem/:org", k.reportWords)
+	g.Post("/report/help", k.reportHelp)
+	g.Post("/report", k.reportSave)
 	g.Get("/rate/:id", k.visitor, k.rate)
 	g.Post("/rate/:id", k.visitor, k.rateSubmit)
 	return k

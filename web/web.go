@@ -173,6 +173,14 @@ func (w *Web) parseTemplates() error {
 		"int":        func(n int64) int { return int(n) },
 		"adminLangs": AdminLanguages,
 		"unix":       func(s int64) time.Time { return time.Unix(s, 0) },
+		"list":       func(xs ...int) []int { return xs },
+		"strs":       func(xs ...string) []string { return xs },
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
 		"langName": func(code string) string {
 			if l, ok := LookupLanguage(code); ok {
 				return l.Endonym

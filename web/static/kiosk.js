@@ -19,6 +19,9 @@
   }
   document.addEventListener("keydown", function (e) {
     if (!form || e.ctrlKey || e.altKey || e.metaKey) return;
+    // Typing a few words in a text field is typing, not a scan.
+    var t = e.target;
+    if (t && (t.tagName === "TEXTAREA" || t.tagName === "INPUT" || t.isContentEditable)) return;
     var now = Date.now();
     if (now - last > 5000) buf = "";
     last = now;

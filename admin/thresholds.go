@@ -1,0 +1,250 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
+)
+
+func optionalID(s string) *int64 {
+	if id, err := strconv.ParseInt(s, 10, 64); err == nil && id > 0 {
+		return &id
+	}
+	return nil
+}
+
+func (a *Admin) thresholdsInbox(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	f := store.ThresholdFilter{From: c.Query("from"), To: c.Query("to"), Domain: c.Query("domain"), Problem: c.Query("problem"),
+		Lang: c.Query("lang"), Help: c.Query("help") == "1", Status: c.Query("status")}
+	if id := optionalID(c.Query("org")); id != nil {
+		f.OrganisationID = *id
+	}
+	rows, byDomain, byProblem, err := a.st.Thresholds(ctx, site.ID, f)
+	if err != nil {
+		return err
+	}
+	orgs, err := a.st.Organisations(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/thresholds", a.view(c, map[string]any{
+		"Rows": rows, "ByDomain": byDomain, "ByProblem": byProblem, "F": f, "Orgs": orgs,
+		"Domains": store.ThresholdDomains, "Problems": store.ThresholdProblems,
+	}))
+}
+
+func (a *Admin) thresholdShow(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	t, err := a.st.Threshold(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	themes, err := a.st.Themes(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	orgs, err := a.st.Organisations(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	var nick string
+	if t.MemberID != nil {
+		if m, err := a.st.Member(ctx, *t.MemberID); err == nil {
+			nick = m.Nickname
+		}
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/threshold", a.view(c, map[string]any{
+		"T": t, "Nickname": nick, "Themes": themes, "Orgs": orgs, "Domains": store.ThresholdDomains,
+		"Problems": store.ThresholdProblems, "Levels": store.ThresholdLevels,
+	}))
+}
+
+func (a *Admin) thresholdTriage(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	in := store.TriageInput{Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Level: c.FormValue("level"),
+		OrganisationID: optionalID(c.FormValue("org")), ThemeID: optionalID(c.FormValue("theme")), DuplicateOf: optionalID(c.FormValue("duplicate"))}
+	err = a.st.Triage(c.UserContext(), id, in)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if errors.Is(err, store.ErrInvalid) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.triage")
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect("/admin/thresholds?status=new", fiber.StatusSeeOther)
+}
+
+func (a *Admin) thresholdHelped(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := a.st.MarkHelped(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	a.flash(c, "admin.thresholds.helped")
+	return c.Redirect(safeBack(c.FormValue("back"), "/admin"), fiber.StatusSeeOther)
+}
+
+func (a *Admin) themesList(c *fiber.Ctx) error {
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	themes, err := a.st.Themes(c.UserContext(), site.ID)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, map[string]any{"Themes": themes})
+	if title := c.Query("title"); title != "" {
+		v.Form["title"] = title
+		similar, err := a.st.SimilarThemes(c.UserContext(), site.ID, title)
+		if err != nil {
+			return err
+		}
+		v.Data.(map[string]any)["Similar"] = similar
+		v.Data.(map[string]any)["Checked"] = true
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/themes", v)
+}
+
+func themeInput(c *fiber.Ctx) store.ThemeInput {
+	return store.ThemeInput{Title: c.FormValue("title"), Description: c.FormValue("description"), Status: c.FormValue("status"),
+		CloseReason: c.FormValue("close_reason"), FollowUpOn: c.FormValue("follow_up_on"), CourseID: optionalID(c.FormValue("course"))}
+}
+
+func (a *Admin) themeSave(c *fiber.Ctx) error {
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	var id int64
+	if c.Params("id") != "" {
+		if id, err = idParam(c); err != nil {
+			return err
+		}
+	}
+	t, err := a.st.SaveTheme(c.UserContext(), id, site.ID, themeInput(c))
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if fe, ok := store.AsFieldError(err); ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err."+fe.Field)
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	if id == 0 {
+		id = t.ID
+	}
+	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
+}
+
+func (a *Admin) themeShow(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	t, err := a.st.Theme(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	rows, byDomain, byProblem, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{ThemeID: t.ID})
+	if err != nil {
+		return err
+	}
+	sols, err := a.st.Solutions(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	courses, err := a.st.Courses(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, map[string]any{"T": t, "Rows": rows, "ByDomain": byDomain, "ByProblem": byProblem, "Solutions": sols,
+		"Statuses": store.ThemeStatuses, "Courses": courses, "Today": a.st.Now().In(site.Location()).Format("2006-01-02")})
+	v.Form = map[string]string{"title": t.Title, "description": t.Description, "status": t.Status, "close_reason": t.CloseReason, "follow_up_on": t.FollowUpOn}
+	if t.CourseID != nil {
+		v.Form["course"] = strconv.FormatInt(*t.CourseID, 10)
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/theme", v)
+}
+
+func (a *Admin) solutionAdd(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := a.st.Theme(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	people, _ := strconv.Atoi(c.FormValue("people"))
+	err = a.st.AddSolution(c.UserContext(), id, c.FormValue("what"), c.FormValue("tried_on"), people, c.FormValue("result"), currentUser(c).ID)
+	if fe, ok := store.AsFieldError(err); ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err."+fe.Field)
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
+}
+
+func (a *Admin) organisations(c *fiber.Ctx) error {
+	site, err := a.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if c.Method() == fiber.MethodPost {
+		if _, err := a.st.AddOrganisation(c.UserContext(), site.ID, c.FormValue("name"), "building"); err != nil {
+			if _, ok := store.AsFieldError(err); ok {
+				return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.name")
+			}
+			return err
+		}
+		a.flash(c, "admin.members.saved")
+		return c.Redirect("/admin/organisations", fiber.StatusSeeOther)
+	}
+	orgs, err := a.st.Organisations(c.UserContext(), site.ID)
+	if err != nil {
+		return err
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/organisations", a.view(c, map[string]any{"Orgs": orgs}))
+}

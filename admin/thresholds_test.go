@@ -1,0 +1,94 @@
+package admin_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
+	"github.com/drempel/drempel/web/webtest"
+)
+
+func TestThresholdInboxTriageThemes(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		m, _ := st.CreateMember(ctx, store.MemberInput{Nickname: "Amina", Lang: "ar"})
+		payload := `<script>alert(1)</script>=HYPERLINK("http://x")`
+		if _, err := st.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "ar", Text: payload}); err != nil {
+			t.Fatal(err)
+		}
+		help, _ := st.ReportThreshold(ctx, store.ReportInput{Domain: "government", Problem: "online_only", Lang: "ar", Text: "secret words", MemberID: &m.ID, WantsHelp: true})
+
+		// Staff see who asked for help, but not the words.
+		staff := f.signIn(t, store.RoleStaff)
+		d := staff.Get("/admin")
+		if !strings.Contains(d.Body, "Amina") || strings.Contains(d.Body, "secret words") {
+			t.Fatalf("staff dashboard:\n%s", d.Body)
+		}
+		if r := staff.Get("/admin/thresholds"); r.Status != 403 {
+			t.Fatalf("staff reads the inbox: %d", r.Status)
+		}
+
+		c := f.signIn(t, store.RoleFacilitator)
+		inbox := c.Get("/admin/thresholds")
+		if strings.Contains(inbox.Body, "<script>alert(1)") || !strings.Contains(inbox.Body, "&lt;script&gt;alert(1)&lt;/script&gt;=HYPERLINK(&#34;http://x&#34;)") {
+			t.Fatalf("the report text is not shown as text:\n%s", inbox.Body)
+		}
+		if r := c.Get("/admin/thresholds?help=1"); strings.Count(r.Body, `href="/admin/thresholds/`) != 1 {
+			t.Fatal("help filter")
+		}
+		// A theme, after looking for similar ones.
+		if r := c.Get("/admin/themes?title=Bank+apps+want+itsme"); !strings.Contains(r.Body, "Thema maken") {
+			t.Fatal("no create step")
+		}
+		r := c.Post("/admin/themes", webtest.Form("title", "Bank apps want itsme"))
+		if r.Status != 303 {
+			t.Fatalf("create theme: %d", r.Status)
+		}
+		themePath := r.Location
+		if s := c.Get("/admin/themes?title=itsme+again"); !strings.Contains(s.Body, themePath) {
+			t.Fatal("a similar theme is not suggested")
+		}
+		themeID := strings.TrimPrefix(themePath, "/admin/themes/")
+		for i := 0; i < 5; i++ {
+			rep, _ := st.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "nl"})
+			c.Get(fmt.Sprintf("/admin/thresholds/%d", rep.ID))
+			if r := c.Post(fmt.Sprintf("/admin/thresholds/%d", rep.ID), webtest.Form("domain", "bank", "problem", "login", "level", "meso", "theme", themeID)); r.Status != 303 {
+				t.Fatalf("triage: %d", r.Status)
+			}
+		}
+		if r := c.Post(fmt.Sprintf("/admin/thresholds/%d", help.ID), webtest.Form("domain", "bank", "problem", "login", "level", "giga")); r.Status != 422 {
+			t.Fatalf("bad level: %d", r.Status)
+		}
+		today := time.Now().Format("2006-01-02")
+		c.Get(themePath)
+		for _, res := range []string{"not", "works"} {
+			if r := c.Post(themePath+"/solutions", webtest.Form("what", "try "+res, "tried_on", today, "people", "5", "result", res)); r.Status != 303 {
+				t.Fatalf("solution: %d", r.Status)
+			}
+		}
+		if r := c.Post(themePath, webtest.Form("title", "Bank apps want itsme", "status", "testing", "follow_up_on", today)); r.Status != 303 {
+			t.Fatalf("follow-up: %d", r.Status)
+		}
+		page := c.Get(themePath)
+		if !strings.Contains(page.Body, "5 meldingen") || !strings.Contains(page.Body, "werkt niet") || !strings.Contains(page.Body, "sol-works") {
+			t.Fatalf("theme page:\n%s", page.Body)
+		}
+		if d := c.Get("/admin"); !strings.Contains(d.Body, "Bank apps want itsme") {
+			t.Fatal("the follow-up is not on the dashboard")
+		}
+		// The follow-up is done: the report is unlinked.
+		c.Get("/admin")
+		if r := c.Post(fmt.Sprintf("/admin/thresholds/%d/helped", help.ID), nil); r.Status != 303 {
+			t.Fatalf("helped: %d", r.Status)
+		}
+		if got, _ := st.Threshold(ctx, help.ID); got.MemberID != nil {
+			t.Fatal("still linked")
+		}
+		if ids := webtest.MessageIDs(page.Body); len(ids) > 0 {
+			t.Fatalf("untranslated: %v", ids)
+		}
+	})
+}

@@ -1,0 +1,169 @@
+package kiosk
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
+)
+
+// The threshold report: five steps of pictograms, from the idle screen
+// (anonymous) or after check-in. The choices travel in the URL until the
+// free text, which is posted, so no text stays in the browser history.
+
+type choice struct{ Key, Icon, Label, Href string }
+
+func (k *Kiosk) reportDomains(c *fiber.Ctx) error {
+	v := k.view(c, nil)
+	var tiles []choice
+	for _, d := range store.ThresholdDomains {
+		tiles = append(tiles, choice{d, "d-" + d, v.L.T("kiosk.report.domain." + d), "/kiosk/report/" + d})
+	}
+	v.Data = map[string]any{"Step": 1, "Question": v.L.T("kiosk.report.q_domain"), "Tiles": tiles, "Back": k.reportBack(c)}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
+}
+
+// reportBack is where "back" leads from the first step: the visitor's own
+// screen, or the idle screen.
+func (k *Kiosk) reportBack(c *fiber.Ctx) string {
+	if sess, err := k.w.Kiosk.Get(c); err == nil && sess.Get("member") != nil {
+		return "/kiosk/home"
+	}
+	return "/kiosk"
+}
+
+func validStep(c *fiber.Ctx) (string, string, error) {
+	d, p := c.Params("domain"), c.Params("problem")
+	ok := false
+	for _, x := range store.ThresholdDomains {
+		ok = ok || x == d
+	}
+	if !ok {
+		return "", "", fiber.ErrNotFound
+	}
+	if p == "" {
+		return d, "", nil
+	}
+	ok = false
+	for _, x := range store.ThresholdProblems {
+		ok = ok || x == p
+	}
+	if !ok {
+		return "", "", fiber.ErrNotFound
+	}
+	return d, p, nil
+}
+
+func (k *Kiosk) reportProblems(c *fiber.Ctx) error {
+	d, _, err := validStep(c)
+	if err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	var tiles []choice
+	for _, p := range store.ThresholdProblems {
+		tiles = append(tiles, choice{p, "p-" + p, v.L.T("kiosk.report.problem." + p), "/kiosk/report/" + d + "/" + p})
+	}
+	v.Data = map[string]any{"Step": 2, "Question": v.L.T("kiosk.report.q_problem"), "Tiles": tiles, "Back": "/kiosk/report"}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
+}
+
+// reportOrganisation asks which service it was, when the facilitators
+// keep a list; otherwise it goes straight to the words.
+func (k *Kiosk) reportOrganisation(c *fiber.Ctx) error {
+	d, p, err := validStep(c)
+	if err != nil {
+		return err
+	}
+	site, err := k.st.DefaultSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	orgs, err := k.st.Organisations(c.UserContext(), site.ID)
+	if err != nil {
+		return err
+	}
+	base := "/kiosk/report/" + d + "/" + p + "/"
+	if len(orgs) == 0 {
+		return c.Redirect(base+"0", fiber.StatusSeeOther)
+	}
+	v := k.view(c, nil)
+	var tiles []choice
+	for _, o := range orgs {
+		tiles = append(tiles, choice{strconv.FormatInt(o.ID, 10), o.Pictogram, o.Name, base + strconv.FormatInt(o.ID, 10)})
+	}
+	tiles = append(tiles, choice{"0", "back", v.L.T("kiosk.report.skip"), base + "0"})
+	v.Data = map[string]any{"Step": 3, "Question": v.L.T("kiosk.report.q_org"), "Tiles": tiles, "Back": "/kiosk/report/" + d}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
+}
+
+// reportWords offers a few words by keyboard, or nothing.
+func (k *Kiosk) reportWords(c *fiber.Ctx) error {
+	d, p, err := validStep(c)
+	if err != nil {
+		return err
+	}
+	org, err := strconv.ParseInt(c.Params("org"), 10, 64)
+	if err != nil || org < 0 {
+		return fiber.ErrNotFound
+	}
+	v := k.view(c, map[string]any{"Step": 4, "Domain": d, "Problem": p, "Org": org, "Back": "/kiosk/report/" + d + "/" + p})
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_words", v)
+}
+
+// reportHelp asks whether the visitor wants someone to help; a visitor
+// who did not check in is anonymous, and is not asked.
+func (k *Kiosk) reportHelp(c *fiber.Ctx) error {
+	if sess, err := k.w.Kiosk.Get(c); err != nil || sess.Get("member") == nil {
+		return k.reportSave(c)
+	}
+	v := k.view(c, map[string]any{"Step": 5, "Domain": c.FormValue("domain"), "Problem": c.FormValue("problem"),
+		"Org": c.FormValue("org"), "Text": c.FormValue("text")})
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_help", v)
+}
+
+func (k *Kiosk) reportSave(c *fiber.Ctx) error {
+	in := store.ReportInput{Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Text: c.FormValue("text"), Source: "kiosk"}
+	v := k.view(c, nil)
+	in.Lang = v.L.Lang.Code
+	if org, err := strconv.ParseInt(c.FormValue("org"), 10, 64); err == nil && org > 0 {
+		site, err := k.st.DefaultSite(c.UserContext())
+		if err != nil {
+			return err
+		}
+		orgs, err := k.st.Organisations(c.UserContext(), site.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			if o.ID == org {
+				in.OrganisationID = &o.ID
+			}
+		}
+	}
+	// The member comes from the scan, never from the form, and is kept
+	// only when they asked for help.
+	if c.FormValue("help") == "yes" {
+		if sess, err := k.w.Kiosk.Get(c); err == nil {
+			if id, ok := sess.Get("member").(int64); ok {
+				in.MemberID, in.WantsHelp = &id, true
+			}
+		}
+	}
+	_, err := k.st.ReportThreshold(c.UserContext(), in)
+	if errors.Is(err, store.ErrInvalid) {
+		if fe, ok := store.AsFieldError(err); ok && fe.Field == "text" {
+			v.Data = map[string]any{"Back": "/kiosk/report"}
+			v.Error = v.L.T("kiosk.report.too_long")
+			return k.w.Render(c, fiber.StatusUnprocessableEntity, "kiosk/message", v)
+		}
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Help": in.WantsHelp, "Back": k.reportBack(c)}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_thanks", v)
+}

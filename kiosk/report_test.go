@@ -1,0 +1,56 @@
+package kiosk_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
+	"github.com/drempel/drempel/web/webtest"
+)
+
+// A threshold reported from the idle screen is anonymous; one reported
+// after check-in with "yes, help me" carries the member, taken from the
+// scan and never from the form.
+func TestReportThresholdAtTheKiosk(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		site, m := seed(t, st, "Amina", "ar")
+		app := newKiosk(t, st)
+		anon := webtest.NewClient(t, app)
+		for _, p := range []string{"/kiosk/report", "/kiosk/report/bank", "/kiosk/report/bank/login/0"} {
+			if r := anon.Get(p); r.Status != 200 {
+				t.Fatalf("%s: %d", p, r.Status)
+			}
+		}
+		if r := anon.Get("/kiosk/report/bank/login"); r.Status != 303 || r.Location != "/kiosk/report/bank/login/0" {
+			t.Fatalf("no organisations: straight to the words (%d %q)", r.Status, r.Location)
+		}
+		for _, p := range []string{"/kiosk/report/moon", "/kiosk/report/bank/boredom", "/kiosk/report/bank/login/x"} {
+			if r := anon.Get(p); r.Status != 404 {
+				t.Errorf("%s: %d", p, r.Status)
+			}
+		}
+		// Anonymous: no help question, stored without a member.
+		r := anon.Post("/kiosk/report/help", webtest.Form("domain", "bank", "problem", "login", "org", "0", "text", "", "member", "1"))
+		if r.Status != 200 || !strings.Contains(r.Body, "Bedankt om het te vertellen") {
+			t.Fatalf("anonymous report: %d", r.Status)
+		}
+		c := webtest.NewClient(t, app)
+		scanIn(t, c, m)
+		c.Get("/kiosk/report/government/online_only/0")
+		q := c.Post("/kiosk/report/help", webtest.Form("domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>"))
+		if !strings.Contains(q.Body, `name="help" value="yes"`) || !strings.Contains(q.Body, `value="&lt;b&gt;OCMW&lt;/b&gt;"`) {
+			t.Fatalf("help question:\n%s", q.Body)
+		}
+		if r := c.Post("/kiosk/report", webtest.Form("domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>", "help", "yes")); r.Status != 200 {
+			t.Fatalf("report with help: %d", r.Status)
+		}
+		if r := c.Post("/kiosk/report", webtest.Form("domain", "nope", "problem", "login", "help", "no")); r.Status != 400 {
+			t.Fatalf("forged domain: %d", r.Status)
+		}
+		rows, _, _, _ := st.Thresholds(ctx, site.ID, store.ThresholdFilter{})
+		if len(rows) != 2 || rows[1].MemberID != nil || rows[0].MemberID == nil || *rows[0].MemberID != m.ID || rows[0].Text != "<b>OCMW</b>" || rows[0].Lang != "ar" {
+			t.Fatalf("stored reports: %+v", rows)
+		}
+	})
+}
