@@ -134,6 +134,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	// Thresholds: free text is for facilitators (and admins) only.
 	fac := requireRole(store.RoleAdmin, store.RoleFacilitator)
 	in.Get("/thresholds", fac, a.thresholdsInbox)
+	in.Get("/thresholds/export.:format", fac, a.thresholdsExport)
 	in.Get("/thresholds/:id", fac, a.thresholdShow)
 	in.Post("/thresholds/:id", fac, a.thresholdTriage)
 	in.Post("/thresholds/:id/helped", crs, a.thresholdHelped)
@@ -142,6 +143,10 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/themes/:id", fac, a.themeShow)
 	in.Post("/themes/:id", fac, a.themeSave)
 	in.Post("/themes/:id/solutions", fac, a.solutionAdd)
+	in.Post("/themes/:id/quotes", fac, a.quoteAdd)
+	in.Post("/quotes/:id/delete", fac, a.quoteRemove)
+	in.Get("/themes/:id/dossier", fac, a.dossier)
+	in.Get("/themes/:id/dossier.:format", fac, a.dossier)
 	in.Get("/organisations", fac, a.organisations)
 	in.Post("/organisations", fac, a.organisations)
 

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,10 +37,20 @@ func (a *Admin) thresholdsInbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.w.Render(c, fiber.StatusOK, "admin/thresholds", a.view(c, map[string]any{
-		"Rows": rows, "ByDomain": byDomain, "ByProblem": byProblem, "F": f, "Orgs": orgs,
-		"Domains": store.ThresholdDomains, "Problems": store.ThresholdProblems,
-	}))
+	v := a.view(c, nil)
+	months := map[string]int{}
+	for _, r := range rows {
+		if len(r.Day) >= 7 {
+			months[r.Day[:7]]++
+		}
+	}
+	v.Data = map[string]any{
+		"Rows": rows, "F": f, "Orgs": orgs, "Domains": store.ThresholdDomains, "Problems": store.ThresholdProblems,
+		"DomainBars":  bars(byDomain, func(k string) string { return v.L.T("kiosk.report.domain." + k) }, true),
+		"ProblemBars": bars(byProblem, func(k string) string { return v.L.T("kiosk.report.problem." + k) }, true),
+		"MonthBars":   bars(months, func(k string) string { return k }, false),
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/thresholds", v)
 }
 
 func (a *Admin) thresholdShow(c *fiber.Ctx) error {
@@ -198,7 +209,11 @@ func (a *Admin) themeShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := a.view(c, map[string]any{"T": t, "Rows": rows, "ByDomain": byDomain, "ByProblem": byProblem, "Solutions": sols,
+	quotes, err := a.st.Quotes(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	v := a.view(c, map[string]any{"T": t, "Rows": rows, "ByDomain": byDomain, "ByProblem": byProblem, "Solutions": sols, "Quotes": quotes,
 		"Statuses": store.ThemeStatuses, "Courses": courses, "Today": a.st.Now().In(site.Location()).Format("2006-01-02")})
 	v.Form = map[string]string{"title": t.Title, "description": t.Description, "status": t.Status, "close_reason": t.CloseReason, "follow_up_on": t.FollowUpOn}
 	if t.CourseID != nil {
@@ -247,4 +262,32 @@ func (a *Admin) organisations(c *fiber.Ctx) error {
 		return err
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/organisations", a.view(c, map[string]any{"Orgs": orgs}))
+}
+
+// bar is one line of a server-drawn bar chart.
+type bar struct {
+	Label          string
+	Count, Percent int
+}
+
+// bars turns counts into chart lines, largest first (or by key, for
+// months), each as a share of the largest.
+func bars(m map[string]int, label func(string) string, bySize bool) []bar {
+	keys := make([]string, 0, len(m))
+	top := 0
+	for k, n := range m {
+		keys = append(keys, k)
+		top = max(top, n)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if bySize && m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	out := make([]bar, len(keys))
+	for i, k := range keys {
+		out[i] = bar{Label: label(k), Count: m[k], Percent: m[k] * 100 / max(top, 1)}
+	}
+	return out
 }

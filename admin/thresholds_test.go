@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +37,7 @@ func TestThresholdInboxTriageThemes(t *testing.T) {
 		if strings.Contains(inbox.Body, "<script>alert(1)") || !strings.Contains(inbox.Body, "&lt;script&gt;alert(1)&lt;/script&gt;=HYPERLINK(&#34;http://x&#34;)") {
 			t.Fatalf("the report text is not shown as text:\n%s", inbox.Body)
 		}
-		if r := c.Get("/admin/thresholds?help=1"); strings.Count(r.Body, `href="/admin/thresholds/`) != 1 {
+		if r := c.Get("/admin/thresholds?help=1"); len(regexp.MustCompile(`href="/admin/thresholds/[0-9]+"`).FindAllString(r.Body, -1)) != 1 {
 			t.Fatal("help filter")
 		}
 		// A theme, after looking for similar ones.
@@ -90,5 +91,42 @@ func TestThresholdInboxTriageThemes(t *testing.T) {
 		if ids := webtest.MessageIDs(page.Body); len(ids) > 0 {
 			t.Fatalf("untranslated: %v", ids)
 		}
+		// The dossier holds only approved quotes, never the reports' words.
+		withWords, _ := st.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "nl", Text: "Mijn naam is Jan Peeters, 0470 11 22 33"})
+		tid := mustInt(t, themeID)
+		st.Triage(ctx, withWords.ID, store.TriageInput{Domain: "bank", Problem: "login", Level: "meso", ThemeID: &tid})
+		c.Get(themePath)
+		if r := c.Post(themePath+"/quotes", webtest.Form("quote", "", "threshold", fmt.Sprint(withWords.ID))); r.Status != 422 {
+			t.Fatalf("empty quote: %d", r.Status)
+		}
+		if r := c.Post(themePath+"/quotes", webtest.Form("quote", "Ik kan geen afspraak maken zonder itsme.", "threshold", fmt.Sprint(withWords.ID))); r.Status != 303 {
+			t.Fatalf("quote: %d", r.Status)
+		}
+		dossier := c.Get(themePath + "/dossier?lang=fr")
+		if !strings.Contains(dossier.Body, "Ik kan geen afspraak maken zonder itsme.") || strings.Contains(dossier.Body, "Peeters") || strings.Contains(dossier.Body, "HYPERLINK") {
+			t.Fatalf("dossier:\n%s", dossier.Body)
+		}
+		if pdf := c.Get(themePath + "/dossier.pdf?lang=nl"); pdf.Status != 200 || !strings.HasPrefix(pdf.Body, "%PDF") || strings.Contains(pdf.Body, "Peeters") {
+			t.Fatalf("dossier pdf: %d", pdf.Status)
+		}
+		csvOut := c.Get("/admin/thresholds/export.csv")
+		if !strings.Contains(csvOut.Body, `'<script>alert(1)</script>=HYPERLINK(""http://x"")`) && !strings.Contains(csvOut.Body, `<script>alert(1)</script>=HYPERLINK(""http://x"")`) {
+			t.Fatalf("csv export:\n%s", csvOut.Body)
+		}
+		if strings.Contains(csvOut.Body, "Amina") {
+			t.Fatal("the export names a member")
+		}
+		if x := c.Get("/admin/thresholds/export.xlsx"); x.Status != 200 || !strings.HasPrefix(x.Body, "PK") {
+			t.Fatalf("xlsx: %d", x.Status)
+		}
 	})
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	t.Helper()
+	var n int64
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

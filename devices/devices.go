@@ -1,5 +1,5 @@
-// Package devices owns the physical things Drempel hands out and prints.
-// Today that is the member card (its QR code and its printable PDF, one
-// card or an A4 sheet); lendable laptops, tablets and dongles with their
-// labels, loans and returns come next, built on the same printing code.
+// Package devices owns the physical things Drempel hands out and what it
+// prints: member cards, lendable devices' QR labels, loan receipts and
+// reminders, and partner dossiers. Loans themselves are kept by store;
+// this package turns them into paper.
 package devices

@@ -282,6 +282,17 @@ CREATE TABLE solutions (
 	created_at {{TS}} NOT NULL
 );
 `, nil},
+	{7, `
+CREATE TABLE quotes (
+	id {{ID}},
+	threshold_id BIGINT REFERENCES thresholds (id) ON DELETE SET NULL,
+	theme_id BIGINT NOT NULL REFERENCES themes (id) ON DELETE CASCADE,
+	text TEXT NOT NULL,
+	approved_by BIGINT REFERENCES users (id),
+	approved_at {{TS}} NOT NULL
+);
+CREATE INDEX quotes_theme ON quotes (theme_id);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

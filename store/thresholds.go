@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -454,4 +455,106 @@ func (s *Store) AddOrganisation(ctx context.Context, siteID int64, name, pictogr
 	}
 	o := &Organisation{SiteID: siteID, Name: name, Pictogram: pictogram}
 	return o, s.W.WithContext(ctx).Create(o).Error
+}
+
+// Quote is a visitor's words, cleaned of personal data and approved by a
+// facilitator for a partner dossier. Only approved quotes leave Drempel.
+type Quote struct {
+	ID          int64
+	ThresholdID *int64
+	ThemeID     int64
+	Text        string
+	ApprovedBy  *int64
+	ApprovedAt  time.Time
+}
+
+// ApproveQuote stores the facilitator's cleaned version of a report's
+// words as a quote for the theme's dossier.
+func (s *Store) ApproveQuote(ctx context.Context, themeID int64, thresholdID *int64, text string, by int64) error {
+	text, err := requiredText("quote", text, 500)
+	if err != nil {
+		return err
+	}
+	return s.W.WithContext(ctx).Create(&Quote{ThemeID: themeID, ThresholdID: thresholdID, Text: text, ApprovedBy: &by, ApprovedAt: s.Now()}).Error
+}
+
+// RemoveQuote withdraws an approved quote.
+func (s *Store) RemoveQuote(ctx context.Context, id int64) error {
+	return s.W.WithContext(ctx).Delete(&Quote{}, id).Error
+}
+
+// Quotes lists a theme's approved quotes.
+func (s *Store) Quotes(ctx context.Context, themeID int64) ([]Quote, error) {
+	var qs []Quote
+	err := s.R.WithContext(ctx).Where("theme_id = ?", themeID).Order("id").Find(&qs).Error
+	return qs, err
+}
+
+// Dossier is what a partner receives about a theme: counts over a
+// period, the splits, the solutions tried and the approved quotes. It
+// holds no report's own words.
+type Dossier struct {
+	Theme     Theme
+	From, To  string
+	Reports   int
+	ByDomain  map[string]int
+	ByProblem map[string]int
+	ByLevel   map[string]int
+	ByMonth   map[string]int
+	Solutions []Solution
+	Quotes    []Quote
+}
+
+// ThemeDossier assembles a theme's dossier for reports between two days.
+func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string) (*Dossier, error) {
+	t, err := s.Theme(ctx, themeID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dossier{Theme: *t, From: from, To: to, ByDomain: map[string]int{}, ByProblem: map[string]int{}, ByLevel: map[string]int{}, ByMonth: map[string]int{}}
+	var rows []Threshold
+	q := s.R.WithContext(ctx).Select("domain, problem, level, day").Where("theme_id = ?", themeID)
+	if from != "" {
+		q = q.Where("day >= ?", from)
+	}
+	if to != "" {
+		q = q.Where("day <= ?", to)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		d.Reports++
+		d.ByDomain[r.Domain]++
+		d.ByProblem[r.Problem]++
+		if r.Level != "" {
+			d.ByLevel[r.Level]++
+		}
+		if len(r.Day) >= 7 {
+			d.ByMonth[r.Day[:7]]++
+		}
+	}
+	if d.Solutions, err = s.Solutions(ctx, themeID); err != nil {
+		return nil, err
+	}
+	d.Quotes, err = s.Quotes(ctx, themeID)
+	return d, err
+}
+
+// SettingTextRetentionDays is how long visitors' own words are kept.
+const SettingTextRetentionDays = "threshold_text_retention_days"
+
+// PurgeOldWords removes the free text of reports older than the retention
+// period (default 6 months), keeping the coded fields. The server runs it
+// daily. It returns how many texts it removed.
+func (s *Store) PurgeOldWords(ctx context.Context) (int64, error) {
+	days := 183
+	if v, err := s.Setting(ctx, SettingTextRetentionDays); err == nil && v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			days = n
+		}
+	}
+	cut := s.Now().AddDate(0, 0, -days).Format(time.DateOnly)
+	res := s.W.WithContext(ctx).Model(&Threshold{}).Where("day < ? AND text <> ''", cut).Update("text", "")
+	return res.RowsAffected, res.Error
 }

@@ -100,3 +100,21 @@ func TestThresholdReportsAndThemes(t *testing.T) {
 		}
 	})
 }
+
+func TestOldWordsArePurged(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		site(t, s)
+		old, _ := s.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "nl", Text: "oud"})
+		now := s.Now().AddDate(0, 7, 0)
+		s.SetClock(func() time.Time { return now })
+		recent, _ := s.ReportThreshold(ctx, store.ReportInput{Domain: "bank", Problem: "login", Lang: "nl", Text: "nieuw"})
+		if n, err := s.PurgeOldWords(ctx); err != nil || n != 1 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+		a, _ := s.Threshold(ctx, old.ID)
+		b, _ := s.Threshold(ctx, recent.ID)
+		if a.Text != "" || a.Domain != "bank" || b.Text != "nieuw" {
+			t.Fatalf("after purge: %+v %+v", a, b)
+		}
+	})
+}

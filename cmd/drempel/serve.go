@@ -96,6 +96,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	go releaseNoShows(ctx, st, log)
+	go purgeOldWords(ctx, st, log)
 	fmt.Fprintf(stdout, "Drempel is running: kiosk %s/kiosk · admin %s/admin\n", base, base)
 	select {
 	case err := <-errc:
@@ -180,6 +181,25 @@ func releaseNoShows(ctx context.Context, st *store.Store, log *slog.Logger) {
 			log.Error("release no-shows", "err", err)
 		} else if n > 0 {
 			log.Info("released bookings nobody came for", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// purgeOldWords removes, every day, the words visitors typed with their
+// threshold reports once the retention period is over.
+func purgeOldWords(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := st.PurgeOldWords(ctx); err != nil && ctx.Err() == nil {
+			log.Error("purge old report texts", "err", err)
+		} else if n > 0 {
+			log.Info("removed report texts past their retention", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,164 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/devices"
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
+)
+
+// dossierDoc translates a dossier into the partner's language (nl or fr).
+func dossierDoc(l *web.Loc, d *store.Dossier, org string) devices.DossierDoc {
+	doc := devices.DossierDoc{Title: d.Theme.Title, Subtitle: fmt.Sprintf("%s · %s %s – %s", org, l.T("admin.dossier.period"), orDash(d.From), orDash(d.To))}
+	counts := func(heading, prefix string, m map[string]int) devices.DossierSection {
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || (m[keys[i]] == m[keys[j]] && keys[i] < keys[j]) })
+		s := devices.DossierSection{Heading: heading}
+		for _, k := range keys {
+			label := k
+			if prefix != "" {
+				label = l.T(prefix + k)
+			}
+			s.Lines = append(s.Lines, fmt.Sprintf("%s: %d", label, m[k]))
+		}
+		return s
+	}
+	doc.Sections = append(doc.Sections,
+		devices.DossierSection{Heading: l.T("admin.dossier.reports"), Lines: []string{l.N("admin.thresholds.count", d.Reports)}},
+		counts(l.T("admin.thresholds.domain"), "kiosk.report.domain.", d.ByDomain),
+		counts(l.T("admin.thresholds.problem"), "kiosk.report.problem.", d.ByProblem),
+		counts(l.T("admin.thresholds.level"), "admin.thresholds.level.", d.ByLevel),
+		counts(l.T("admin.dossier.per_month"), "", d.ByMonth))
+	sol := devices.DossierSection{Heading: l.T("admin.thresholds.solutions")}
+	for _, s := range d.Solutions {
+		sol.Lines = append(sol.Lines, fmt.Sprintf("%s · %s (%d) · %s", s.TriedOn, s.What, s.People, l.T("admin.thresholds.result."+s.Result)))
+	}
+	doc.Sections = append(doc.Sections, sol)
+	q := devices.DossierSection{Heading: l.T("admin.dossier.quotes"), Quotes: true}
+	for _, x := range d.Quotes {
+		q.Lines = append(q.Lines, x.Text)
+	}
+	doc.Sections = append(doc.Sections, q)
+	return doc
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "…"
+	}
+	return s
+}
+
+// dossier shows or prints (PDF) a theme's partner dossier, in Dutch or
+// French (?lang=), for a period (?from=&to=).
+func (a *Admin) dossier(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	d, err := a.st.ThemeDossier(ctx, id, c.Query("from"), c.Query("to"))
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	lang := c.Query("lang", "nl")
+	if lang != "nl" && lang != "fr" {
+		lang = "nl"
+	}
+	org, _ := a.st.Setting(ctx, store.SettingOrgName)
+	doc := dossierDoc(a.w.I18n.Loc(lang, "nl"), d, org)
+	if c.Params("format") == "pdf" {
+		c.Set(fiber.HeaderContentType, "application/pdf")
+		c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-dossier.pdf"`)
+		return devices.WriteDossierPDF(c.Response().BodyWriter(), doc)
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "ID": id, "Lang": lang,
+		"From": c.Query("from"), "To": c.Query("to")}))
+}
+
+func (a *Admin) quoteAdd(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if _, err := a.st.Theme(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	err = a.st.ApproveQuote(c.UserContext(), id, optionalID(c.FormValue("threshold")), c.FormValue("quote"), currentUser(c).ID)
+	if _, ok := store.AsFieldError(err); ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.dossier.err.quote")
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "admin.dossier.quote_added")
+	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
+}
+
+func (a *Admin) quoteRemove(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := a.st.RemoveQuote(c.UserContext(), id); err != nil {
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect(safeBack(c.FormValue("back"), "/admin/themes"), fiber.StatusSeeOther)
+}
+
+// thresholdsExport is the anonymous reports as CSV or XLSX: no member,
+// days only, formulas neutralised.
+func (a *Admin) thresholdsExport(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	rows, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{From: c.Query("from"), To: c.Query("to")})
+	if err != nil {
+		return err
+	}
+	themes, err := a.st.Themes(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	title := map[int64]string{}
+	for _, t := range themes {
+		title[t.ID] = t.Title
+	}
+	orgs, err := a.st.Organisations(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	orgName := map[int64]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	l := a.view(c, nil).L
+	t := web.Table{{"id", "day", "domain", "problem", "organisation", "level", "theme", "lang", "status", "text"}}
+	for _, r := range rows {
+		t = append(t, []string{strconv.FormatInt(r.ID, 10), r.Day, l.T("kiosk.report.domain." + r.Domain), l.T("kiosk.report.problem." + r.Problem),
+			orgName[deref(r.OrganisationID)], r.Level, title[deref(r.ThemeID)], r.Lang, r.Status, r.Text})
+	}
+	return a.export(c, "drempel-thresholds", c.Params("format"), t)
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
