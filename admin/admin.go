@@ -135,6 +135,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	fac := requireRole(store.RoleAdmin, store.RoleFacilitator)
 	in.Get("/thresholds", fac, a.thresholdsInbox)
 	in.Get("/thresholds/export.:format", fac, a.thresholdsExport)
+	in.Get("/thresholds/new", crs, a.thresholdNew)
+	in.Post("/thresholds/new", crs, a.thresholdNew)
 	in.Get("/thresholds/:id", fac, a.thresholdShow)
 	in.Post("/thresholds/:id", fac, a.thresholdTriage)
 	in.Post("/thresholds/:id/helped", crs, a.thresholdHelped)

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
 )
 
 func optionalID(s string) *int64 {
@@ -39,7 +40,15 @@ func (a *Admin) thresholdsInbox(c *fiber.Ctx) error {
 	}
 	v := a.view(c, nil)
 	months := map[string]int{}
+	orgName := map[int64]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	byOrg := map[string]int{}
 	for _, r := range rows {
+		if r.OrganisationID != nil && orgName[*r.OrganisationID] != "" {
+			byOrg[orgName[*r.OrganisationID]]++
+		}
 		if len(r.Day) >= 7 {
 			months[r.Day[:7]]++
 		}
@@ -49,6 +58,7 @@ func (a *Admin) thresholdsInbox(c *fiber.Ctx) error {
 		"DomainBars":  bars(byDomain, func(k string) string { return v.L.T("kiosk.report.domain." + k) }, true),
 		"ProblemBars": bars(byProblem, func(k string) string { return v.L.T("kiosk.report.problem." + k) }, true),
 		"MonthBars":   bars(months, func(k string) string { return k }, false),
+		"OrgBars":     bars(byOrg, func(k string) string { return k }, true),
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/thresholds", v)
 }
@@ -135,6 +145,11 @@ func (a *Admin) themesList(c *fiber.Ctx) error {
 		return err
 	}
 	v := a.view(c, map[string]any{"Themes": themes})
+	byStatus := map[string]int{}
+	for _, t := range themes {
+		byStatus[t.Status]++
+	}
+	v.Data.(map[string]any)["StatusBars"] = bars(byStatus, func(k string) string { return v.L.T("admin.thresholds.theme_status." + k) }, true)
 	if title := c.Query("title"); title != "" {
 		v.Form["title"] = title
 		similar, err := a.st.SimilarThemes(c.UserContext(), site.ID, title)
@@ -290,4 +305,45 @@ func bars(m map[string]int, label func(string) string, bySize bool) []bar {
 		out[i] = bar{Label: label(k), Count: m[k], Percent: m[k] * 100 / max(top, 1)}
 	}
 	return out
+}
+
+// thresholdNew lets the desk record a threshold for a visitor, who may
+// ask for a follow-up (then their check code links the report to them).
+func (a *Admin) thresholdNew(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return err
+	}
+	orgs, err := a.st.Organisations(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Orgs": orgs, "Domains": store.ThresholdDomains, "Problems": store.ThresholdProblems, "Langs": web.Languages}
+	if c.Method() == fiber.MethodGet {
+		v := a.view(c, data)
+		v.Form["lang"], _ = c.Locals("lang").(string)
+		return a.w.Render(c, fiber.StatusOK, "admin/threshold_new", v)
+	}
+	by := currentUser(c).ID
+	in := store.ReportInput{SiteID: site.ID, Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Text: c.FormValue("text"),
+		Lang: c.FormValue("lang"), OrganisationID: optionalID(c.FormValue("org")), Source: "desk", RecordedBy: &by}
+	v := a.view(c, data)
+	v.Form = map[string]string{"domain": in.Domain, "problem": in.Problem, "text": in.Text, "lang": in.Lang, "code": c.FormValue("code")}
+	if c.FormValue("help") == "yes" {
+		m, err := a.st.MemberByCheckCode(ctx, c.FormValue("code"))
+		if err != nil {
+			v.Error = v.L.T("admin.courses.err.no_such_code")
+			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/threshold_new", v)
+		}
+		in.MemberID, in.WantsHelp = &m.ID, true
+	}
+	if _, err := a.st.ReportThreshold(ctx, in); err != nil {
+		if formError(v, err) {
+			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/threshold_new", v)
+		}
+		return err
+	}
+	a.flash(c, "admin.thresholds.recorded")
+	return c.Redirect("/admin", fiber.StatusSeeOther)
 }

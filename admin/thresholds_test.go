@@ -1,7 +1,10 @@
 package admin_test
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -106,8 +109,19 @@ func TestThresholdInboxTriageThemes(t *testing.T) {
 		if !strings.Contains(dossier.Body, "Ik kan geen afspraak maken zonder itsme.") || strings.Contains(dossier.Body, "Peeters") || strings.Contains(dossier.Body, "HYPERLINK") {
 			t.Fatalf("dossier:\n%s", dossier.Body)
 		}
-		if pdf := c.Get(themePath + "/dossier.pdf?lang=nl"); pdf.Status != 200 || !strings.HasPrefix(pdf.Body, "%PDF") || strings.Contains(pdf.Body, "Peeters") {
+		// A quote that looks like markup or a formula prints as typed.
+		c.Get(themePath)
+		c.Post(themePath+"/quotes", webtest.Form("quote", payload))
+		if d := c.Get(themePath + "/dossier"); strings.Contains(d.Body, "<script>alert(1)") || !strings.Contains(d.Body, "&lt;script&gt;") {
+			t.Fatal("the dossier page does not show the quote as text")
+		}
+		pdf := c.Get(themePath + "/dossier.pdf?lang=nl")
+		if pdf.Status != 200 || !strings.HasPrefix(pdf.Body, "%PDF") {
 			t.Fatalf("dossier pdf: %d", pdf.Status)
+		}
+		text := pdfText(t, []byte(pdf.Body))
+		if !strings.Contains(text, "Ik kan geen afspraak maken zonder itsme.") || !strings.Contains(text, `=HYPERLINK("http://x")`) || strings.Contains(text, "Peeters") {
+			t.Fatalf("dossier pdf text:\n%s", text)
 		}
 		csvOut := c.Get("/admin/thresholds/export.csv")
 		if !strings.Contains(csvOut.Body, `'<script>alert(1)</script>=HYPERLINK(""http://x"")`) && !strings.Contains(csvOut.Body, `<script>alert(1)</script>=HYPERLINK(""http://x"")`) {
@@ -129,4 +143,42 @@ func mustInt(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// pdfText extracts a PDF's text with poppler's pdftotext, as a reader
+// would see it (the PDF's own streams are compressed).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is missing (poppler-utils); .ci/test installs it")
+		}
+		t.Skip("pdftotext not installed")
+	}
+	cmd := exec.Command("pdftotext", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func TestRecordThresholdAtTheDesk(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		m, _ := st.CreateMember(ctx, store.MemberInput{Nickname: "Yonas", Lang: "ti"})
+		c := f.signIn(t, store.RoleStaff)
+		c.Get("/admin/thresholds/new")
+		if r := c.Post("/admin/thresholds/new", webtest.Form("domain", "work", "problem", "language", "lang", "ti", "help", "yes", "code", "ZZZ999")); r.Status != 422 {
+			t.Fatalf("unknown code: %d", r.Status)
+		}
+		if r := c.Post("/admin/thresholds/new", webtest.Form("domain", "work", "problem", "language", "lang", "ti", "text", "VDAB site only in Dutch", "help", "yes", "code", m.Card.CheckCode)); r.Status != 303 {
+			t.Fatalf("record: %d", r.Status)
+		}
+		rows, _, _, _ := st.Thresholds(ctx, 1, store.ThresholdFilter{})
+		if len(rows) != 1 || rows[0].Source != "desk" || rows[0].MemberID == nil || rows[0].RecordedBy == nil {
+			t.Fatalf("recorded: %+v", rows)
+		}
+	})
 }
