@@ -138,6 +138,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/thresholds/new", crs, a.thresholdNew)
 	in.Post("/thresholds/new", crs, a.thresholdNew)
 	in.Get("/thresholds/:id", fac, a.thresholdShow)
+	in.Get("/thresholds/:id/voice", fac, a.thresholdVoice)
 	in.Post("/thresholds/:id", fac, a.thresholdTriage)
 	in.Post("/thresholds/:id/helped", crs, a.thresholdHelped)
 	in.Get("/themes", fac, a.themesList)

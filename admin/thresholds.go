@@ -94,8 +94,9 @@ func (a *Admin) thresholdShow(c *fiber.Ctx) error {
 			nick = m.Nickname
 		}
 	}
+	_, _, verr := a.st.VoiceNote(ctx, t.ID)
 	return a.w.Render(c, fiber.StatusOK, "admin/threshold", a.view(c, map[string]any{
-		"T": t, "Nickname": nick, "Themes": themes, "Orgs": orgs, "Domains": store.ThresholdDomains,
+		"T": t, "Nickname": nick, "Voice": verr == nil, "Themes": themes, "Orgs": orgs, "Domains": store.ThresholdDomains,
 		"Problems": store.ThresholdProblems, "Levels": store.ThresholdLevels,
 	}))
 }
@@ -346,4 +347,22 @@ func (a *Admin) thresholdNew(c *fiber.Ctx) error {
 	}
 	a.flash(c, "admin.thresholds.recorded")
 	return c.Redirect("/admin", fiber.StatusSeeOther)
+}
+
+// thresholdVoice plays a report's voice note, for facilitators only.
+func (a *Admin) thresholdVoice(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	data, typ, err := a.st.VoiceNote(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, typ)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(data)
 }

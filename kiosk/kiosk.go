@@ -74,8 +74,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Get("/report/:domain", k.reportProblems)
 	g.Get("/report/:domain/:problem", k.reportOrganisation)
 	g.Get("/report/:domain/:problem/:org", k.reportWords)
-	g.Post("/report/help", k.reportHelp)
-	g.Post("/report", k.reportSave)
+	g.Post("/report", k.reportSubmit)
+	g.Post("/report/answer", k.reportAnswer)
 	g.Get("/rate/:id", k.visitor, k.rate)
 	g.Post("/rate/:id", k.visitor, k.rateSubmit)
 	return k

@@ -2,7 +2,9 @@ package kiosk
 
 import (
 	"errors"
+	"io"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -113,27 +115,20 @@ func (k *Kiosk) reportWords(c *fiber.Ctx) error {
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_words", v)
 }
 
-// reportHelp asks whether the visitor wants someone to help; a visitor
-// who did not check in is anonymous, and is not asked.
-func (k *Kiosk) reportHelp(c *fiber.Ctx) error {
-	if sess, err := k.w.Kiosk.Get(c); err != nil || sess.Get("member") == nil {
-		return k.reportSave(c)
-	}
-	v := k.view(c, map[string]any{"Step": 5, "Domain": c.FormValue("domain"), "Problem": c.FormValue("problem"),
-		"Org": c.FormValue("org"), "Text": c.FormValue("text")})
-	return k.w.Render(c, fiber.StatusOK, "kiosk/report_help", v)
-}
-
-func (k *Kiosk) reportSave(c *fiber.Ctx) error {
-	in := store.ReportInput{Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Text: c.FormValue("text"), Source: "kiosk"}
+// reportWords saves the report at once, anonymous, with the words and the
+// voice note if any: a visitor who walks away now loses nothing. A visitor
+// who checked in is then asked whether they want help.
+func (k *Kiosk) reportSubmit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	v := k.view(c, nil)
-	in.Lang = v.L.Lang.Code
+	in := store.ReportInput{Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Text: c.FormValue("text"),
+		Lang: v.L.Lang.Code, Source: "kiosk"}
 	if org, err := strconv.ParseInt(c.FormValue("org"), 10, 64); err == nil && org > 0 {
-		site, err := k.st.DefaultSite(c.UserContext())
+		site, err := k.st.DefaultSite(ctx)
 		if err != nil {
 			return err
 		}
-		orgs, err := k.st.Organisations(c.UserContext(), site.ID)
+		orgs, err := k.st.Organisations(ctx, site.ID)
 		if err != nil {
 			return err
 		}
@@ -143,18 +138,28 @@ func (k *Kiosk) reportSave(c *fiber.Ctx) error {
 			}
 		}
 	}
-	// The member comes from the scan, never from the form, and is kept
-	// only when they asked for help.
-	if c.FormValue("help") == "yes" {
-		if sess, err := k.w.Kiosk.Get(c); err == nil {
-			if id, ok := sess.Get("member").(int64); ok {
-				in.MemberID, in.WantsHelp = &id, true
-			}
-		}
+	skip := c.FormValue("skip") == "1"
+	if skip {
+		in.Text = ""
 	}
-	_, err := k.st.ReportThreshold(c.UserContext(), in)
-	if errors.Is(err, store.ErrInvalid) {
-		if fe, ok := store.AsFieldError(err); ok && fe.Field == "text" {
+	if fh, err := c.FormFile("voice"); err == nil && fh.Size > 0 && !skip {
+		if fh.Size > store.MaxVoice {
+			return fiber.ErrRequestEntityTooLarge
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+		}
+		in.Voice, err = io.ReadAll(io.LimitReader(f, store.MaxVoice+1))
+		f.Close()
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+		}
+		in.VoiceType = strings.SplitN(fh.Header.Get("Content-Type"), ";", 2)[0]
+	}
+	t, err := k.st.ReportThreshold(ctx, in)
+	if fe, ok := store.AsFieldError(err); ok {
+		if fe.Field == "text" || fe.Field == "voice" {
 			v.Data = map[string]any{"Back": "/kiosk/report"}
 			v.Error = v.L.T("kiosk.report.too_long")
 			return k.w.Render(c, fiber.StatusUnprocessableEntity, "kiosk/message", v)
@@ -164,6 +169,44 @@ func (k *Kiosk) reportSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Help": in.WantsHelp, "Back": k.reportBack(c)}
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	if sess.Get("member") == nil {
+		v.Data = map[string]any{"Help": false, "Back": "/kiosk"}
+		return k.w.Render(c, fiber.StatusOK, "kiosk/report_thanks", v)
+	}
+	// The report's id stays on the server, with this visitor's session:
+	// a form field could name someone else's report.
+	sess.Set("report", t.ID)
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Step": 5}
+	return k.w.Render(c, fiber.StatusOK, "kiosk/report_help", v)
+}
+
+// reportAnswer takes "yes, help me" (the report is linked to the member)
+// or "no" (it stays anonymous).
+func (k *Kiosk) reportAnswer(c *fiber.Ctx) error {
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	member, _ := sess.Get("member").(int64)
+	report, _ := sess.Get("report").(int64)
+	sess.Delete("report")
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	v := k.view(c, nil)
+	help := c.FormValue("help") == "yes" && member != 0 && report != 0
+	if help {
+		if err := k.st.AskHelp(c.UserContext(), report, member); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	v.Data = map[string]any{"Help": help, "Back": "/kiosk/home"}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_thanks", v)
 }

@@ -30,26 +30,28 @@ func TestReportThresholdAtTheKiosk(t *testing.T) {
 				t.Errorf("%s: %d", p, r.Status)
 			}
 		}
-		// Anonymous: no help question, stored without a member.
-		r := anon.Post("/kiosk/report/help", webtest.Form("domain", "bank", "problem", "login", "org", "0", "text", "", "member", "1"))
+		// Anonymous: no help question, stored at once without a member.
+		anon.Get("/kiosk/report/bank/login/0")
+		r := anon.Upload("/kiosk/report", "voice", "voice.webm", []byte("\x1aE\xdf\xa3 audio"), "domain", "bank", "problem", "login", "org", "0", "text", "", "member", "1")
 		if r.Status != 200 || !strings.Contains(r.Body, "Bedankt om het te vertellen") {
-			t.Fatalf("anonymous report: %d", r.Status)
+			t.Fatalf("anonymous report: %d\n%s", r.Status, r.Body)
 		}
 		c := webtest.NewClient(t, app)
 		scanIn(t, c, m)
 		c.Get("/kiosk/report/government/online_only/0")
-		q := c.Post("/kiosk/report/help", webtest.Form("domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>"))
-		if !strings.Contains(q.Body, `name="help" value="yes"`) || !strings.Contains(q.Body, `value="&lt;b&gt;OCMW&lt;/b&gt;"`) {
+		q := c.Upload("/kiosk/report", "", "", nil, "domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>")
+		if !strings.Contains(q.Body, `name="help" value="yes"`) || strings.Contains(q.Body, "<b>OCMW</b>") {
 			t.Fatalf("help question:\n%s", q.Body)
 		}
-		if r := c.Post("/kiosk/report", webtest.Form("domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>", "help", "yes")); r.Status != 200 {
-			t.Fatalf("report with help: %d", r.Status)
+		if r := c.Post("/kiosk/report/answer", webtest.Form("help", "yes")); r.Status != 200 || !strings.Contains(r.Body, `dir="rtl"`) {
+			t.Fatalf("answer: %d", r.Status)
 		}
-		if r := c.Post("/kiosk/report", webtest.Form("domain", "nope", "problem", "login", "help", "no")); r.Status != 400 {
+		c.Get("/kiosk/report/bank/login/0")
+		if r := c.Upload("/kiosk/report", "", "", nil, "domain", "nope", "problem", "login"); r.Status != 400 {
 			t.Fatalf("forged domain: %d", r.Status)
 		}
 		rows, _, _, _ := st.Thresholds(ctx, site.ID, store.ThresholdFilter{})
-		if len(rows) != 2 || rows[1].MemberID != nil || rows[0].MemberID == nil || *rows[0].MemberID != m.ID || rows[0].Text != "<b>OCMW</b>" || rows[0].Lang != "ar" {
+		if len(rows) != 2 || rows[1].MemberID != nil || !rows[1].Voice || rows[0].MemberID == nil || *rows[0].MemberID != m.ID || rows[0].Text != "<b>OCMW</b>" || rows[0].Lang != "ar" {
 			t.Fatalf("stored reports: %+v", rows)
 		}
 	})

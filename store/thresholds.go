@@ -57,7 +57,19 @@ type Threshold struct {
 	Source         string // kiosk or desk
 	RecordedBy     *int64
 	HelpedAt       *time.Time
+	// HasVoice tells that a voice note is kept (in threshold_voices, so
+	// lists never load it).
+	HasVoice bool `gorm:"-"`
 }
+
+// thresholdVoice is a report's voice note, kept apart from the report.
+type thresholdVoice struct {
+	ThresholdID int64 `gorm:"primaryKey"`
+	ContentType string
+	Data        []byte
+}
+
+func (thresholdVoice) TableName() string { return "threshold_voices" }
 
 // Theme groups reports for group work and for partners.
 type Theme struct {
@@ -101,7 +113,13 @@ type ReportInput struct {
 	WantsHelp  bool
 	Source     string
 	RecordedBy *int64
+	// Voice is an optional voice note (audio/webm or audio/ogg, ≤ 2 MB).
+	Voice     []byte
+	VoiceType string
 }
+
+// MaxVoice is the largest voice note kept, about two minutes of speech.
+const MaxVoice = 2 << 20
 
 // ReportThreshold stores a report. Without a wish for help it is
 // anonymous: no member, and only the day.
@@ -123,6 +141,15 @@ func (s *Store) ReportThreshold(ctx context.Context, in ReportInput) (*Threshold
 	if in.WantsHelp && in.MemberID == nil {
 		return nil, &FieldError{"help", "needs_member"}
 	}
+	if len(in.Voice) > MaxVoice {
+		return nil, &FieldError{"voice", "too_long"}
+	}
+	if len(in.Voice) > 0 && in.VoiceType != "audio/webm" && in.VoiceType != "audio/ogg" && in.VoiceType != "audio/mp4" {
+		return nil, &FieldError{"voice", "bad_choice"}
+	}
+	if len(in.Voice) == 0 {
+		in.VoiceType = ""
+	}
 	site, err := s.DefaultSite(ctx)
 	if err != nil {
 		return nil, err
@@ -139,7 +166,17 @@ func (s *Store) ReportThreshold(ctx context.Context, in ReportInput) (*Threshold
 	if t.Source == "" {
 		t.Source = "kiosk"
 	}
-	return t, s.W.WithContext(ctx).Create(t).Error
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(t).Error; err != nil {
+			return err
+		}
+		if len(in.Voice) == 0 {
+			return nil
+		}
+		t.HasVoice = true
+		return tx.Create(&thresholdVoice{ThresholdID: t.ID, ContentType: in.VoiceType, Data: in.Voice}).Error
+	})
+	return t, err
 }
 
 // ThresholdFilter narrows the facilitators' inbox.
@@ -185,10 +222,12 @@ func (f ThresholdFilter) apply(q *gorm.DB) *gorm.DB {
 	return q
 }
 
-// ThresholdRow is a report with the nickname of a member who asked for help.
+// ThresholdRow is a report with the nickname of a member who asked for
+// help, and whether it has a voice note.
 type ThresholdRow struct {
 	Threshold
 	Nickname string
+	Voice    bool
 }
 
 // Thresholds lists reports matching the filter, newest first, with how
@@ -196,7 +235,7 @@ type ThresholdRow struct {
 func (s *Store) Thresholds(ctx context.Context, siteID int64, f ThresholdFilter) ([]ThresholdRow, map[string]int, map[string]int, error) {
 	var rows []ThresholdRow
 	q := f.apply(s.R.WithContext(ctx).Table("thresholds").Where("thresholds.site_id = ?", siteID))
-	err := q.Select("thresholds.*, members.nickname").Joins("LEFT JOIN members ON members.id = thresholds.member_id").
+	err := q.Select("thresholds.*, members.nickname, EXISTS (SELECT 1 FROM threshold_voices v WHERE v.threshold_id = thresholds.id) AS voice").Joins("LEFT JOIN members ON members.id = thresholds.member_id").
 		Order("thresholds.id DESC").Limit(500).Scan(&rows).Error
 	if err != nil {
 		return nil, nil, nil, err
@@ -265,6 +304,27 @@ func (s *Store) Triage(ctx context.Context, id int64, in TriageInput) error {
 		return ErrNotFound
 	}
 	return res.Error
+}
+
+// AskHelp links a report just made at the kiosk to the member who made
+// it, because they answered "yes, help me".
+func (s *Store) AskHelp(ctx context.Context, id, memberID int64) error {
+	res := s.W.WithContext(ctx).Model(&Threshold{}).Where("id = ? AND member_id IS NULL AND helped_at IS NULL", id).
+		Updates(map[string]any{"member_id": memberID, "wants_help": true})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
+}
+
+// VoiceNote loads a report's voice note and its type.
+func (s *Store) VoiceNote(ctx context.Context, id int64) ([]byte, string, error) {
+	var v thresholdVoice
+	err := s.R.WithContext(ctx).Take(&v, "threshold_id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, "", ErrNotFound
+	}
+	return v.Data, v.ContentType, err
 }
 
 // MarkHelped records that the follow-up asked for is done, and unlinks
@@ -541,7 +601,8 @@ func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string
 	return d, err
 }
 
-// SettingTextRetentionDays is how long visitors' own words are kept.
+// SettingTextRetentionDays is how long visitors' own words (typed and
+// spoken) are kept.
 const SettingTextRetentionDays = "threshold_text_retention_days"
 
 // PurgeOldWords removes the free text of reports older than the retention
@@ -555,6 +616,17 @@ func (s *Store) PurgeOldWords(ctx context.Context) (int64, error) {
 		}
 	}
 	cut := s.Now().AddDate(0, 0, -days).Format(time.DateOnly)
-	res := s.W.WithContext(ctx).Model(&Threshold{}).Where("day < ? AND text <> ''", cut).Update("text", "")
-	return res.RowsAffected, res.Error
+	var n int64
+	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		old := tx.Session(&gorm.Session{NewDB: true}).Model(&Threshold{}).Select("id").Where("day < ?", cut)
+		res := tx.Where("threshold_id IN (?)", old).Delete(&thresholdVoice{})
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		res = tx.Model(&Threshold{}).Where("day < ? AND text <> ''", cut).Update("text", "")
+		n += res.RowsAffected
+		return res.Error
+	})
+	return n, err
 }

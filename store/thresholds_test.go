@@ -118,3 +118,44 @@ func TestOldWordsArePurged(t *testing.T) {
 		}
 	})
 }
+
+func TestVoiceNotes(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		m := member(t, s, "Hamid")
+		audio := []byte("\x1aE\xdf\xa3 fake webm")
+		r, err := s.ReportThreshold(ctx, store.ReportInput{Domain: "health", Problem: "language", Lang: "prs", Voice: audio, VoiceType: "audio/webm"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ReportThreshold(ctx, store.ReportInput{Domain: "health", Problem: "language", Lang: "prs", Voice: audio, VoiceType: "text/html"}); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("a voice note that is html: %v", err)
+		}
+		if _, err := s.ReportThreshold(ctx, store.ReportInput{Domain: "health", Problem: "language", Lang: "prs", Voice: make([]byte, store.MaxVoice+1), VoiceType: "audio/webm"}); !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("a huge voice note: %v", err)
+		}
+		data, typ, err := s.VoiceNote(ctx, r.ID)
+		if err != nil || string(data) != string(audio) || typ != "audio/webm" {
+			t.Fatalf("voice: %v %q %q", err, data, typ)
+		}
+		rows, _, _, _ := s.Thresholds(ctx, st.ID, store.ThresholdFilter{})
+		if len(rows) != 1 || !rows[0].Voice {
+			t.Fatalf("voice flag: %+v", rows)
+		}
+		// "Yes, help me" after the report was saved links it.
+		if err := s.AskHelp(ctx, r.ID, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Threshold(ctx, r.ID); got.MemberID == nil || !got.WantsHelp {
+			t.Fatalf("not linked: %+v", got)
+		}
+		now := s.Now().AddDate(1, 0, 0)
+		s.SetClock(func() time.Time { return now })
+		if n, err := s.PurgeOldWords(ctx); err != nil || n != 1 {
+			t.Fatalf("purge voice: %d %v", n, err)
+		}
+		if _, _, err := s.VoiceNote(ctx, r.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatal("the voice note survived its retention")
+		}
+	})
+}

@@ -276,7 +276,7 @@ func (w *Web) Use(app *fiber.App) {
 		// a stray script cannot phone home.
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; " +
 			"style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-		PermissionPolicy: "camera=(self), microphone=(), geolocation=()",
+		PermissionPolicy: "camera=(self), microphone=(self), geolocation=()",
 	}))
 	app.Get("/static/:hash/*", w.serveAsset)
 }

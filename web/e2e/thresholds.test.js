@@ -45,17 +45,24 @@ test('report a threshold by pictograms, in Arabic and in Dutch, anonymously', as
   }
 });
 
-test('"yes, help me" after check-in reaches the follow-up list with the member', async () => {
-  const k = await kiosk();
+test('"yes, help me" after check-in, with words and a voice note, reaches the follow-up list', async () => {
+  // Chromium's fake microphone plays a beep: a real recording, headless.
+  const micBrowser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+  const k = await (await micBrowser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true })).newPage();
   await k.goto(srv.base + '/kiosk');
   await scanCard(k, srv.dutchCard);
   await k.getByRole('link', { name: msg('nl', 'kiosk.report.tile') }).tap();
   await k.getByRole('link', { name: msg('nl', 'kiosk.report.domain.government') }).tap();
   await k.getByRole('link', { name: msg('nl', 'kiosk.report.problem.online_only') }).tap();
   await k.getByRole('textbox').fill('<script>alert(1)</script>=HYPERLINK("http://x")');
+  await k.getByRole('button', { name: msg('nl', 'kiosk.report.record') }).tap();
+  await k.waitForTimeout(1500);
+  await k.getByRole('button', { name: msg('nl', 'kiosk.report.stop') }).tap();
+  await k.locator('[data-voice] audio').waitFor({ state: 'visible' });
   await k.getByRole('button', { name: msg('nl', 'kiosk.report.next') }).tap();
   await k.getByRole('button', { name: msg('nl', 'kiosk.report.help_yes') }).tap();
   await k.getByText(msg('nl', 'kiosk.report.thanks_help')).waitFor();
+  await micBrowser.close();
 
   const desk = await (await browser.newContext({ locale: 'nl-BE' })).newPage();
   await signIn(desk, srv.base, srv.logins.staff);
@@ -69,6 +76,14 @@ test('"yes, help me" after check-in reaches the follow-up list with the member',
   const cell = f.getByRole('row').filter({ hasText: 'HYPERLINK' });
   assert.equal((await cell.locator('td').nth(3).innerText()).trim(), '<script>alert(1)</script>=HYPERLINK("http://x")', 'shown as text');
   await f.screenshot({ path: join(SHOTS, 'threshold-inbox.png'), fullPage: true });
+  // The voice note plays for the facilitator.
+  await f.getByRole('row').filter({ hasText: 'HYPERLINK' }).getByRole('link').first().click();
+  const src = await f.locator('audio').getAttribute('src');
+  const audio = await f.request.get(srv.base + src);
+  assert.equal(audio.status(), 200);
+  assert.match(audio.headers()['content-type'], /^audio\//);
+  assert.ok((await audio.body()).length > 1000, 'a real recording');
+  await f.goto(srv.base + '/admin/thresholds?help=1');
   // Triage it into a new theme at meso level.
   await f.goto(srv.base + '/admin/themes');
   await f.getByLabel(msg('nl', 'admin.thresholds.title')).fill('Afspraak bij het OCMW kan alleen online');

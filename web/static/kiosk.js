@@ -106,6 +106,43 @@
     setTimeout(function () { window.location.replace("/kiosk"); }, 30 * 60 * 1000);
   }
 
+  // A voice note, recorded in the browser and sent with the report.
+  var voice = document.querySelector("[data-voice]");
+  if (voice && window.MediaRecorder && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    voice.hidden = false;
+    var rec = null, chunks = [], stopTimer = null;
+    var button = voice.querySelector("[data-record]");
+    var input = voice.querySelector("input[type=file]");
+    var player = voice.querySelector("audio");
+    var labelStart = voice.querySelector("[data-label-start]"), labelStop = voice.querySelector("[data-label-stop]");
+    function stop() { if (rec && rec.state === "recording") rec.stop(); }
+    button.addEventListener("click", function () {
+      if (rec && rec.state === "recording") { stop(); return; }
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        chunks = [];
+        rec = new MediaRecorder(stream);
+        rec.ondataavailable = function (e) { if (e.data.size) chunks.push(e.data); };
+        rec.onstop = function () {
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          clearTimeout(stopTimer);
+          var type = (rec.mimeType || "audio/webm").split(";")[0];
+          var blob = new Blob(chunks, { type: type });
+          var dt = new DataTransfer();
+          dt.items.add(new File([blob], "voice.webm", { type: type }));
+          input.files = dt.files;
+          player.src = URL.createObjectURL(blob);
+          player.hidden = false;
+          button.setAttribute("aria-pressed", "false");
+          labelStart.hidden = false; labelStop.hidden = true;
+        };
+        rec.start();
+        button.setAttribute("aria-pressed", "true");
+        labelStart.hidden = true; labelStop.hidden = false;
+        stopTimer = setTimeout(stop, 120000); // two minutes at most
+      }).catch(function () { voice.hidden = true; });
+    });
+  }
+
   // Camera fallback: Linux Chromium has no BarcodeDetector, so frames go
   // to the server, which decodes them (gozxing) and answers like a scan.
   if (body.getAttribute("data-page") === "camera") {

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
@@ -73,17 +74,26 @@ func (c *Client) Do(method, path string, form url.Values) Response {
 	return c.send(req)
 }
 
-// Upload posts a multipart form with one file, and the CSRF token.
-func (c *Client) Upload(path, field, filename string, data []byte) Response {
+// Upload posts a multipart form with one file (none when field is ""),
+// the CSRF token and the given name/value pairs.
+func (c *Client) Upload(path, field, filename string, data []byte, kv ...string) Response {
 	c.T.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("_csrf", c.csrf)
-	fw, err := mw.CreateFormFile(field, filename)
-	if err != nil {
-		c.T.Fatal(err)
+	for i := 0; i+1 < len(kv); i += 2 {
+		mw.WriteField(kv[i], kv[i+1])
 	}
-	fw.Write(data)
+	if field != "" {
+		h := make(textproto.MIMEHeader)
+		h.Set("Content-Disposition", `form-data; name="`+field+`"; filename="`+filename+`"`)
+		h.Set("Content-Type", mimeOf(filename))
+		fw, err := mw.CreatePart(h)
+		if err != nil {
+			c.T.Fatal(err)
+		}
+		fw.Write(data)
+	}
 	mw.Close()
 	req := httptest.NewRequest("POST", path, &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
@@ -157,4 +167,16 @@ func MessageIDs(body string) []string {
 		out = append(out, m)
 	}
 	return out
+}
+
+func mimeOf(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".webm"):
+		return "audio/webm"
+	case strings.HasSuffix(name, ".png"):
+		return "image/png"
+	case strings.HasSuffix(name, ".csv"):
+		return "text/csv"
+	}
+	return "application/octet-stream"
 }
