@@ -152,6 +152,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/themes/:id/dossier.:format", fac, a.dossier)
 	in.Get("/organisations", fac, a.organisations)
 	in.Post("/organisations", fac, a.organisations)
+	in.Get("/organisations/:id/dossier", fac, a.dossier)
+	in.Get("/organisations/:id/dossier.:format", fac, a.dossier)
 
 	adm := requireRole(store.RoleAdmin)
 	in.Get("/users", adm, a.usersList)

@@ -66,7 +66,14 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := a.st.ThemeDossier(ctx, id, c.Query("from"), c.Query("to"))
+	var d *store.Dossier
+	base := fmt.Sprintf("/admin/themes/%d/dossier", id)
+	if c.Route().Path == "/admin/organisations/:id/dossier" || c.Route().Path == "/admin/organisations/:id/dossier.:format" {
+		d, err = a.st.OrganisationDossier(ctx, id, c.Query("from"), c.Query("to"))
+		base = fmt.Sprintf("/admin/organisations/%d/dossier", id)
+	} else {
+		d, err = a.st.ThemeDossier(ctx, id, c.Query("from"), c.Query("to"))
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound
 	}
@@ -84,7 +91,7 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-dossier.pdf"`)
 		return devices.WriteDossierPDF(c.Response().BodyWriter(), doc)
 	}
-	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "ID": id, "Lang": lang,
+	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "Base": base, "Lang": lang,
 		"From": c.Query("from"), "To": c.Query("to")}))
 }
 

@@ -182,3 +182,29 @@ func TestRecordThresholdAtTheDesk(t *testing.T) {
 		}
 	})
 }
+
+func TestOrganisationDossier(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		c := f.signIn(t, store.RoleFacilitator)
+		c.Get("/admin/organisations")
+		if r := c.Post("/admin/organisations", webtest.Form("name", "")); r.Status != 422 {
+			t.Fatalf("nameless organisation: %d", r.Status)
+		}
+		if r := c.Post("/admin/organisations", webtest.Form("name", "OCMW Antwerpen")); r.Status != 303 {
+			t.Fatalf("add organisation: %d", r.Status)
+		}
+		orgs, _ := st.Organisations(ctx, 1)
+		rep, _ := st.ReportThreshold(ctx, store.ReportInput{Domain: "government", Problem: "online_only", Lang: "nl", OrganisationID: &orgs[0].ID, Text: "Jan P. uit de Kiel"})
+		theme, _ := st.SaveTheme(ctx, 0, 1, store.ThemeInput{Title: "Afspraken alleen online"})
+		st.Triage(ctx, rep.ID, store.TriageInput{Domain: "government", Problem: "online_only", Level: "meso", ThemeID: &theme.ID, OrganisationID: &orgs[0].ID})
+		st.ApproveQuote(ctx, theme.ID, &rep.ID, "Ik kan nergens meer naartoe bellen.", 1)
+		d := c.Get(fmt.Sprintf("/admin/organisations/%d/dossier", orgs[0].ID))
+		if d.Status != 200 || !strings.Contains(d.Body, "OCMW Antwerpen") || !strings.Contains(d.Body, "Ik kan nergens meer naartoe bellen.") || strings.Contains(d.Body, "Kiel") {
+			t.Fatalf("organisation dossier: %d\n%s", d.Status, d.Body)
+		}
+		if r := c.Get("/admin/organisations/999999/dossier"); r.Status != 404 {
+			t.Fatalf("unknown organisation: %d", r.Status)
+		}
+	})
+}

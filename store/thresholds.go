@@ -571,9 +571,47 @@ func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string
 	if err != nil {
 		return nil, err
 	}
-	d := &Dossier{Theme: *t, From: from, To: to, ByDomain: map[string]int{}, ByProblem: map[string]int{}, ByLevel: map[string]int{}, ByMonth: map[string]int{}}
+	d := &Dossier{Theme: *t}
+	if err := s.fillDossier(ctx, d, "theme_id = ?", themeID, from, to); err != nil {
+		return nil, err
+	}
+	if d.Solutions, err = s.Solutions(ctx, themeID); err != nil {
+		return nil, err
+	}
+	d.Quotes, err = s.Quotes(ctx, themeID)
+	return d, err
+}
+
+// OrganisationDossier assembles the dossier about one organisation: its
+// reports, the solutions of the themes they belong to, and the approved
+// quotes taken from its reports.
+func (s *Store) OrganisationDossier(ctx context.Context, orgID int64, from, to string) (*Dossier, error) {
+	var o Organisation
+	if err := s.R.WithContext(ctx).Take(&o, orgID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	d := &Dossier{Theme: Theme{Title: o.Name}}
+	if err := s.fillDossier(ctx, d, "organisation_id = ?", orgID, from, to); err != nil {
+		return nil, err
+	}
+	reports := s.R.Session(&gorm.Session{NewDB: true}).Model(&Threshold{}).Select("id").Where("organisation_id = ?", orgID)
+	themes := s.R.Session(&gorm.Session{NewDB: true}).Model(&Threshold{}).Select("theme_id").Where("organisation_id = ? AND theme_id IS NOT NULL", orgID)
+	if err := s.R.WithContext(ctx).Where("theme_id IN (?)", themes).Order("tried_on, id").Find(&d.Solutions).Error; err != nil {
+		return nil, err
+	}
+	err := s.R.WithContext(ctx).Where("threshold_id IN (?)", reports).Order("id").Find(&d.Quotes).Error
+	return d, err
+}
+
+// fillDossier counts the reports matching where/arg between two days.
+func (s *Store) fillDossier(ctx context.Context, d *Dossier, where string, arg any, from, to string) error {
+	d.From, d.To = from, to
+	d.ByDomain, d.ByProblem, d.ByLevel, d.ByMonth = map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	var rows []Threshold
-	q := s.R.WithContext(ctx).Select("domain, problem, level, day").Where("theme_id = ?", themeID)
+	q := s.R.WithContext(ctx).Select("domain, problem, level, day").Where(where, arg)
 	if from != "" {
 		q = q.Where("day >= ?", from)
 	}
@@ -581,7 +619,7 @@ func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string
 		q = q.Where("day <= ?", to)
 	}
 	if err := q.Find(&rows).Error; err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range rows {
 		d.Reports++
@@ -594,11 +632,7 @@ func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string
 			d.ByMonth[r.Day[:7]]++
 		}
 	}
-	if d.Solutions, err = s.Solutions(ctx, themeID); err != nil {
-		return nil, err
-	}
-	d.Quotes, err = s.Quotes(ctx, themeID)
-	return d, err
+	return nil
 }
 
 // SettingTextRetentionDays is how long visitors' own words (typed and
