@@ -4,6 +4,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -152,6 +153,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/themes/:id/dossier.:format", fac, a.dossier)
 	in.Get("/organisations", fac, a.organisations)
 	in.Post("/organisations", fac, a.organisations)
+	in.Post("/organisations/:id/look", fac, a.organisationLook)
 	in.Get("/organisations/:id/dossier", fac, a.dossier)
 	in.Get("/organisations/:id/dossier.:format", fac, a.dossier)
 
@@ -249,6 +251,20 @@ func formError(v *web.View, err error) bool {
 	v.Fields[fe.Field] = v.L.Field(fe.Field, fe.Code)
 	v.Error = v.L.T("error.form")
 	return true
+}
+
+// load reads the :id parameter and loads that object with get; an id that
+// is not a number, or names nothing, is a 404.
+func load[T any](c *fiber.Ctx, get func(context.Context, int64) (*T, error)) (*T, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	v, err := get(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fiber.ErrNotFound
+	}
+	return v, err
 }
 
 // idParam reads a numeric id from the URL; anything else is a 404.

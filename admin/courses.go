@@ -95,17 +95,7 @@ func (a *Admin) courseSave(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/admin/courses/%d", course.ID), fiber.StatusSeeOther)
 }
 
-func (a *Admin) loadCourse(c *fiber.Ctx) (*store.Course, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	course, err := a.st.Course(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fiber.ErrNotFound
-	}
-	return course, err
-}
+func (a *Admin) loadCourse(c *fiber.Ctx) (*store.Course, error) { return load(c, a.st.Course) }
 
 type sessionRow struct {
 	store.CourseSession
@@ -415,17 +405,11 @@ func (a *Admin) sessionDelete(c *fiber.Ctx) error {
 }
 
 func (a *Admin) enrolmentCancel(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	e, err := load(c, a.st.Enrolment)
 	if err != nil {
 		return err
 	}
-	e, err := a.st.Enrolment(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
+	id := e.ID
 	if err := a.st.CancelEnrolment(c.UserContext(), id, 0); errors.Is(err, store.ErrNotFound) {
 		return fiber.NewError(fiber.StatusConflict, "admin.lab.err.not_cancellable")
 	} else if err != nil {

@@ -89,17 +89,7 @@ func (a *Admin) devicesFormError(c *fiber.Ctx, form map[string]string, err error
 	return err
 }
 
-func (a *Admin) loadDevice(c *fiber.Ctx) (*store.Device, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	d, err := a.st.Device(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fiber.ErrNotFound
-	}
-	return d, err
-}
+func (a *Admin) loadDevice(c *fiber.Ctx) (*store.Device, error) { return load(c, a.st.Device) }
 
 // deviceByTag is where a label's QR code leads a staff phone.
 func (a *Admin) deviceByTag(c *fiber.Ctx) error {

@@ -151,17 +151,11 @@ func (a *Admin) labBlock(c *fiber.Ctx) error {
 
 // bookingCancel cancels a booking from the schedule or a member's page.
 func (a *Admin) bookingCancel(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	b, err := load(c, a.st.Booking)
 	if err != nil {
 		return err
 	}
-	b, err := a.st.Booking(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
-	if err != nil {
-		return err
-	}
+	id := b.ID
 	if err := a.st.CancelBooking(c.UserContext(), id, 0); errors.Is(err, store.ErrNotFound) {
 		return fiber.NewError(fiber.StatusConflict, "admin.lab.err.not_cancellable")
 	} else if err != nil {

@@ -88,17 +88,7 @@ func (a *Admin) memberCreate(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/admin/members/%d", m.ID), fiber.StatusSeeOther)
 }
 
-func (a *Admin) loadMember(c *fiber.Ctx) (*store.Member, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	m, err := a.st.Member(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fiber.ErrNotFound
-	}
-	return m, err
-}
+func (a *Admin) loadMember(c *fiber.Ctx) (*store.Member, error) { return load(c, a.st.Member) }
 
 func (a *Admin) memberShow(c *fiber.Ctx) error {
 	m, err := a.loadMember(c)

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 
@@ -65,14 +66,7 @@ func (a *Admin) thresholdsInbox(c *fiber.Ctx) error {
 
 func (a *Admin) thresholdShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	t, err := a.st.Threshold(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
+	t, err := load(c, a.st.Threshold)
 	if err != nil {
 		return err
 	}
@@ -198,14 +192,7 @@ func (a *Admin) themeSave(c *fiber.Ctx) error {
 
 func (a *Admin) themeShow(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	t, err := a.st.Theme(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
+	t, err := load(c, a.st.Theme)
 	if err != nil {
 		return err
 	}
@@ -277,7 +264,7 @@ func (a *Admin) organisations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.w.Render(c, fiber.StatusOK, "admin/organisations", a.view(c, map[string]any{"Orgs": orgs}))
+	return a.w.Render(c, fiber.StatusOK, "admin/organisations", a.view(c, map[string]any{"Orgs": orgs, "Pictograms": store.OrganisationPictograms}))
 }
 
 // bar is one line of a server-drawn bar chart.
@@ -365,4 +352,41 @@ func (a *Admin) thresholdVoice(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, typ)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(data)
+}
+
+// organisationLogo takes an uploaded PNG or JPEG logo, or a pictogram.
+func (a *Admin) organisationLook(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if p := c.FormValue("pictogram"); p != "" {
+		err = a.st.SetOrganisationPictogram(c.UserContext(), id, p)
+	} else {
+		fh, ferr := c.FormFile("logo")
+		if ferr != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
+		}
+		if fh.Size > store.MaxLogo {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
+		}
+		f, ferr := fh.Open()
+		if ferr != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
+		}
+		data, rerr := io.ReadAll(io.LimitReader(f, store.MaxLogo+1))
+		f.Close()
+		if rerr != nil {
+			return rerr
+		}
+		err = a.st.SetOrganisationLogo(c.UserContext(), id, data)
+	}
+	if _, ok := store.AsFieldError(err); ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
+	}
+	if err != nil {
+		return err
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect("/admin/organisations", fiber.StatusSeeOther)
 }

@@ -75,6 +75,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Get("/report/:domain/:problem", k.reportOrganisation)
 	g.Get("/report/:domain/:problem/:org", k.reportWords)
 	g.Post("/report", k.reportSubmit)
+	g.Get("/org-logo/:id", k.orgLogo)
 	g.Post("/report/answer", k.reportAnswer)
 	g.Get("/rate/:id", k.visitor, k.rate)
 	g.Post("/rate/:id", k.visitor, k.rateSubmit)

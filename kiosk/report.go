@@ -15,13 +15,13 @@ import (
 // (anonymous) or after check-in. The choices travel in the URL until the
 // free text, which is posted, so no text stays in the browser history.
 
-type choice struct{ Key, Icon, Label, Href string }
+type choice struct{ Key, Icon, Label, Href, Logo string }
 
 func (k *Kiosk) reportDomains(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	var tiles []choice
 	for _, d := range store.ThresholdDomains {
-		tiles = append(tiles, choice{d, "d-" + d, v.L.T("kiosk.report.domain." + d), "/kiosk/report/" + d})
+		tiles = append(tiles, choice{Key: d, Icon: "d-" + d, Label: v.L.T("kiosk.report.domain." + d), Href: "/kiosk/report/" + d})
 	}
 	v.Data = map[string]any{"Step": 1, "Question": v.L.T("kiosk.report.q_domain"), "Tiles": tiles, "Back": k.reportBack(c)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
@@ -66,7 +66,7 @@ func (k *Kiosk) reportProblems(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	var tiles []choice
 	for _, p := range store.ThresholdProblems {
-		tiles = append(tiles, choice{p, "p-" + p, v.L.T("kiosk.report.problem." + p), "/kiosk/report/" + d + "/" + p})
+		tiles = append(tiles, choice{Key: p, Icon: "p-" + p, Label: v.L.T("kiosk.report.problem." + p), Href: "/kiosk/report/" + d + "/" + p})
 	}
 	v.Data = map[string]any{"Step": 2, "Question": v.L.T("kiosk.report.q_problem"), "Tiles": tiles, "Back": "/kiosk/report"}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
@@ -94,9 +94,14 @@ func (k *Kiosk) reportOrganisation(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	var tiles []choice
 	for _, o := range orgs {
-		tiles = append(tiles, choice{strconv.FormatInt(o.ID, 10), o.Pictogram, o.Name, base + strconv.FormatInt(o.ID, 10)})
+		id := strconv.FormatInt(o.ID, 10)
+		t := choice{Key: id, Icon: o.Pictogram, Label: o.Name, Href: base + id}
+		if o.HasLogo {
+			t.Logo = "/kiosk/org-logo/" + id
+		}
+		tiles = append(tiles, t)
 	}
-	tiles = append(tiles, choice{"0", "back", v.L.T("kiosk.report.skip"), base + "0"})
+	tiles = append(tiles, choice{Key: "0", Icon: "back", Label: v.L.T("kiosk.report.skip"), Href: base + "0"})
 	v.Data = map[string]any{"Step": 3, "Question": v.L.T("kiosk.report.q_org"), "Tiles": tiles, "Back": "/kiosk/report/" + d}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
 }
@@ -209,4 +214,22 @@ func (k *Kiosk) reportAnswer(c *fiber.Ctx) error {
 	}
 	v.Data = map[string]any{"Help": help, "Back": "/kiosk/home"}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_thanks", v)
+}
+
+// orgLogo serves an organisation's logo for the report tiles.
+func (k *Kiosk) orgLogo(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	data, typ, err := k.st.OrganisationLogo(c.UserContext(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, typ)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	return c.Send(data)
 }

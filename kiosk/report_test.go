@@ -1,6 +1,10 @@
 package kiosk_test
 
 import (
+	"bytes"
+	"image"
+	"image/png"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,4 +59,38 @@ func TestReportThresholdAtTheKiosk(t *testing.T) {
 			t.Fatalf("stored reports: %+v", rows)
 		}
 	})
+}
+
+// An organisation's uploaded logo shows on its tile at step 3.
+func TestOrganisationLogoOnTheTile(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	site, _ := seed(t, st, "Jan", "nl")
+	o, _ := st.AddOrganisation(ctx, site.ID, "Mutualiteit <x>", "")
+	var png bytes.Buffer
+	if err := pngEncode(&png); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetOrganisationLogo(ctx, o.ID, []byte("<svg onload=alert(1)>")); err == nil {
+		t.Fatal("an svg/html logo was accepted")
+	}
+	if err := st.SetOrganisationLogo(ctx, o.ID, png.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	c := webtest.NewClient(t, newKiosk(t, st))
+	page := c.Get("/kiosk/report/health/language")
+	if !strings.Contains(page.Body, `src="/kiosk/org-logo/`) || !strings.Contains(page.Body, "Mutualiteit &lt;x&gt;") {
+		t.Fatalf("organisation step:\n%s", page.Body)
+	}
+	logo := c.Get("/kiosk/org-logo/" + strconv.FormatInt(o.ID, 10))
+	if logo.Status != 200 || logo.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("logo: %d %s", logo.Status, logo.Header.Get("Content-Type"))
+	}
+	if r := c.Get("/kiosk/org-logo/999"); r.Status != 404 {
+		t.Fatalf("missing logo: %d", r.Status)
+	}
+}
+
+func pngEncode(w *bytes.Buffer) error {
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	return png.Encode(w, img)
 }

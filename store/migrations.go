@@ -300,6 +300,13 @@ CREATE TABLE threshold_voices (
 	data {{BLOB}} NOT NULL
 );
 `, nil},
+	{9, `
+CREATE TABLE organisation_logos (
+	organisation_id BIGINT PRIMARY KEY REFERENCES organisations (id) ON DELETE CASCADE,
+	content_type TEXT NOT NULL,
+	data {{BLOB}} NOT NULL
+);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

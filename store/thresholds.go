@@ -1,8 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	_ "image/jpeg" // logos
+	_ "image/png"
 	"strconv"
 	"time"
 
@@ -35,6 +39,53 @@ type Organisation struct {
 	Name       string
 	Pictogram  string
 	ArchivedAt *time.Time
+	HasLogo    bool `gorm:"->;-:migration"` // read from a subquery, never written
+}
+
+// OrganisationPictograms are the pictograms an organisation can show when
+// it has no logo.
+var OrganisationPictograms = []string{"building", "d-bank", "d-government", "d-health", "d-school", "d-work", "d-housing", "d-transport", "d-shopping", "people"}
+
+// organisationLogo is an uploaded logo, kept apart so lists stay light.
+type organisationLogo struct {
+	OrganisationID int64 `gorm:"primaryKey"`
+	ContentType    string
+	Data           []byte
+}
+
+func (organisationLogo) TableName() string { return "organisation_logos" }
+
+// MaxLogo is the largest logo accepted.
+const MaxLogo = 300 << 10
+
+// SetOrganisationLogo stores a PNG or JPEG logo for the kiosk's tiles.
+func (s *Store) SetOrganisationLogo(ctx context.Context, orgID int64, data []byte) error {
+	if len(data) == 0 || len(data) > MaxLogo {
+		return &FieldError{"logo", "too_long"}
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || (format != "png" && format != "jpeg") || cfg.Width > 2000 || cfg.Height > 2000 {
+		return &FieldError{"logo", "bad_image"}
+	}
+	return s.W.WithContext(ctx).Save(&organisationLogo{OrganisationID: orgID, ContentType: "image/" + format, Data: data}).Error
+}
+
+// OrganisationLogo loads an organisation's logo.
+func (s *Store) OrganisationLogo(ctx context.Context, orgID int64) ([]byte, string, error) {
+	var l organisationLogo
+	err := s.R.WithContext(ctx).Take(&l, "organisation_id = ?", orgID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, "", ErrNotFound
+	}
+	return l.Data, l.ContentType, err
+}
+
+// SetOrganisationPictogram chooses the pictogram shown without a logo.
+func (s *Store) SetOrganisationPictogram(ctx context.Context, orgID int64, pictogram string) error {
+	if !oneOf(pictogram, OrganisationPictograms) {
+		return &FieldError{"pictogram", "bad_choice"}
+	}
+	return s.W.WithContext(ctx).Model(&Organisation{}).Where("id = ?", orgID).Update("pictogram", pictogram).Error
 }
 
 // Threshold is one report of a digital threshold. An anonymous report
@@ -500,7 +551,9 @@ func (s *Store) FollowUpsDue(ctx context.Context, site *Site) ([]Theme, error) {
 // Organisations lists the services kept by the facilitators.
 func (s *Store) Organisations(ctx context.Context, siteID int64) ([]Organisation, error) {
 	var os []Organisation
-	err := s.R.WithContext(ctx).Where("site_id = ? AND archived_at IS NULL", siteID).Order("name").Find(&os).Error
+	err := s.R.WithContext(ctx).Table("organisations").
+		Select("organisations.*, EXISTS (SELECT 1 FROM organisation_logos l WHERE l.organisation_id = organisations.id) AS has_logo").
+		Where("site_id = ? AND archived_at IS NULL", siteID).Order("name").Scan(&os).Error
 	return os, err
 }
 
