@@ -158,6 +158,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/organisations/:id/dossier.:format", fac, a.dossier)
 
 	adm := requireRole(store.RoleAdmin)
+	in.Get("/settings", adm, a.settingsPage)
+	in.Post("/settings", adm, a.settingsSave)
 	in.Get("/users", adm, a.usersList)
 	in.Post("/users", adm, a.userCreate)
 	in.Post("/users/:id/disable", adm, a.userDisable)

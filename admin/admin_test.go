@@ -317,3 +317,25 @@ func TestLanguageSwitchStaysOnThisServer(t *testing.T) {
 		}
 	}
 }
+
+func TestSettings(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	f := newFixture(t, st)
+	if r := f.signIn(t, store.RoleStaff).Get("/admin/settings"); r.Status != 403 {
+		t.Fatalf("staff sees the settings: %d", r.Status)
+	}
+	c := f.signIn(t, store.RoleAdmin)
+	c.Get("/admin/settings")
+	if r := c.Post("/admin/settings", webtest.Form("org", "CPAS", "retention", "2")); r.Status != 422 {
+		t.Fatalf("2 days: %d", r.Status)
+	}
+	if r := c.Post("/admin/settings", webtest.Form("org", "CPAS de Liège", "retention", "90")); r.Status != 303 {
+		t.Fatalf("save: %d", r.Status)
+	}
+	if v, _ := st.Setting(ctx, store.SettingTextRetentionDays); v != "90" {
+		t.Fatalf("retention: %q", v)
+	}
+	if p := c.Get("/admin/settings"); !strings.Contains(p.Body, `value="CPAS de Liège"`) {
+		t.Fatal("settings not shown back")
+	}
+}

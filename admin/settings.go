@@ -1,0 +1,51 @@
+package admin
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/drempel/drempel/store"
+)
+
+// settingsPage shows the organisation's settings: its name (on cards and
+// dossiers) and how long visitors' own words are kept.
+func (a *Admin) settingsPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	org, err := a.st.Setting(ctx, store.SettingOrgName)
+	if err != nil {
+		return err
+	}
+	days, err := a.st.Setting(ctx, store.SettingTextRetentionDays)
+	if err != nil {
+		return err
+	}
+	if days == "" {
+		days = "183"
+	}
+	v := a.view(c, nil)
+	v.Form = map[string]string{"org": org, "retention": days}
+	return a.w.Render(c, fiber.StatusOK, "admin/settings", v)
+}
+
+func (a *Admin) settingsSave(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	org, err := store.CleanRequired("org", c.FormValue("org"), 100)
+	if err != nil {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.org")
+	}
+	days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("retention")))
+	if err != nil || days < 7 || days > 3650 {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.retention")
+	}
+	if err := a.st.SetSetting(ctx, store.SettingOrgName, org); err != nil {
+		return err
+	}
+	if err := a.st.SetSetting(ctx, store.SettingTextRetentionDays, strconv.Itoa(days)); err != nil {
+		return err
+	}
+	a.log.Info("settings changed", "by", currentUser(c).ID)
+	a.flash(c, "admin.members.saved")
+	return c.Redirect("/admin/settings", fiber.StatusSeeOther)
+}
