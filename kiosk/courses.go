@@ -47,26 +47,14 @@ func (k *Kiosk) courses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ss, err := k.st.UpcomingSessions(ctx, site.ID, k.st.Now().Add(courseHorizon))
+	// One tile per course: its next session with a free seat, else its
+	// next session (full, with a waiting list). Other dates are on the
+	// course's own screen.
+	next, err := k.st.NextSessions(ctx, site.ID, k.st.Now().Add(courseHorizon))
 	if err != nil {
 		return err
 	}
 	v := k.view(c, nil)
-	// One tile per course: its next session with a free seat, else its
-	// next session (full, with a waiting list). Other dates are on the
-	// course's own screen.
-	var next []store.SessionView
-	index := map[int64]int{}
-	for _, s := range ss {
-		i, seen := index[s.CourseID]
-		switch {
-		case !seen:
-			index[s.CourseID] = len(next)
-			next = append(next, s)
-		case next[i].Free() == 0 && s.Free() > 0:
-			next[i] = s
-		}
-	}
 	tiles := make([]sessionTile, len(next))
 	for i, s := range next {
 		tiles[i] = k.tile(v, s, site.Location())

@@ -406,6 +406,23 @@ type SessionView struct {
 	Course Course
 }
 
+// NextSessions lists, for each course of a site with a session between
+// now and until, its next session with a free seat, or else its next
+// session: one tile per course at the kiosk. Earliest first.
+func (s *Store) NextSessions(ctx context.Context, siteID int64, until time.Time) ([]SessionView, error) {
+	var ss []CourseSession
+	err := s.R.WithContext(ctx).Raw(`
+SELECT id, course_id, starts_at, ends_at, place, seats, taken, facilitator_id FROM (
+	SELECT cs.*, ROW_NUMBER() OVER (PARTITION BY cs.course_id ORDER BY CASE WHEN cs.taken < cs.seats THEN 0 ELSE 1 END, cs.starts_at) AS rn
+	FROM course_sessions cs JOIN courses c ON c.id = cs.course_id
+	WHERE c.site_id = ? AND c.archived_at IS NULL AND cs.starts_at > ? AND cs.starts_at < ?
+) t WHERE rn = 1 ORDER BY starts_at LIMIT 100`, siteID, s.Now().Unix(), until.Unix()).Scan(&ss).Error
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionViews(ctx, ss)
+}
+
 // UpcomingSessions lists the sessions of a site's courses that start
 // between now and until, earliest first.
 func (s *Store) UpcomingSessions(ctx context.Context, siteID int64, until time.Time) ([]SessionView, error) {

@@ -248,3 +248,27 @@ func TestAttendanceAndSmileys(t *testing.T) {
 		}
 	})
 }
+
+func TestNextSessionPerCourse(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st, now := labFixture(t, s, 1)
+		a := course(t, s, st, store.CourseOpen)
+		full := session(t, s, a, now.Add(24*time.Hour), 1)
+		free := session(t, s, a, now.Add(48*time.Hour), 1)
+		session(t, s, a, now.Add(72*time.Hour), 1)
+		b := course(t, s, st, store.CourseOneOff)
+		onlyFull := session(t, s, b, now.Add(36*time.Hour), 1)
+		for _, x := range []*store.CourseSession{full, onlyFull} {
+			if _, err := s.Enrol(ctx, store.EnrolInput{SessionID: x.ID, MemberID: member(t, s, "M").ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		next, err := s.NextSessions(ctx, st.ID, now.Add(30*24*time.Hour))
+		if err != nil || len(next) != 2 {
+			t.Fatalf("next sessions: %v %d", err, len(next))
+		}
+		if next[0].ID != onlyFull.ID || next[1].ID != free.ID {
+			t.Fatalf("want the full one-off (only date) then the first free date, got %d, %d", next[0].ID, next[1].ID)
+		}
+	})
+}

@@ -314,9 +314,9 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // the upcoming courses, from 200 kiosks each opening a page about once a
 // second, on 100,000 members, 1,000,000 visits and 200,000 past bookings.
 func BenchmarkKioskPagesLoad(b *testing.B) {
-	members, visitsPer, bookings, dur := 100_000, 10, 200_000, 10*time.Second
+	members, visitsPer, bookings, dur := 100_000, 10, 200_000, 12*time.Second
 	if testing.Short() {
-		members, visitsPer, bookings, dur = 5_000, 10, 10_000, 3*time.Second
+		members, visitsPer, bookings, dur = 5_000, 10, 10_000, 4*time.Second
 	}
 	dir := b.TempDir()
 	st, err := store.Open(context.Background(), store.Config{DataDir: dir})
@@ -367,7 +367,11 @@ func BenchmarkKioskPagesLoad(b *testing.B) {
 				if !strings.Contains(body, p.want) {
 					failures.Add(1)
 				}
-				mine[(i+k)%len(pages)] = append(mine[(i+k)%len(pages)], d)
+				// The first two seconds warm the server up (the kiosks'
+				// own check-ins, caches, the runtime); they are not counted.
+				if time.Since(start) > 2*time.Second {
+					mine[(i+k)%len(pages)] = append(mine[(i+k)%len(pages)], d)
+				}
 				time.Sleep(time.Second - d%time.Second)
 			}
 			mu.Lock()
@@ -382,7 +386,7 @@ func BenchmarkKioskPagesLoad(b *testing.B) {
 	if f := failures.Load(); f > 0 {
 		b.Fatalf("%d page loads failed", f)
 	}
-	fmt.Printf("\nKiosk booking pages: %d members, %d visits, %d past bookings, %d kiosks each opening a page every second\n",
+	fmt.Printf("\nKiosk booking pages: %d members, %d visits, %d past bookings, %d kiosks each opening a page every second (after a 2 s warm-up)\n",
 		members, members*visitsPer, bookings, kiosks)
 	worst := 0.0
 	for i, p := range pages {
