@@ -187,16 +187,7 @@ func (k *Kiosk) enrolmentCancel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = k.st.CancelEnrolment(c.UserContext(), e.ID, memberID(c))
-	if errors.Is(err, store.ErrNotFound) {
-		return c.Redirect("/kiosk/bookings", fiber.StatusSeeOther)
-	}
-	if err != nil {
-		return err
-	}
-	v := k.view(c, map[string]any{"Back": "/kiosk/bookings"})
-	v.Flash = v.L.T("kiosk.bookings.cancelled")
-	return k.w.Render(c, fiber.StatusOK, "kiosk/message", v)
+	return k.cancelled(c, k.st.CancelEnrolment(c.UserContext(), e.ID, memberID(c)))
 }
 
 // rate asks the one satisfaction question, four faces and a skip.

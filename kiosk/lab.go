@@ -254,9 +254,13 @@ func (k *Kiosk) cancel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = k.st.CancelBooking(c.UserContext(), b.ID, memberID(c))
+	return k.cancelled(c, k.st.CancelBooking(c.UserContext(), b.ID, memberID(c)))
+}
+
+// cancelled answers a visitor's cancellation of a booking or a course
+// place. One that is gone already (cancelled, released) needs nothing more.
+func (k *Kiosk) cancelled(c *fiber.Ctx, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		// Cancelled already, or released: nothing left to do.
 		return c.Redirect("/kiosk/bookings", fiber.StatusSeeOther)
 	}
 	if err != nil {
