@@ -9,8 +9,6 @@ import (
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
 	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 
 	"github.com/drempel/drempel/store"
@@ -46,19 +44,13 @@ func WriteCardsPDF(w io.Writer, faces []CardFace, layout Layout) error {
 	if len(faces) == 0 {
 		return fmt.Errorf("no cards to print")
 	}
-	var pdf *fpdf.Fpdf
+	init := paper("A4")
 	if layout == Single {
-		pdf = fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: CardW, Ht: CardH}, OrientationStr: "P"})
-	} else {
-		pdf = fpdf.New("P", "mm", "A4", "")
+		init = size(CardW, CardH)
 	}
+	pdf := newPDF(init, "Drempel member cards")
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(0, 0, 0)
-	pdf.SetCreator("Drempel", true)
-	pdf.SetTitle("Drempel member cards", true)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.AddUTF8FontFromBytes("gomono", "B", gomono.TTF)
 
 	const cols, rows = 2, 5
 	const gapX, gapY = 6.0, 2.0

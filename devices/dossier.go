@@ -3,10 +3,6 @@ package devices
 import (
 	"fmt"
 	"io"
-
-	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // DossierDoc is a partner dossier, already translated: headings, counted
@@ -26,13 +22,9 @@ type DossierSection struct {
 
 // WriteDossierPDF writes a partner dossier on A4.
 func WriteDossierPDF(w io.Writer, d DossierDoc) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf := newPDF(paper("A4"), d.Title)
 	pdf.SetMargins(18, 18, 18)
 	pdf.SetAutoPageBreak(true, 18)
-	pdf.SetCreator("Drempel", true)
-	pdf.SetTitle(d.Title, true)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
 	pdf.AddPage()
 	text := func(s string) string {
 		if printable(s) {

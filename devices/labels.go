@@ -7,9 +7,6 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // DeviceLabel is what one asset label shows.
@@ -35,21 +32,15 @@ func WriteLabelsPDF(w io.Writer, labels []DeviceLabel, format LabelFormat) error
 	if len(labels) == 0 {
 		return fmt.Errorf("no labels to print")
 	}
-	var pdf *fpdf.Fpdf
 	lw, lh := 70.0, 37.0
+	init := paper("A4")
 	if format == LabelsRoll62 {
 		lw, lh = 62, 29
-		pdf = fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: lw, Ht: lh}, OrientationStr: "P"})
-	} else {
-		pdf = fpdf.New("P", "mm", "A4", "")
+		init = size(lw, lh)
 	}
+	pdf := newPDF(init, "Drempel device labels")
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(0, 0, 0)
-	pdf.SetCreator("Drempel", true)
-	pdf.SetTitle("Drempel device labels", true)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.AddUTF8FontFromBytes("gomono", "B", gomono.TTF)
 	const cols, rows = 3, 8
 	top := (297 - rows*lh) / 2
 	for i, l := range labels {

@@ -3,11 +3,6 @@ package devices
 import (
 	"fmt"
 	"io"
-
-	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 )
 
 // Receipt is what a member takes home with a loan, already translated.
@@ -25,13 +20,8 @@ type ReceiptLine struct{ Tag, What, Due string }
 // WriteReceiptPDF writes a loan receipt on an A5 page. Every text is
 // written as text: a nickname like "=HYPERLINK(…)" prints as typed.
 func WriteReceiptPDF(w io.Writer, r Receipt) error {
-	pdf := fpdf.New("P", "mm", "A5", "")
+	pdf := newPDF(paper("A5"), r.Title)
 	pdf.SetMargins(12, 12, 12)
-	pdf.SetCreator("Drempel", true)
-	pdf.SetTitle(r.Title, true)
-	pdf.AddUTF8FontFromBytes("go", "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes("go", "B", gobold.TTF)
-	pdf.AddUTF8FontFromBytes("gomono", "B", gomono.TTF)
 	pdf.AddPage()
 	text := func(s string) string {
 		if printable(s) {

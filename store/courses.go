@@ -246,10 +246,7 @@ func (s *Store) withTexts(ctx context.Context, cs []Course) error {
 func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
 	var c Course
 	if err := s.R.WithContext(ctx).Take(&c, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	cs := []Course{c}
 	if err := s.withTexts(ctx, cs); err != nil {
@@ -332,10 +329,7 @@ func (s *Store) UpdateSession(ctx context.Context, id int64, in SessionInput, mo
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var cur CourseSession
 		if err := lockRow(tx, s.Dialect).Take(&cur, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		taken := cur.Taken
 		if in.Seats < cur.Taken {
@@ -385,10 +379,7 @@ func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 func (s *Store) Session(ctx context.Context, id int64) (*CourseSession, error) {
 	var cs CourseSession
 	if err := s.R.WithContext(ctx).Take(&cs, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &cs, nil
 }
@@ -496,10 +487,7 @@ func (s *Store) Enrol(ctx context.Context, in EnrolInput) (EnrolmentStatus, erro
 		now := s.Now()
 		var first CourseSession
 		if err := tx.Take(&first, in.SessionID).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		if first.StartsAt <= now.Unix() {
 			return ErrSessionStarted
@@ -589,10 +577,7 @@ func (s *Store) CancelEnrolment(ctx context.Context, id, memberID int64) error {
 			q = q.Where("member_id = ?", memberID)
 		}
 		if err := q.Take(&e).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		var sess CourseSession
 		if err := tx.Take(&sess, e.SessionID).Error; err != nil {
@@ -712,10 +697,7 @@ func (s *Store) MarkPlacesSeen(ctx context.Context, memberID int64) error {
 func (s *Store) Enrolment(ctx context.Context, id int64) (*Enrolment, error) {
 	var e Enrolment
 	if err := s.R.WithContext(ctx).Take(&e, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &e, nil
 }
@@ -917,10 +899,7 @@ func (s *Store) MemberByCheckCode(ctx context.Context, code string) (*Member, er
 	}
 	var c Card
 	if err := s.R.WithContext(ctx).Where("check_code = ? AND revoked_at IS NULL", code).Take(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return s.Member(ctx, c.MemberID)
 }

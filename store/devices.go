@@ -275,10 +275,7 @@ func (s *Store) UpdateDevice(ctx context.Context, id int64, in DeviceInput) erro
 func (s *Store) Device(ctx context.Context, id int64) (*Device, error) {
 	var d Device
 	if err := s.R.WithContext(ctx).Take(&d, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &d, nil
 }
@@ -310,10 +307,7 @@ func (s *Store) DeviceByTag(ctx context.Context, tag string) (*Device, error) {
 	}
 	var d Device
 	if err := s.R.WithContext(ctx).Where("asset_tag = ?", tag).Take(&d).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &d, nil
 }
@@ -417,10 +411,7 @@ func (s *Store) Lend(ctx context.Context, in LendInput) ([]Loan, error) {
 			}
 			var d Device
 			if err := tx.Take(&d, id).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return ErrNotFound
-				}
-				return err
+				return notFound(err)
 			}
 			seen[id] = true
 			devices = append(devices, d)
@@ -498,10 +489,7 @@ func endOfDay(t time.Time) time.Time {
 func (s *Store) OpenLoan(ctx context.Context, deviceID int64) (*Loan, error) {
 	var l Loan
 	if err := s.R.WithContext(ctx).Where("device_id = ? AND status = ?", deviceID, LoanOpen).Take(&l).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &l, nil
 }
@@ -528,10 +516,7 @@ func (s *Store) Return(ctx context.Context, in ReturnInput) (*Loan, error) {
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.Now()
 		if err := tx.Where("device_id = ? AND status = ?", in.DeviceID, LoanOpen).Take(&loan).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		missing := map[int64]bool{}
 		for _, id := range in.Missing {
@@ -634,10 +619,7 @@ func (s *Store) ExtendLoan(ctx context.Context, loanID int64, due time.Time, by 
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var l Loan
 		if err := tx.Where("id = ? AND status = ?", loanID, LoanOpen).Take(&l).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		// The accessories that went with the device share its due date.
 		acc := tx.Session(&gorm.Session{NewDB: true}).Model(&Device{}).Select("id").Where("parent_id = ?", l.DeviceID)
@@ -654,10 +636,7 @@ func (s *Store) MarkLost(ctx context.Context, loanID, by int64, stolen bool) err
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var l Loan
 		if err := tx.Where("id = ? AND status = ?", loanID, LoanOpen).Take(&l).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		if err := tx.Model(&Loan{}).Where("id = ?", loanID).Updates(map[string]any{"status": LoanLost, "returned_at": s.Now(), "returned_by": by}).Error; err != nil {
 			return err
@@ -679,10 +658,7 @@ func (s *Store) ReopenLoan(ctx context.Context, loanID, by int64) error {
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var l Loan
 		if err := tx.Where("id = ? AND status = ?", loanID, LoanReturned).Take(&l).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		res := tx.Model(&Device{}).Where("id = ? AND status IN ?", l.DeviceID, []DeviceStatus{Checking, Available}).Update("status", OnLoan)
 		if res.Error != nil {

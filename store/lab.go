@@ -484,10 +484,7 @@ func lockMember(tx *gorm.DB, dialect string, memberID int64) error {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
 	err := q.Take(&m, memberID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return ErrNotFound
-	}
-	return err
+	return notFound(err)
 }
 
 // CancelBooking cancels a booked seat and frees it. A visitor may cancel
@@ -500,10 +497,7 @@ func (s *Store) CancelBooking(ctx context.Context, id, memberID int64) error {
 			q = q.Where("member_id = ?", memberID)
 		}
 		if err := q.Take(&b).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		res := tx.Model(&Booking{}).Where("id = ? AND status = ?", id, BookingBooked).
 			Updates(map[string]any{"status": BookingCancelled, "closed_at": s.Now()})
@@ -519,10 +513,7 @@ func (s *Store) CancelBooking(ctx context.Context, id, memberID int64) error {
 func (s *Store) Booking(ctx context.Context, id int64) (*Booking, error) {
 	var b Booking
 	if err := s.R.WithContext(ctx).Take(&b, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &b, nil
 }

@@ -139,10 +139,7 @@ func (s *Store) ReissueCard(ctx context.Context, memberID int64) (*Card, error) 
 func (s *Store) Member(ctx context.Context, id int64) (*Member, error) {
 	var m Member
 	if err := s.R.WithContext(ctx).First(&m, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	var c Card
 	err := s.R.WithContext(ctx).Where("member_id = ? AND revoked_at IS NULL", id).First(&c).Error

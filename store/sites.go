@@ -10,10 +10,7 @@ import (
 func defaultSite(tx *gorm.DB) (*Site, error) {
 	var site Site
 	if err := tx.Order("id").First(&site).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &site, nil
 }

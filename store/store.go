@@ -193,3 +193,12 @@ func (s *Store) SetClock(now func() time.Time) { s.clock = now }
 
 // Now is the current time in UTC.
 func (s *Store) Now() time.Time { return s.clock().UTC() }
+
+// notFound turns GORM's "record not found" into the store's ErrNotFound,
+// which the handlers map to a 404; other errors pass unchanged.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}

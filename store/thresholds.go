@@ -316,10 +316,7 @@ func (s *Store) Thresholds(ctx context.Context, siteID int64, f ThresholdFilter)
 func (s *Store) Threshold(ctx context.Context, id int64) (*Threshold, error) {
 	var t Threshold
 	if err := s.R.WithContext(ctx).Take(&t, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &t, nil
 }
@@ -448,10 +445,7 @@ func (s *Store) SaveTheme(ctx context.Context, id, siteID int64, in ThemeInput) 
 func (s *Store) Theme(ctx context.Context, id int64) (*Theme, error) {
 	var t Theme
 	if err := s.R.WithContext(ctx).Take(&t, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &t, nil
 }
@@ -641,10 +635,7 @@ func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string
 func (s *Store) OrganisationDossier(ctx context.Context, orgID int64, from, to string) (*Dossier, error) {
 	var o Organisation
 	if err := s.R.WithContext(ctx).Take(&o, orgID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	d := &Dossier{Theme: Theme{Title: o.Name}}
 	if err := s.fillDossier(ctx, d, "organisation_id = ?", orgID, from, to); err != nil {

@@ -93,10 +93,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 	err := s.R.WithContext(ctx).Where("email = ? AND disabled_at IS NULL", strings.ToLower(searchText(email, 200))).Take(&u).Error
 	if err != nil {
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash(), []byte(password))
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 		return nil, ErrNotFound
@@ -108,10 +105,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (*User
 func (s *Store) User(ctx context.Context, id int64) (*User, error) {
 	var u User
 	if err := s.R.WithContext(ctx).Where("disabled_at IS NULL").Take(&u, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return nil, notFound(err)
 	}
 	return &u, nil
 }
@@ -136,10 +130,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) er
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Take(&u, id).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return ErrNotFound
-			}
-			return err
+			return notFound(err)
 		}
 		if disabled && u.Role == RoleAdmin && u.DisabledAt == nil {
 			var admins int64
