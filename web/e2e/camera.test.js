@@ -41,7 +41,7 @@ test('scan a card with the camera', async () => {
     await kiosk.getByRole('link', { name: 'Gebruik de camera' }).click();
     await kiosk.getByRole('heading', { name: /Amina/ }).waitFor({ timeout: 20000 });
   } catch (e) {
-    await kiosk.screenshot({ path: join(SHOTS, 'camera.png') });
+    await kiosk.screenshot({ path: join(SHOTS, 'camera.png') }).catch(() => {}); // a picture to look at, not a check
     throw e;
   }
 });

@@ -74,7 +74,7 @@ test('register, print, scan, greet, rescan, reissue', async () => {
     assert.equal((await h1.innerText()).trim(), `Welkom, \u2068${nickname}\u2069!`);
     await kiosk.getByText('Je bent aangemeld').waitFor();
     assert.deepEqual(await smallTargets(kiosk), [], 'every target is at least 48 px');
-    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-greeting.png') });
+    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-greeting.png') }).catch(() => {}); // a picture to look at, not a check
   });
   assert.equal(await todayCount(staff), before + 1, 'one visit counted');
 
@@ -101,7 +101,7 @@ test('register, print, scan, greet, rescan, reissue', async () => {
     await scanCard(kiosk, card.token);
     await kiosk.getByRole('heading', { name: 'Deze kaart werkt niet' }).waitFor();
     assert.equal(await kiosk.getByText(nickname).count(), 0, 'a refused card shows no name');
-    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-refused.png') });
+    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-refused.png') }).catch(() => {}); // a picture to look at, not a check
     // The refusal returns to the start by itself; go there now.
     await kiosk.goto(srv.base + '/kiosk');
     await scanCard(kiosk, card2.token);
@@ -127,13 +127,13 @@ test('Arabic kiosk is right-to-left and greets in the member\'s language', async
     await Promise.all([kiosk.waitForNavigation(), kiosk.getByRole('button', { name: 'العربية' }).click()]);
     assert.equal(await kiosk.locator('html').getAttribute('dir'), 'rtl');
     assert.equal(await kiosk.locator('html').getAttribute('lang'), 'ar');
-    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-idle-ar.png') });
+    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-idle-ar.png') }).catch(() => {}); // a picture to look at, not a check
     // The demo's sample card belongs to Amina, who prefers Arabic.
     await scanCard(kiosk, srv.sampleCard);
     assert.equal(await kiosk.locator('html').getAttribute('dir'), 'rtl');
     const h1 = (await kiosk.getByRole('heading', { level: 1 }).innerText()).trim();
     assert.ok(h1.includes('Amina') && !h1.startsWith('Welkom'), 'greeted in Arabic: ' + h1);
-    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-greeting-ar.png') });
+    await kiosk.screenshot({ path: join(SHOTS, 'kiosk-greeting-ar.png') }).catch(() => {}); // a picture to look at, not a check
   });
   await ctx.close();
 });

@@ -13,7 +13,8 @@ async function kioskPage(name) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => { throw e; });
-  page.shot = (n) => page.screenshot({ path: join(SHOTS, `${name}-${n}.png`) });
+  // Pictures to look at, not checks: a failed capture fails nothing.
+  page.shot = (n) => page.screenshot({ path: join(SHOTS, `${name}-${n}.png`) }).catch(() => {});
   return page;
 }
 

@@ -30,7 +30,7 @@ test('report a threshold by pictograms, in Arabic and in Dutch, anonymously', as
     await k.getByRole('link', { name: msg(lang, 'kiosk.report.tile') }).tap();
     await k.getByRole('link', { name: msg(lang, 'kiosk.report.domain.bank') }).waitFor();
     assert.deepEqual(await smallTargets(k), [], 'big targets');
-    await k.screenshot({ path: join(SHOTS, `report-domains-${lang}.png`) });
+    await k.screenshot({ path: join(SHOTS, `report-domains-${lang}.png`) }).catch(() => {}); // a picture to look at, not a check
     await reportBankLogin(k, lang);
     await k.getByRole('heading', { name: msg(lang, 'kiosk.report.thanks') }).waitFor();
     await k.context().close();
@@ -75,7 +75,7 @@ test('"yes, help me" after check-in, with words and a voice note, reaches the fo
   await f.goto(srv.base + '/admin/thresholds?help=1');
   const cell = f.getByRole('row').filter({ hasText: 'HYPERLINK' });
   assert.equal((await cell.locator('td').nth(3).innerText()).trim(), '<script>alert(1)</script>=HYPERLINK("http://x")', 'shown as text');
-  await f.screenshot({ path: join(SHOTS, 'threshold-inbox.png'), fullPage: true });
+  await f.screenshot({ path: join(SHOTS, 'threshold-inbox.png'), fullPage: true }).catch(() => {}); // a picture to look at, not a check
   // The voice note plays for the facilitator.
   await f.getByRole('row').filter({ hasText: 'HYPERLINK' }).getByRole('link').first().click();
   const src = await f.locator('audio').getAttribute('src');
