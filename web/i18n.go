@@ -44,6 +44,7 @@ var Languages = []Language{
 	{Code: "ar", Endonym: "العربية", RTL: true, Kiosk: true},
 	{Code: "ti", Endonym: "ትግርኛ"},
 	{Code: "prs", Endonym: "دری", RTL: true},
+	{Code: "fa", Endonym: "فارسی", RTL: true},
 	{Code: "uk", Endonym: "Українська"},
 	{Code: "ro", Endonym: "Română"},
 	{Code: "tr", Endonym: "Türkçe"},
@@ -82,6 +83,40 @@ type I18n struct {
 	mu     sync.RWMutex
 	locs   map[string]*Loc
 	tz     *time.Location
+	// over holds the corrections staff made on the Kiosk words page,
+	// language → message id → text; they win over the catalogs.
+	over map[string]map[string]string
+	// nl is the ids of the default catalog, the reference for the others.
+	nl    map[string]bool
+	voice Voice
+}
+
+// SetOverrides replaces the staff's corrections (language → message id →
+// text) and forgets every translated message kept so far, so the next
+// page shows the corrected words.
+func (x *I18n) SetOverrides(m map[string]map[string]string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.over = m
+	for _, l := range x.locs {
+		l.mu.Lock()
+		l.cache = map[string]string{}
+		l.over = m[l.Lang.Code]
+		l.mu.Unlock()
+	}
+}
+
+// Message is a catalog's own text for id in lang, without corrections or
+// fallbacks; ok is false when the catalog lacks it.
+func (x *I18n) Message(lang, id string) (text string, ok bool) {
+	s, tag, err := i18n.NewLocalizer(x.bundle, lang).LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil || s == "" {
+		return "", false
+	}
+	if b, _ := tag.Base(); b.String() != lang && tag.String() != lang {
+		return "", false
+	}
+	return s, true
 }
 
 // NewI18n loads the embedded catalogs. A catalog that does not parse
@@ -93,19 +128,26 @@ func NewI18n(tz *time.Location) (*I18n, error) {
 	if err != nil {
 		return nil, err
 	}
+	nl := map[string]bool{}
 	for _, f := range files {
 		data, err := catalogFS.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := b.ParseMessageFileBytes(data, path.Base(f)); err != nil {
+		mf, err := b.ParseMessageFileBytes(data, path.Base(f))
+		if err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", f, err)
+		}
+		if path.Base(f) == "nl.toml" {
+			for _, m := range mf.Messages {
+				nl[m.ID] = true
+			}
 		}
 	}
 	if tz == nil {
 		tz = time.UTC
 	}
-	return &I18n{bundle: b, locs: map[string]*Loc{}, tz: tz}, nil
+	return &I18n{bundle: b, locs: map[string]*Loc{}, tz: tz, nl: nl}, nil
 }
 
 // Loc returns the localizer for a language code, falling back to fallback
@@ -122,8 +164,9 @@ func (x *I18n) Loc(code, fallback string) *Loc {
 	if !ok {
 		lang, _ = LookupLanguage(fallback)
 	}
-	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, code, fallback, "en"), tz: x.tz, cache: map[string]string{}}
 	x.mu.Lock()
+	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, code, fallback, "en"), tz: x.tz, cache: map[string]string{},
+		over: x.over[lang.Code], voice: x.voice}
 	x.locs[key] = l
 	x.mu.Unlock()
 	return l
@@ -136,19 +179,26 @@ type Loc struct {
 	tz    *time.Location
 	mu    sync.RWMutex
 	cache map[string]string // messages without arguments
+	over  map[string]string // staff corrections, see I18n.SetOverrides
+	voice Voice
 }
 
 // T translates a message; args are name/value pairs for its template.
 func (l *Loc) T(id string, args ...any) string {
-	if len(args) == 0 {
-		l.mu.RLock()
-		s, ok := l.cache[id]
-		l.mu.RUnlock()
-		if ok {
-			return s
-		}
+	l.mu.RLock()
+	s, ok := l.cache[id]
+	fix, fixed := l.over[id]
+	l.mu.RUnlock()
+	if ok && len(args) == 0 {
+		return s
 	}
-	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(args)})
+	var err error
+	if fixed {
+		// A correction is a template like the catalog's own message.
+		s, err = i18n.NewMessageTemplate(&i18n.Message{ID: id, Other: fix}).Execute("other", pairs(args), nil)
+	} else {
+		s, err = l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: pairs(args)})
+	}
 	if err != nil && s == "" {
 		// A missing message shows its id, which a test will catch,
 		// rather than an empty button.
