@@ -29,13 +29,25 @@ type DemoResult struct {
 	// RaterCard belongs to a member who came to yesterday's course: the
 	// kiosk asks them for a smiley.
 	RaterCard Card
+	// ByLang is one member per language, in the order of the demo list,
+	// for trying the kiosk in each: the card shows their name in their
+	// own script.
+	ByLang []DemoCard
 }
 
+// DemoCard is a demo member's card, for the console.
+type DemoCard struct {
+	Lang, Nickname string
+	Card           Card
+}
+
+// Names are written the way their owners write them: a Tigrinya name in
+// Ge'ez, a Persian one in Arabic script.
 var demoMembers = []struct{ nick, lang string }{
-	{"Amina", "ar"}, {"Jan", "nl"}, {"Marie", "fr"}, {"Yonas", "ti"}, {"Olena", "uk"},
-	{"Mohammed", "ar"}, {"Fatma", "tr"}, {"Sofia", "ro"}, {"Hamid", "prs"}, {"Ilse", "nl"},
+	{"Amina", "ar"}, {"Jan", "nl"}, {"Marie", "fr"}, {"ዮናስ", "ti"}, {"Олена", "uk"},
+	{"محمد", "ar"}, {"Fatma", "tr"}, {"Sofia", "ro"}, {"حمید", "prs"}, {"Ilse", "nl"},
 	{"Koen", "nl"}, {"Nadia", "fr"}, {"Samir", "ar"}, {"Ayaan", "so"}, {"Elif", "tr"},
-	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "prs"}, {"Mariam", "ar"}, {"Pieter", "nl"},
+	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "prs"}, {"Mariam", "ar"}, {"شیرین", "fa"},
 }
 
 // ErrNotDemo refuses to load the demo into a database with real data.
@@ -161,6 +173,23 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	err = s.R.WithContext(ctx).Table("cards").Select("cards.*").
 		Joins("JOIN enrolments ON enrolments.member_id = cards.member_id").
 		Where("cards.revoked_at IS NULL AND enrolments.attended_at IS NOT NULL").Order("cards.id").Limit(1).Scan(&res.RaterCard).Error
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Card
+		Nickname, Lang string
+	}
+	err = s.R.WithContext(ctx).Table("cards").Select("cards.*, members.nickname, members.lang").
+		Joins("JOIN members ON members.id = cards.member_id").
+		Where("cards.revoked_at IS NULL").Order("cards.id").Scan(&rows).Error
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if !seen[r.Lang] {
+			seen[r.Lang] = true
+			res.ByLang = append(res.ByLang, DemoCard{Lang: r.Lang, Nickname: r.Nickname, Card: r.Card})
+		}
+	}
 	return res, err
 }
 

@@ -130,6 +130,10 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 		if res.RaterCard.Token != "" {
 			fmt.Fprintf(out, "A member who came to yesterday's course (the kiosk asks for a smiley):\n  %s\n", res.RaterCard.Token)
 		}
+		fmt.Fprintln(out, "A member in each language (the kiosk speaks it after the scan):")
+		for _, c := range res.ByLang {
+			fmt.Fprintf(out, "  %-4s %s  %s\n", c.Lang, c.Card.Token, c.Nickname)
+		}
 		return nil
 	}
 	if _, err := st.EnsureSite(ctx, "Drempel", cfg.tz); err != nil {
