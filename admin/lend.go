@@ -266,16 +266,17 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// The receipt speaks the member's language where the PDF font can
-	// write it, and the desk's language otherwise.
+	// The receipt speaks the member's language whenever the kiosk does
+	// (every kiosk script prints, right to left where it is written so),
+	// and the desk's language otherwise.
 	lang := m.Lang
-	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Admin {
+	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
 		lang = a.w.Opts.DefaultLang
 	}
 	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
 	r := devices.Receipt{Title: l.T("receipt.title"), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
 		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T("kiosk.loan.terms"), Footer: l.T("receipt.footer"),
-		Date: l.DateTime(a.st.Now())}
+		Date: l.DateTime(a.st.Now()), Lang: l.Lang.Code, Dir: l.Lang.Dir()}
 	for _, row := range rows {
 		r.Lines = append(r.Lines, devices.ReceiptLine{Tag: row.AssetTag, What: strings.TrimSpace(l.T("admin.devices.type."+string(row.DeviceType)) + " " + row.Make + " " + row.Model), Due: l.Date(row.DueAt)})
 	}

@@ -1,15 +1,10 @@
 package devices
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"unicode"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/sfnt"
 
 	"github.com/drempel/drempel/store"
 )
@@ -39,106 +34,69 @@ const (
 )
 
 // WriteCardsPDF writes the cards as a PDF. Text goes into the PDF as text,
-// never as markup, so a nickname like "<b>x</b>" prints as typed.
+// never as markup, so a nickname like "<b>x</b>" prints as typed, and a
+// nickname in any kiosk script (Arabic, Ge'ez, Cyrillic…) prints in its
+// own letters.
 func WriteCardsPDF(w io.Writer, faces []CardFace, layout Layout) error {
 	if len(faces) == 0 {
 		return fmt.Errorf("no cards to print")
 	}
-	init := paper("A4")
-	if layout == Single {
-		init = size(CardW, CardH)
+	p, err := newPrintout("Drempel member cards", "")
+	if err != nil {
+		return err
 	}
-	pdf := newPDF(init, "Drempel member cards")
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetMargins(0, 0, 0)
-
 	const cols, rows = 2, 5
 	const gapX, gapY = 6.0, 2.0
-	marginX := (210 - cols*CardW - (cols-1)*gapX) / 2
-	marginY := (297 - rows*CardH - (rows-1)*gapY) / 2
+	marginX := (a4W - cols*CardW - (cols-1)*gapX) / 2
+	marginY := (a4H - rows*CardH - (rows-1)*gapY) / 2
+	var page *pdfPage
 	for i, f := range faces {
 		var x, y float64
 		if layout == Single {
-			pdf.AddPage()
+			page = p.doc.addPage(CardW, CardH)
 		} else {
 			slot := i % (cols * rows)
 			if slot == 0 {
-				pdf.AddPage()
+				page = p.doc.addPage(a4W, a4H)
 			}
 			x = marginX + float64(slot%cols)*(CardW+gapX)
 			y = marginY + float64(slot/cols)*(CardH+gapY)
-			pdf.SetDrawColor(170, 170, 170)
-			pdf.SetLineWidth(0.2)
-			pdf.RoundedRect(x, y, CardW, CardH, 3, "1234", "D")
+			page.roundedRect(x, y, CardW, CardH, 3, 0.2, rule)
 		}
-		if err := drawCard(pdf, fmt.Sprintf("qr%d", i), x, y, f); err != nil {
+		if err := p.drawCard(page, x, y, f); err != nil {
 			return err
 		}
 	}
-	return pdf.Output(w)
+	return p.write(w)
 }
 
-func drawCard(pdf *fpdf.Fpdf, name string, x, y float64, f CardFace) error {
-	png, err := qrcode.Encode(f.Token, qrcode.Medium, 600)
+func (p *printout) drawCard(page *pdfPage, x, y float64, f CardFace) error {
+	qr, err := qrcode.New(f.Token, qrcode.Medium)
 	if err != nil {
 		return fmt.Errorf("qr code: %w", err)
 	}
-	pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-	const qr = 40.0
-	pdf.ImageOptions(name, x+3, y+3, qr, qr, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	const side = 40.0
+	page.modules(qr.Bitmap(), x+3, y+3, side)
 	// The check code under the QR, for a lookup by hand at the desk.
-	pdf.SetTextColor(20, 20, 20)
-	pdf.SetFont("gomono", "B", 12)
-	pdf.SetXY(x+3, y+qr+3.5)
-	pdf.CellFormat(qr, 5, store.FormatCheckCode(f.CheckCode), "", 0, "C", false, 0, "")
+	code := p.fit(store.FormatCheckCode(f.CheckCode), style{size: 12, mono: true, color: black}, side, 0, 1, 8, dirLTR)
+	p.draw(page, code, x+3, y+side+3.5, side, alignCenter)
 
-	tx, tw := x+qr+6, CardW-qr-9
-	pdf.SetFillColor(11, 110, 79)
-	pdf.Rect(tx, y+5, tw, 1.2, "F")
-	pdf.SetFont("go", "", 7.5)
-	pdf.SetTextColor(70, 70, 70)
-	pdf.SetXY(tx, y+8)
-	pdf.MultiCell(tw, 3.4, f.OrgName, "", "L", false)
-	// A name the font cannot draw (Arabic, Ge'ez…) is left off rather than
-	// printed as empty boxes: the QR and the check code do the work.
-	nick := f.Nickname
-	if !printable(nick) {
-		nick = ""
-	}
-	// The nickname on one line if it fits at 9 pt or more, else wrapped.
-	size := 14.0
-	pdf.SetFont("go", "B", size)
-	for size > 9 && pdf.GetStringWidth(nick) > tw-2*pdf.GetCellMargin() {
-		size -= 0.5
-		pdf.SetFontSize(size)
-	}
-	pdf.SetTextColor(20, 20, 20)
-	pdf.SetXY(tx, y+20)
-	pdf.MultiCell(tw, size*0.45, nick, "", "L", false)
-	pdf.SetFont("go", "", 7)
-	pdf.SetTextColor(90, 90, 90)
-	pdf.SetXY(tx, y+CardH-9)
-	pdf.CellFormat(tw, 4, "Drempel", "", 0, "L", false, 0, "")
-	return pdf.Error()
-}
+	// The text column right of the QR: the organisation at the top, the
+	// nickname under it, "Drempel" at the bottom; each in its own space.
+	tx, tw := x+side+6, CardW-side-9
+	page.fillRect(tx, y+5, tw, 1.2, green)
+	org := p.fit(f.OrgName, style{size: 7.5, color: mid}, tw, 0, 3, 6, dirAuto)
+	p.draw(page, org, tx, y+8, tw, alignStart)
 
-// boldFace is the font the nickname is printed in, parsed once to ask it
-// which characters it has.
-var boldFace, _ = sfnt.Parse(gobold.TTF)
+	brand := p.layout("Drempel", style{size: 7, color: grey}, tw, dirLTR)
+	brandTop := y + CardH - 9
+	p.draw(page, brand, tx, brandTop, tw, alignStart)
 
-// printable reports whether the card font has a glyph for every letter.
-func printable(s string) bool {
-	if boldFace == nil {
-		return false
-	}
-	var buf sfnt.Buffer
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			continue
-		}
-		if g, err := boldFace.GlyphIndex(&buf, r); err != nil || g == 0 {
-			return false
-		}
-	}
-	return true
+	// The nickname on one line if it fits at 9 pt or more, else on two
+	// lines, smaller if need be, down to 5 pt (a 60-letter name); cut with an ellipsis only
+	// if even that cannot hold it.
+	top := max(y+20, y+8+org.height+1.5)
+	nick := p.fitShort(f.Nickname, style{size: 14, bold: true, color: black}, tw, brandTop-1-top, 9, 2, 5, dirAuto)
+	p.draw(page, nick, tx, top, tw, alignStart)
+	return nil
 }

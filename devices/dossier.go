@@ -11,44 +11,40 @@ import (
 type DossierDoc struct {
 	Title, Subtitle string
 	Sections        []DossierSection
+	// Lang and Dir are the document's language and direction, as on
+	// Receipt; empty lets each paragraph's first letter decide, so a
+	// quote in Arabic sits right to left in a Dutch dossier.
+	Lang, Dir string
 }
 
 // DossierSection is a heading with lines under it.
 type DossierSection struct {
 	Heading string
 	Lines   []string
-	Quotes  bool // set the lines in italics, as quotes
+	Quotes  bool // set the lines as quotes
 }
 
-// WriteDossierPDF writes a partner dossier on A4.
+// WriteDossierPDF writes a partner dossier on A4 pages.
 func WriteDossierPDF(w io.Writer, d DossierDoc) error {
-	pdf := newPDF(paper("A4"), d.Title)
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 18)
-	pdf.AddPage()
-	text := func(s string) string {
-		if printable(s) {
-			return s
-		}
-		return "—"
+	p, err := newPrintout(d.Title, d.Lang)
+	if err != nil {
+		return err
 	}
-	pdf.SetFont("go", "B", 18)
-	pdf.MultiCell(0, 9, text(d.Title), "", "L", false)
-	pdf.SetFont("go", "", 10)
-	pdf.MultiCell(0, 5, text(d.Subtitle), "", "L", false)
+	f := p.newFlow(a4W, a4H, 18, parseDir(d.Dir))
+	f.text(d.Title, style{size: 18, bold: true, color: black})
+	f.text(d.Subtitle, style{size: 10, color: black})
 	for _, s := range d.Sections {
-		pdf.Ln(4)
-		pdf.SetFont("go", "B", 12)
-		pdf.SetTextColor(11, 110, 79)
-		pdf.MultiCell(0, 6, text(s.Heading), "", "L", false)
-		pdf.SetTextColor(20, 20, 20)
-		pdf.SetFont("go", "", 10)
+		f.space(4)
+		// A heading stays with its first line.
+		f.need((12 + 10) * 1.4 / ptPerMM)
+		f.text(s.Heading, style{size: 12, bold: true, color: green})
 		for _, l := range s.Lines {
 			if s.Quotes {
 				l = fmt.Sprintf("“%s”", l)
+				f.space(1)
 			}
-			pdf.MultiCell(0, 5, text(l), "", "L", false)
+			f.text(l, style{size: 10, color: black})
 		}
 	}
-	return pdf.Output(w)
+	return p.write(w)
 }

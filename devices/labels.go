@@ -1,11 +1,9 @@
 package devices
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/skip2/go-qrcode"
 )
 
@@ -32,55 +30,53 @@ func WriteLabelsPDF(w io.Writer, labels []DeviceLabel, format LabelFormat) error
 	if len(labels) == 0 {
 		return fmt.Errorf("no labels to print")
 	}
+	p, err := newPrintout("Drempel device labels", "")
+	if err != nil {
+		return err
+	}
 	lw, lh := 70.0, 37.0
-	init := paper("A4")
 	if format == LabelsRoll62 {
 		lw, lh = 62, 29
-		init = size(lw, lh)
 	}
-	pdf := newPDF(init, "Drempel device labels")
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetMargins(0, 0, 0)
 	const cols, rows = 3, 8
-	top := (297 - rows*lh) / 2
+	top := (a4H - rows*lh) / 2
+	var page *pdfPage
 	for i, l := range labels {
 		var x, y float64
 		if format == LabelsRoll62 {
-			pdf.AddPage()
+			page = p.doc.addPage(lw, lh)
 		} else {
 			slot := i % (cols * rows)
 			if slot == 0 {
-				pdf.AddPage()
+				page = p.doc.addPage(a4W, a4H)
 			}
 			x, y = float64(slot%cols)*lw, top+float64(slot/cols)*lh
 		}
-		png, err := qrcode.Encode(l.URL, qrcode.Medium, 400)
+		qr, err := qrcode.New(l.URL, qrcode.Medium)
 		if err != nil {
 			return fmt.Errorf("qr code: %w", err)
 		}
-		name := fmt.Sprintf("qr%d", i)
-		pdf.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
 		q := lh - 4
-		pdf.ImageOptions(name, x+2, y+2, q, q, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		page.modules(qr.Bitmap(), x+2, y+2, q)
+
+		// The text column: the tag, the caption under it, "Drempel" at
+		// the bottom, each in its own space.
 		tx, tw := x+q+4, lw-q-6
-		pdf.SetTextColor(20, 20, 20)
-		pdf.SetFont("gomono", "B", 13)
-		pdf.SetXY(tx, y+lh/2-7)
-		pdf.CellFormat(tw, 7, l.Tag, "", 0, "L", false, 0, "")
-		pdf.SetFont("go", "", 7)
-		pdf.SetXY(tx, y+lh/2+1)
-		caption := l.Caption
-		if !printable(caption) {
-			caption = ""
-		}
-		pdf.MultiCell(tw, 3.2, caption, "", "L", false)
-		pdf.SetFont("go", "B", 6)
-		pdf.SetTextColor(11, 110, 79)
-		pdf.SetXY(tx, y+lh-6)
-		pdf.CellFormat(tw, 3, "Drempel", "", 0, "L", false, 0, "")
-		if err := pdf.Error(); err != nil {
-			return err
+		brand := p.layout("Drempel", style{size: 6, bold: true, color: green}, tw, dirLTR)
+		brandTop := y + lh - 6
+		p.draw(page, brand, tx, brandTop, tw, alignStart)
+
+		tagTop := y + lh/2 - 7
+		tag := p.fitShort(l.Tag, style{size: 13, mono: true, color: black}, tw, brandTop-1-tagTop, 8, 2, 6, dirLTR)
+		p.draw(page, tag, tx, tagTop, tw, alignStart)
+
+		capTop := max(y+lh/2+1, tagTop+tag.height+0.5)
+		if room := brandTop - 0.5 - capTop; room > 0 {
+			caption := p.fit(l.Caption, style{size: 7, color: black}, tw, room, 4, 5.5, dirAuto)
+			if caption.height <= room+1e-6 {
+				p.draw(page, caption, tx, capTop, tw, alignStart)
+			}
 		}
 	}
-	return pdf.Output(w)
+	return p.write(w)
 }
