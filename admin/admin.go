@@ -24,6 +24,7 @@ type Admin struct {
 	w         *web.Web
 	log       *slog.Logger
 	publicURL string
+	voice     Voice
 }
 
 // Options configure the admin panel.
@@ -34,6 +35,9 @@ type Options struct {
 	// PublicURL is the address staff phones reach this server at; device
 	// labels carry it in their QR code.
 	PublicURL string
+	// Voice is the kiosk's voice (web/voice), which the voice studio
+	// reloads after every change to the recordings; nil for none.
+	Voice Voice
 }
 
 // Mount registers the admin routes.
@@ -44,7 +48,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	if o.LoginPerMinute <= 0 {
 		o.LoginPerMinute = 10
 	}
-	a := &Admin{st: st, w: w, log: o.Log, publicURL: strings.TrimSuffix(o.PublicURL, "/")}
+	a := &Admin{st: st, w: w, log: o.Log, publicURL: strings.TrimSuffix(o.PublicURL, "/"), voice: o.Voice}
 	csrf := w.CSRF()
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/kiosk", fiber.StatusSeeOther) })
 	app.Get("/d/:tag", func(c *fiber.Ctx) error {
@@ -115,6 +119,18 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/lab/settings", desk, a.labSettingsSave)
 	in.Post("/lab/closures", desk, a.labClose)
 	in.Post("/lab/closures/delete", desk, a.labReopen)
+	// The kiosk's words and voice: corrections and recordings.
+	in.Get("/words", desk, a.wordsPage)
+	in.Post("/words", desk, a.wordSave)
+	in.Post("/words/reset", desk, a.wordReset)
+	in.Get("/words/export.json", desk, a.wordsExport)
+	in.Post("/words/import", desk, a.wordsImport)
+	in.Get("/voice", desk, a.voicePage)
+	in.Post("/voice", desk, a.voiceSave)
+	in.Post("/voice/delete", desk, a.voiceDelete)
+	in.Get("/voice/audio", desk, a.voiceAudio)
+	in.Get("/voice/pack.zip", desk, a.voicePack)
+	in.Post("/voice/pack", desk, a.voiceImport)
 
 	// Courses are run by facilitators and coordinators as well as the desk.
 	crs := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleFacilitator)

@@ -307,6 +307,30 @@ CREATE TABLE organisation_logos (
 	data {{BLOB}} NOT NULL
 );
 `, nil},
+	{10, `
+CREATE TABLE kiosk_words (
+	id {{ID}},
+	lang TEXT NOT NULL,
+	msg_id TEXT NOT NULL,
+	text TEXT NOT NULL DEFAULT '',
+	reviewed BOOLEAN NOT NULL DEFAULT FALSE,
+	updated_at {{TS}} NOT NULL,
+	updated_by BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX kiosk_words_lang_msg ON kiosk_words (lang, msg_id);
+CREATE TABLE voice_prompts (
+	id {{ID}},
+	lang TEXT NOT NULL,
+	prompt_key TEXT NOT NULL,
+	text TEXT NOT NULL DEFAULT '',
+	mime TEXT NOT NULL,
+	audio {{BLOB}} NOT NULL,
+	size INTEGER NOT NULL,
+	updated_at {{TS}} NOT NULL,
+	updated_by BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE UNIQUE INDEX voice_prompts_lang_key ON voice_prompts (lang, prompt_key);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

@@ -35,20 +35,20 @@ func (l Language) Dir() string {
 }
 
 // Languages are the languages Drempel knows, in the order they are offered.
-// A member may prefer a language that has no catalog yet: the kiosk then
-// speaks the kiosk's default language and relies on its pictograms.
+// The kiosk speaks all of them; the admin panel speaks those marked Admin
+// (a staff message in a kiosk-only language falls back to the default).
 var Languages = []Language{
 	{Code: "nl", Endonym: "Nederlands", Kiosk: true, Admin: true},
 	{Code: "fr", Endonym: "Français", Kiosk: true, Admin: true},
 	{Code: "en", Endonym: "English", Kiosk: true, Admin: true},
 	{Code: "ar", Endonym: "العربية", RTL: true, Kiosk: true},
-	{Code: "ti", Endonym: "ትግርኛ"},
-	{Code: "prs", Endonym: "دری", RTL: true},
-	{Code: "fa", Endonym: "فارسی", RTL: true},
-	{Code: "uk", Endonym: "Українська"},
-	{Code: "ro", Endonym: "Română"},
-	{Code: "tr", Endonym: "Türkçe"},
-	{Code: "so", Endonym: "Soomaali"},
+	{Code: "ti", Endonym: "ትግርኛ", Kiosk: true},
+	{Code: "prs", Endonym: "دری", RTL: true, Kiosk: true},
+	{Code: "fa", Endonym: "فارسی", RTL: true, Kiosk: true},
+	{Code: "uk", Endonym: "Українська", Kiosk: true},
+	{Code: "ro", Endonym: "Română", Kiosk: true},
+	{Code: "tr", Endonym: "Türkçe", Kiosk: true},
+	{Code: "so", Endonym: "Soomaali", Kiosk: true},
 }
 
 // LookupLanguage finds a language by code.
@@ -87,8 +87,10 @@ type I18n struct {
 	// language → message id → text; they win over the catalogs.
 	over map[string]map[string]string
 	// nl is the ids of the default catalog, the reference for the others.
-	nl    map[string]bool
-	voice Voice
+	nl map[string]bool
+	// templates are each catalog's messages as written: lang → id → words.
+	templates map[string]map[string]string
+	voice     Voice
 }
 
 // SetOverrides replaces the staff's corrections (language → message id →
@@ -106,17 +108,13 @@ func (x *I18n) SetOverrides(m map[string]map[string]string) {
 	}
 }
 
-// Message is a catalog's own text for id in lang, without corrections or
-// fallbacks; ok is false when the catalog lacks it.
-func (x *I18n) Message(lang, id string) (text string, ok bool) {
-	s, tag, err := i18n.NewLocalizer(x.bundle, lang).LocalizeWithTag(&i18n.LocalizeConfig{MessageID: id})
-	if err != nil || s == "" {
-		return "", false
-	}
-	if b, _ := tag.Base(); b.String() != lang && tag.String() != lang {
-		return "", false
-	}
-	return s, true
+// MessageTemplate is a catalog's own words for id in lang as written,
+// placeholders ({{.Name}}) included, without corrections or fallbacks; a
+// message with plural forms gives its "other" form. The Kiosk words page
+// and the voice studio show them as a translator writes them.
+func (x *I18n) MessageTemplate(lang, id string) (string, bool) {
+	s, ok := x.templates[lang][id]
+	return s, ok && s != ""
 }
 
 // NewI18n loads the embedded catalogs. A catalog that does not parse
@@ -128,18 +126,21 @@ func NewI18n(tz *time.Location) (*I18n, error) {
 	if err != nil {
 		return nil, err
 	}
-	nl := map[string]bool{}
+	nl, templates := map[string]bool{}, map[string]map[string]string{}
 	for _, f := range files {
 		data, err := catalogFS.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		mf, err := b.ParseMessageFileBytes(data, path.Base(f))
+		mf, err := b.ParseMessageFileBytes(data, catalogTag(strings.TrimSuffix(path.Base(f), ".toml"))+".toml")
 		if err != nil {
 			return nil, fmt.Errorf("catalog %s: %w", f, err)
 		}
-		if path.Base(f) == "nl.toml" {
-			for _, m := range mf.Messages {
+		lang := strings.TrimSuffix(path.Base(f), ".toml")
+		templates[lang] = map[string]string{}
+		for _, m := range mf.Messages {
+			templates[lang][m.ID] = m.Other
+			if lang == "nl" {
 				nl[m.ID] = true
 			}
 		}
@@ -147,7 +148,7 @@ func NewI18n(tz *time.Location) (*I18n, error) {
 	if tz == nil {
 		tz = time.UTC
 	}
-	return &I18n{bundle: b, locs: map[string]*Loc{}, tz: tz, nl: nl}, nil
+	return &I18n{bundle: b, locs: map[string]*Loc{}, tz: tz, nl: nl, templates: templates}, nil
 }
 
 // Loc returns the localizer for a language code, falling back to fallback
@@ -165,7 +166,7 @@ func (x *I18n) Loc(code, fallback string) *Loc {
 		lang, _ = LookupLanguage(fallback)
 	}
 	x.mu.Lock()
-	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, code, fallback, "en"), tz: x.tz, cache: map[string]string{},
+	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, catalogTag(code), catalogTag(fallback), "en"), tz: x.tz, cache: map[string]string{},
 		over: x.over[lang.Code], voice: x.voice}
 	x.locs[key] = l
 	x.mu.Unlock()
@@ -277,4 +278,14 @@ func Negotiate(header string, langs []Language, fallback string) string {
 		}
 	}
 	return fallback
+}
+
+// catalogTag is the language tag a catalog is loaded under. go-i18n has no
+// plural rule for "prs" (Dari), so Dari is loaded as "fa-AF", Persian as
+// written in Afghanistan (CLDR's alias for prs), which has Persian's rule.
+func catalogTag(code string) string {
+	if code == "prs" {
+		return "fa-AF"
+	}
+	return code
 }

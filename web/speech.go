@@ -62,6 +62,11 @@ func (l *Loc) SayParts(parts ...string) Speech {
 	return l.speech(strings.Join(words, " "), ps)
 }
 
+// SayWith is a message said before other prompts: "Cancel?" and a day.
+func (l *Loc) SayWith(id string, parts []string) Speech {
+	return l.SayParts(append([]string{id, l.T(id)}, parts...)...)
+}
+
 func (l *Loc) speech(text string, parts [][2]string) Speech {
 	s := Speech{Text: text}
 	l.mu.RLock()

@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"strconv"
 	"syscall"
@@ -19,6 +21,7 @@ import (
 	"github.com/drempel/drempel/kiosk"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/voice"
 )
 
 type serveConfig struct {
@@ -85,7 +88,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ln.Close()
 		return err
 	}
-	app, err := newServer(st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log}, cfg.idle, base)
+	app, refresh, err := newServer(ctx, st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log,
+		// The visitor's session ends with the kiosk's reset: idle time and
+		// countdown after their last request, whatever the browser does.
+		KioskSession: kiosk.SessionLifetime(cfg.idle)}, cfg.idle, base, cfg.data)
 	if err != nil {
 		ln.Close()
 		return err
@@ -97,6 +103,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go func() { errc <- app.Listener(ln) }()
 	go releaseNoShows(ctx, st, log)
 	go purgeOldWords(ctx, st, log)
+	go refresh(ctx)
 	fmt.Fprintf(stdout, "Drempel is running: kiosk %s/kiosk · admin %s/admin\n", base, base)
 	select {
 	case err := <-errc:
@@ -153,13 +160,27 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 	return nil
 }
 
-// newServer wires the kiosk and the admin panel into one Fiber app.
-func newServer(st *store.Store, o web.Options, idle time.Duration, publicURL string) (*fiber.App, error) {
+// newServer wires the kiosk, its voice and the admin panel into one Fiber
+// app. refresh keeps the kiosk's words and recordings current with what
+// other servers of a network save; run it until the server stops.
+func newServer(ctx context.Context, st *store.Store, o web.Options, idle time.Duration, publicURL, dataDir string) (app *fiber.App, refresh func(context.Context), err error) {
 	w, err := web.New(o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	app := fiber.New(w.Config())
+	// Staff corrections of the kiosk's words win over the catalogs.
+	words, err := loadKioskWords(ctx, st, w)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Recordings first, then espeak-ng's speech, kept in the data directory.
+	v, err := voice.New(ctx, st, voice.Options{CacheDir: filepath.Join(dataDir, "voice-cache"),
+		Private: voice.TemplatedMessages(w.I18n), Log: o.Log})
+	if err != nil {
+		return nil, nil, err
+	}
+	w.I18n.SetVoice(v)
+	app = fiber.New(w.Config())
 	w.Use(app)
 	app.Get("/healthz", func(c *fiber.Ctx) error {
 		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
@@ -169,10 +190,46 @@ func newServer(st *store.Store, o web.Options, idle time.Duration, publicURL str
 		}
 		return c.SendString("ok")
 	})
+	v.Mount(app) // before the kiosk: plain GETs of sound skip its middleware
 	kiosk.Mount(app, st, w, kiosk.Options{Idle: idle, Log: o.Log})
-	admin.Mount(app, st, w, admin.Options{Log: o.Log, PublicURL: publicURL})
+	admin.Mount(app, st, w, admin.Options{Log: o.Log, PublicURL: publicURL, Voice: v})
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
-	return app, nil
+	refresh = func(ctx context.Context) {
+		go v.Run(ctx, time.Minute)
+		t := time.NewTicker(time.Minute)
+		defer t.Stop()
+		last := words
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			m, err := st.KioskWordOverrides(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					o.Log.Error("reload kiosk words", "err", err)
+				}
+				continue
+			}
+			// Only a change empties the catalogs' caches.
+			if !reflect.DeepEqual(m, last) {
+				w.I18n.SetOverrides(m)
+			}
+			last = m
+		}
+	}
+	return app, refresh, nil
+}
+
+// loadKioskWords hands the staff's corrections to the catalogs.
+func loadKioskWords(ctx context.Context, st *store.Store, w *web.Web) (map[string]map[string]string, error) {
+	m, err := st.KioskWordOverrides(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("kiosk words: %w", err)
+	}
+	w.I18n.SetOverrides(m)
+	return m, nil
 }
 
 // releaseNoShows frees, every minute, the lab seats of bookings nobody came
