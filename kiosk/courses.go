@@ -25,6 +25,9 @@ type sessionTile struct {
 	FreeText    string
 	Waiting     bool // on this member's list: the waiting list
 	EnrolmentID int64
+	// Say is the course's name and date; Parts are the date's prompts.
+	Say   web.Speech
+	Parts []string
 }
 
 func (k *Kiosk) tile(v *web.View, s store.SessionView, loc *time.Location) sessionTile {
@@ -32,6 +35,8 @@ func (k *Kiosk) tile(v *web.View, s store.SessionView, loc *time.Location) sessi
 	t := sessionTile{ID: s.ID, Pictogram: s.Course.Pictogram, Name: s.Course.Name(lang, k.w.Opts.DefaultLang),
 		Descr: s.Course.Description(lang, k.w.Opts.DefaultLang), Place: s.Place, Free: s.Free(),
 		When: dayLabel(v.L, s.Start(), k.st.Now(), loc) + " " + v.L.Time(s.Start())}
+	t.Parts = append([]string{fmt.Sprintf("course.%d", s.CourseID), t.Name}, whenSay(v.L, s.Start(), k.st.Now(), loc)...)
+	t.Say = v.L.SayParts(t.Parts...)
 	if t.Free > 0 {
 		t.FreeText = v.L.N("kiosk.courses.free", t.Free)
 	} else {
@@ -116,33 +121,38 @@ func (k *Kiosk) enrol(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
 	status, err := k.st.Enrol(c.UserContext(), store.EnrolInput{SessionID: s.ID, MemberID: memberID(c), Wait: c.FormValue("wait") == "1"})
-	v := k.view(c, nil)
-	tile := k.tile(v, *s, site.Location())
 	switch {
 	case errors.Is(err, store.ErrSessionFull):
 		// Someone took the last seat a moment ago: offer the waiting list.
-		tile.Free = 0
-		tile.FreeText = v.L.T("kiosk.courses.full")
-		v.Data = map[string]any{"S": tile}
-		v.Error = v.L.T("kiosk.courses.just_full")
-		return k.w.Render(c, fiber.StatusConflict, "kiosk/course", v)
+		return k.enrolAnswer(c, "full", s.ID, false, fmt.Sprintf("/kiosk/courses/%d/full", s.ID))
 	case errors.Is(err, store.ErrAlreadyEnrolled), errors.Is(err, store.ErrSessionStarted), errors.Is(err, store.ErrNoActiveCard):
-		v.Data = map[string]any{"Back": "/kiosk/courses"}
-		v.Error = v.L.T(map[bool]string{true: "kiosk.courses.already", false: "kiosk.courses.started"}[errors.Is(err, store.ErrAlreadyEnrolled)])
+		id := map[bool]string{true: "kiosk.courses.already", false: "kiosk.courses.started"}[errors.Is(err, store.ErrAlreadyEnrolled)]
 		if errors.Is(err, store.ErrNoActiveCard) {
-			v.Error = v.L.T("kiosk.lab.err.card")
+			id = "kiosk.lab.err.card"
 		}
-		return k.w.Render(c, fiber.StatusConflict, "kiosk/message", v)
+		return k.showNote(c, note{Error: id, Back: "/kiosk/courses", Status: fiber.StatusConflict})
 	case err != nil:
 		return err
 	}
-	v.Data = map[string]any{"S": tile, "Waiting": status == store.Waiting}
-	return k.w.Render(c, fiber.StatusOK, "kiosk/course_done", v)
+	return k.enrolAnswer(c, "enrolled", s.ID, status == store.Waiting, fmt.Sprintf("/kiosk/courses/%d/done", s.ID))
+}
+
+// enrolAnswer keeps what happened to the visitor's enrolment in their
+// session, for the page the POST redirects to.
+func (k *Kiosk) enrolAnswer(c *fiber.Ctx, key string, sessionID int64, waiting bool, to string) error {
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	sess.Set(key, sessionID)
+	if key == "enrolled" {
+		sess.Set("waiting", waiting)
+	}
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
 // ownEnrolment loads an enrolment of the checked-in member; anyone else's
@@ -178,7 +188,8 @@ func (k *Kiosk) enrolmentCancelConfirm(c *fiber.Ctx) error {
 	}
 	v := k.view(c, nil)
 	t := k.tile(v, store.SessionView{CourseSession: *s, Course: *course}, site.Location())
-	v.Data = map[string]any{"When": t.Name + " · " + t.When, "Action": fmt.Sprintf("/kiosk/enrolments/%d/cancel", e.ID), "Icon": t.Pictogram}
+	v.Data = map[string]any{"When": t.Name + " · " + t.When, "Action": fmt.Sprintf("/kiosk/enrolments/%d/cancel", e.ID), "Icon": t.Pictogram,
+		"Q": v.L.SayWith("kiosk.bookings.cancel_q", t.Parts)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/cancel_confirm", v)
 }
 
@@ -197,7 +208,9 @@ func (k *Kiosk) rate(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	v.Data = map[string]any{"ID": s.ID, "Name": s.Course.Name(v.L.Lang.Code, k.w.Opts.DefaultLang), "Pictogram": s.Course.Pictogram}
+	name := s.Course.Name(v.L.Lang.Code, k.w.Opts.DefaultLang)
+	v.Data = map[string]any{"ID": s.ID, "Name": name, "Pictogram": s.Course.Pictogram,
+		"Q": v.L.SayParts("kiosk.rate.question", v.L.T("kiosk.rate.question"), fmt.Sprintf("course.%d", s.CourseID), name)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/rate", v)
 }
 
@@ -215,14 +228,19 @@ func (k *Kiosk) rateSubmit(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if sess, err := k.w.Kiosk.Get(c); err == nil {
-		sess.Set("rated", true)
-		_ = sess.Save()
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return err
+	}
+	sess.Set("rated", true)
+	if score != 0 {
+		setNote(sess, note{Flash: "kiosk.rate.thanks", Back: "/kiosk/home"})
+	}
+	if err := sess.Save(); err != nil {
+		return err
 	}
 	if score == 0 {
 		return c.Redirect("/kiosk/home", fiber.StatusSeeOther)
 	}
-	v := k.view(c, map[string]any{"Back": "/kiosk/home"})
-	v.Flash = v.L.T("kiosk.rate.thanks")
-	return k.w.Render(c, fiber.StatusOK, "kiosk/message", v)
+	return c.Redirect("/kiosk/message", fiber.StatusSeeOther)
 }

@@ -39,15 +39,15 @@ func TestLastSeatWaitingListAndNewPlace(t *testing.T) {
 		path := regexp.MustCompile(`href="(/kiosk/courses/[0-9]+)"`).FindStringSubmatch(list.Body)[1]
 		a.Get(path)
 		b.Get(path) // both see one free seat and press at once
-		ra := a.Post(path+"/enrol", nil)
-		rb := b.Post(path+"/enrol", nil)
+		ra := follow(a, a.Post(path+"/enrol", nil))
+		rb := follow(b, b.Post(path+"/enrol", nil))
 		if ra.Status != 200 || !strings.Contains(ra.Body, "Je bent ingeschreven") {
 			t.Fatalf("Jan: %d", ra.Status)
 		}
 		if rb.Status != 409 || !strings.Contains(rb.Body, "Zet me op de wachtlijst") {
 			t.Fatalf("Piet is offered the waiting list: %d\n%s", rb.Status, rb.Body)
 		}
-		if r := b.Post(path+"/enrol", webtest.Form("wait", "1")); !strings.Contains(r.Body, "Je staat op de wachtlijst") {
+		if r := follow(b, b.Post(path+"/enrol", webtest.Form("wait", "1"))); !strings.Contains(r.Body, "Je staat op de wachtlijst") {
 			t.Fatalf("Piet on the waiting list: %d", r.Status)
 		}
 		if mine := b.Get("/kiosk/bookings"); !strings.Contains(mine.Body, "Wachtlijst") {
@@ -60,7 +60,7 @@ func TestLastSeatWaitingListAndNewPlace(t *testing.T) {
 			t.Fatalf("Piet cancels Jan's seat: %d", r.Status)
 		}
 		a.Get(cancel[0])
-		if r := a.Post(cancel[0], nil); !strings.Contains(r.Body, "geannuleerd") {
+		if r := follow(a, a.Post(cancel[0], nil)); !strings.Contains(r.Body, "geannuleerd") {
 			t.Fatalf("Jan cancels: %d", r.Status)
 		}
 		// Piet's next check-in: the good news, once.
@@ -119,7 +119,7 @@ func TestSmileyQuestionOnce(t *testing.T) {
 	if r := c.Post(r.Location, webtest.Form("score", "9")); r.Status != 400 {
 		t.Fatalf("score 9: %d", r.Status)
 	}
-	if r := c.Post(r.Location, webtest.Form("score", "4")); r.Status != 200 {
+	if r := follow(c, c.Post(r.Location, webtest.Form("score", "4"))); r.Status != 200 {
 		t.Fatalf("answer: %d", r.Status)
 	}
 	if got, _ := st.SessionRatings(ctx, sess.ID); got[4] != 1 {

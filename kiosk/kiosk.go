@@ -10,6 +10,7 @@ import (
 	"image"
 	_ "image/jpeg" // camera frames
 	_ "image/png"
+	"io"
 	"log/slog"
 	"time"
 
@@ -26,7 +27,9 @@ type Options struct {
 	// Idle is how long the kiosk waits for a touch before it counts down
 	// to a reset (default 60 s).
 	Idle time.Duration
-	Log  *slog.Logger
+	// Quiet turns off playing each screen's question when it opens.
+	Quiet bool
+	Log   *slog.Logger
 }
 
 // Kiosk serves /kiosk.
@@ -34,6 +37,7 @@ type Kiosk struct {
 	st   *store.Store
 	w    *web.Web
 	opts Options
+	lim  *limits // per-kiosk limits and the camera's decoder (limits.go)
 }
 
 // Mount registers the kiosk's routes.
@@ -45,15 +49,23 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 		o.Log = slog.Default()
 	}
 	k := &Kiosk{st: st, w: w, opts: o}
-	g := app.Group("/kiosk", k.locale, w.CSRF())
+	k.lim = newLimits(k)
+	// Every POST below answers 303 to a GET page (post/redirect/get), so
+	// that Back never sends a form again; TestEveryKioskPostRedirects
+	// holds each one to it. The one exception is /scan-image, which the
+	// camera page fetches and which answers JSON.
+	g := app.Group("/kiosk", k.locale, w.CSRF(), k.slide)
 	g.Get("/", k.idle)
 	g.Post("/lang", k.setLang)
 	g.Post("/scan", k.scan)
-	g.Post("/scan-image", k.scanImage)
+	g.Get("/refused", k.refused)
+	g.Post("/scan-image", k.lim.frames, k.scanImage)
 	g.Get("/home", k.home)
 	g.Get("/help", k.help)
 	g.Get("/camera", k.camera)
 	g.Get("/reset", k.reset)
+	g.Get("/message", k.message)
+	g.Get("/limit", k.limited)
 
 	// Only a checked-in visitor gets these; the middleware sits on each
 	// route so that an unknown address still gets a plain 404.
@@ -68,13 +80,17 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Get("/courses", k.visitor, k.courses)
 	g.Get("/courses/:id", k.visitor, k.courseSession)
 	g.Post("/courses/:id/enrol", k.visitor, k.enrol)
+	g.Get("/courses/:id/done", k.visitor, k.enrolDone)
+	g.Get("/courses/:id/full", k.visitor, k.enrolFull)
 	g.Get("/enrolments/:id/cancel", k.visitor, k.enrolmentCancelConfirm)
 	g.Post("/enrolments/:id/cancel", k.visitor, k.enrolmentCancel)
 	g.Get("/report", k.reportDomains)
+	g.Get("/report/help", k.reportHelp) // before /report/:domain
+	g.Get("/report/thanks", k.reportThanks)
 	g.Get("/report/:domain", k.reportProblems)
 	g.Get("/report/:domain/:problem", k.reportOrganisation)
 	g.Get("/report/:domain/:problem/:org", k.reportWords)
-	g.Post("/report", k.reportSubmit)
+	g.Post("/report", k.lim.reports, k.reportSubmit)
 	g.Get("/org-logo/:id", k.orgLogo)
 	g.Post("/report/answer", k.reportAnswer)
 	g.Get("/rate/:id", k.visitor, k.rate)
@@ -93,7 +109,7 @@ func (k *Kiosk) locale(c *fiber.Ctx) error {
 
 func (k *Kiosk) view(c *fiber.Ctx, data any) *web.View {
 	lang, _ := c.Locals("lang").(string)
-	return &web.View{L: k.w.I18n.Loc(lang, k.w.Opts.DefaultLang), Data: data, IdleSeconds: int(k.opts.Idle / time.Second)}
+	return &web.View{L: k.w.I18n.Loc(lang, k.w.Opts.DefaultLang), Data: data, IdleSeconds: int(k.opts.Idle / time.Second), Autoplay: !k.opts.Quiet}
 }
 
 func (k *Kiosk) idle(c *fiber.Ctx) error {
@@ -144,9 +160,15 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Someone else was still checked in here: their language goes with
+	// them, unless the new visitor's own language replaces it below.
+	previous := sess.Get("member") != nil
 	// A new visitor never inherits the previous one's session.
 	if err := sess.Regenerate(); err != nil {
 		return err
+	}
+	for _, key := range sess.Keys() {
+		sess.Delete(key)
 	}
 	sess.Set("member", h.Member.ID)
 	// The greeting needs only the nickname: keeping it here spares the
@@ -158,16 +180,28 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 	if err := sess.Save(); err != nil {
 		return err
 	}
+	// Any language the kiosk speaks: the list grows as catalogs arrive.
 	if l, ok := web.LookupLanguage(h.Member.Lang); ok && l.Kiosk {
 		k.setLangCookie(c, l.Code)
+	} else if previous {
+		k.clearLang(c)
 	}
 	return c.Redirect("/kiosk/home", fiber.StatusSeeOther)
 }
 
 // refuse answers a revoked, unknown or garbled card the same way: the
-// screen cannot tell a stranger which cards exist.
+// screen cannot tell a stranger which cards exist. Whoever was checked in
+// is forgotten, and the kiosk speaks its default language again.
 func (k *Kiosk) refuse(c *fiber.Ctx) error {
 	k.forget(c)
+	k.clearLang(c)
+	return c.Redirect("/kiosk/refused", fiber.StatusSeeOther)
+}
+
+// refused shows the refusal, always in the default language: it belongs
+// to nobody, not to the visitor before.
+func (k *Kiosk) refused(c *fiber.Ctx) error {
+	c.Locals("lang", k.w.Opts.DefaultLang)
 	return k.w.Render(c, fiber.StatusNotFound, "kiosk/refused", k.view(c, nil))
 }
 
@@ -178,19 +212,21 @@ func (k *Kiosk) scanImage(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 	}
-	if fh.Size > 4<<20 {
-		return fiber.ErrRequestEntityTooLarge
+	if fh.Size > MaxFrame {
+		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(fiber.Map{})
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 	}
 	defer f.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(f); err != nil {
+	img, err := io.ReadAll(io.LimitReader(f, MaxFrame+1))
+	if err != nil || len(img) > MaxFrame {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 	}
-	text, ok := DecodeQR(buf.Bytes())
+	// The decoder takes the kiosks' frames in turn, so a flood from one
+	// sender never keeps a real card from being read.
+	text, ok := k.lim.decoder.Decode(kioskKey(c), senderKey(c), img)
 	if !ok {
 		return c.JSON(fiber.Map{})
 	}
@@ -198,30 +234,23 @@ func (k *Kiosk) scanImage(c *fiber.Ctx) error {
 }
 
 // maxFrameSide bounds a camera frame: a small file may claim a huge
-// picture, and decoding it would take the whole machine's memory.
-const maxFrameSide = 2000
-
-// decoding lets one frame be decoded at a time; a kiosk sends a few a
-// second, and a frame that finds the decoder busy is simply skipped.
-var decoding = make(chan struct{}, 1)
+// picture, and decoding it would take the whole machine's memory. The
+// kiosk sends frames at most 800 px wide, portrait ones taller.
+const maxFrameSide = 1600
 
 // DecodeQR finds a QR code in a JPEG or PNG image and returns its text.
+// It decodes at once; the kiosk's frames go through the fair decoder
+// (decoder.go), which calls it.
 func DecodeQR(img []byte) (string, bool) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
 	if err != nil || cfg.Width > maxFrameSide || cfg.Height > maxFrameSide || cfg.Width < 1 || cfg.Height < 1 {
-		return "", false
-	}
-	select {
-	case decoding <- struct{}{}:
-		defer func() { <-decoding }()
-	default:
 		return "", false
 	}
 	m, _, err := image.Decode(bytes.NewReader(img))
 	if err != nil {
 		return "", false
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(m)
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(luminance(m)))
 	if err != nil {
 		return "", false
 	}
@@ -230,6 +259,31 @@ func DecodeQR(img []byte) (string, bool) {
 		return "", false
 	}
 	return res.GetText(), true
+}
+
+// luminance is the picture's brightness for the QR reader. A JPEG (what
+// the camera page sends) carries it already, as its Y plane: reading it
+// there spares converting every pixel, a good part of a frame's decoding.
+func luminance(m image.Image) gozxing.LuminanceSource {
+	r := m.Bounds()
+	var plane []byte
+	stride := 0
+	switch m := m.(type) {
+	case *image.YCbCr:
+		if m.Rect.Min == (image.Point{}) {
+			plane, stride = m.Y, m.YStride
+		}
+	case *image.Gray:
+		if m.Rect.Min == (image.Point{}) {
+			plane, stride = m.Pix, m.Stride
+		}
+	}
+	if stride > 0 && len(plane) >= stride*(r.Dy()-1)+r.Dx() {
+		if src, err := gozxing.NewPlanarYUVLuminanceSource(plane, stride, len(plane)/stride, 0, 0, r.Dx(), r.Dy(), false); err == nil {
+			return src
+		}
+	}
+	return gozxing.NewLuminanceSourceFromImage(m)
 }
 
 func (k *Kiosk) home(c *fiber.Ctx) error {
@@ -303,7 +357,7 @@ func (k *Kiosk) camera(c *fiber.Ctx) error {
 // browser may have stored.
 func (k *Kiosk) reset(c *fiber.Ctx) error {
 	k.forget(c)
-	c.Cookie(&fiber.Cookie{Name: langCookie, Value: "", Path: "/kiosk", MaxAge: -1, Expires: time.Unix(1, 0)})
+	k.clearLang(c)
 	c.Set("Clear-Site-Data", `"storage"`)
 	return c.Redirect("/kiosk", fiber.StatusSeeOther)
 }
@@ -320,11 +374,28 @@ func (k *Kiosk) labOpen(c *fiber.Ctx) (bool, error) {
 // forget ends the visitor's session: the idle screen and a refused card
 // belong to nobody, so whoever stands at the kiosk next cannot go "back"
 // to the previous visitor's screen.
+// A checked-in visitor's language goes with them; a language tapped on the
+// idle screen by someone who has not scanned stays for them.
 func (k *Kiosk) forget(c *fiber.Ctx) {
-	if c.Cookies("drempel_kiosk") == "" {
+	if c.Cookies(sessionCookie) == "" {
 		return
 	}
 	if sess, err := k.w.Kiosk.Get(c); err == nil {
+		if sess.Get("member") != nil {
+			k.clearLang(c)
+		}
 		_ = sess.Destroy()
 	}
+}
+
+// sessionCookie holds the kiosk session's id (web.New sets it up).
+const sessionCookie = "drempel_kiosk"
+
+// clearLang puts the kiosk back in its default language, for this
+// request's page and for the next ones.
+func (k *Kiosk) clearLang(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{Name: langCookie, Value: "", Path: "/kiosk", MaxAge: -1, Expires: time.Unix(1, 0),
+		HTTPOnly: true, SameSite: "Strict", Secure: k.w.Opts.SecureCookies})
+	c.Request().Header.DelCookie(langCookie)
+	c.Locals("lang", k.w.Opts.DefaultLang)
 }

@@ -128,7 +128,7 @@ func TestBadScansAreRefusedKindly(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				c := webtest.NewClient(t, app)
 				c.Get("/kiosk")
-				r := c.Post("/kiosk/scan", webtest.Form("token", token))
+				r := follow(c, c.Post("/kiosk/scan", webtest.Form("token", token)))
 				if r.Status != 404 || !strings.Contains(r.Body, "Deze kaart werkt niet") {
 					t.Fatalf("want the friendly 404, got %d", r.Status)
 				}

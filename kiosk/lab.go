@@ -29,6 +29,28 @@ func (k *Kiosk) visitor(c *fiber.Ctx) error {
 
 func memberID(c *fiber.Ctx) int64 { id, _ := c.Locals("member").(int64); return id }
 
+// daySay is how a day is said: today, tomorrow, or its weekday and the
+// day of the month, each a prompt a volunteer can record.
+func daySay(l *web.Loc, day, now time.Time, loc *time.Location) []string {
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	switch day.In(loc).Format(time.DateOnly) {
+	case today.Format(time.DateOnly):
+		return []string{"kiosk.lab.today", l.T("kiosk.lab.today")}
+	case today.AddDate(0, 0, 1).Format(time.DateOnly):
+		return []string{"kiosk.lab.tomorrow", l.T("kiosk.lab.tomorrow")}
+	}
+	wd := fmt.Sprintf("weekday.%d", int(day.In(loc).Weekday()))
+	n := day.In(loc).Day()
+	return []string{wd, l.T(wd), web.PromptDayOfMonth(n), strconv.Itoa(n)}
+}
+
+// whenSay is how a day and a time are said: prompts and their words.
+func whenSay(l *web.Loc, t, now time.Time, loc *time.Location) []string {
+	hhmm := l.Time(t)
+	return append(daySay(l, t, now, loc), web.PromptTime(hhmm), hhmm)
+}
+
 // dayLabel names a day the way a visitor thinks of it: today, tomorrow,
 // or its weekday and date.
 func dayLabel(l *web.Loc, day, now time.Time, loc *time.Location) string {
@@ -55,12 +77,18 @@ func (k *Kiosk) labDays(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	type dayTile struct{ Label, Href string }
-	var tiles []dayTile
-	for _, d := range days {
-		tiles = append(tiles, dayTile{dayLabel(v.L, d, k.st.Now(), site.Location()), "/kiosk/lab/" + d.In(site.Location()).Format(time.DateOnly)})
+	type dayTile struct {
+		Label, Href string
+		Day         int
+		Say         web.Speech
 	}
-	v.Data = map[string]any{"Days": tiles}
+	var tiles []dayTile
+	now, loc := k.st.Now(), site.Location()
+	for _, d := range days {
+		tiles = append(tiles, dayTile{dayLabel(v.L, d, now, loc), "/kiosk/lab/" + d.In(loc).Format(time.DateOnly),
+			d.In(loc).Day(), v.L.SayParts(daySay(v.L, d, now, loc)...)})
+	}
+	v.Data = map[string]any{"Days": tiles, "Q": v.L.Say("kiosk.lab.which_day")}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_days", v)
 }
 
@@ -90,6 +118,8 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	type slotTile struct {
 		Time, Free, Href string
+		Hour, Minute     int
+		Say              web.Speech
 	}
 	var tiles []slotTile
 	now := k.st.Now()
@@ -97,10 +127,15 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 		if s.Free() == 0 || !now.Before(s.Start.Add(s.End.Sub(s.Start)/2)) {
 			continue
 		}
-		tiles = append(tiles, slotTile{v.L.Time(s.Start), v.L.N("kiosk.lab.free", s.Free()),
-			fmt.Sprintf("/kiosk/lab/%s/%d", c.Params("day"), s.Start.Unix())})
+		hhmm := v.L.Time(s.Start)
+		local := s.Start.In(site.Location())
+		tiles = append(tiles, slotTile{hhmm, v.L.N("kiosk.lab.free", s.Free()),
+			fmt.Sprintf("/kiosk/lab/%s/%d", c.Params("day"), s.Start.Unix()), local.Hour(), local.Minute(),
+			v.L.SayText(web.PromptTime(hhmm), hhmm)})
 	}
-	v.Data = map[string]any{"Day": dayLabel(v.L, day, now, site.Location()), "Slots": tiles}
+	q := append(daySay(v.L, day, now, site.Location()), "kiosk.lab.which_time", v.L.T("kiosk.lab.which_time"))
+	v.Data = map[string]any{"Day": dayLabel(v.L, day, now, site.Location()), "DayNum": day.In(site.Location()).Day(),
+		"Slots": tiles, "Q": v.L.SayParts(q...)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_slots", v)
 }
 
@@ -117,6 +152,7 @@ func (k *Kiosk) labConfirm(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	t := time.Unix(start, 0)
 	v.Data = map[string]any{
+		"Q":     v.L.SayWith("kiosk.lab.confirm", whenSay(v.L, t, k.st.Now(), site.Location())),
 		"When":  dayLabel(v.L, t, k.st.Now(), site.Location()) + " " + v.L.Time(t),
 		"Start": start,
 		"Back":  "/kiosk/lab/" + c.Params("day"),
@@ -137,9 +173,7 @@ func (k *Kiosk) labBook(c *fiber.Ctx) error {
 	// The member is the one who scanned, never a form field.
 	b, err := k.st.BookLab(ctx, store.BookInput{Site: site, MemberID: memberID(c), Start: time.Unix(start, 0)})
 	if id, ok := web.BookingError(err); ok {
-		v := k.view(c, map[string]any{"Back": "/kiosk/lab"})
-		v.Error = v.L.T(id)
-		return k.w.Render(c, fiber.StatusConflict, "kiosk/message", v)
+		return k.showNote(c, note{Error: id, Back: "/kiosk/lab", Status: fiber.StatusConflict})
 	}
 	if err != nil {
 		return err
@@ -161,12 +195,19 @@ func (k *Kiosk) ownBooking(c *fiber.Ctx) (*store.Booking, error) {
 	return b, err
 }
 
-func (k *Kiosk) bookingWhen(c *fiber.Ctx, l *web.Loc, b *store.Booking) (string, error) {
+// when is a moment as shown and as said.
+type when struct {
+	Text  string
+	Parts []string // prompt, words, prompt, words…
+}
+
+func (k *Kiosk) bookingWhen(c *fiber.Ctx, l *web.Loc, b *store.Booking) (when, error) {
 	site, err := k.st.DefaultSite(c.UserContext())
 	if err != nil {
-		return "", err
+		return when{}, err
 	}
-	return dayLabel(l, b.Start(), k.st.Now(), site.Location()) + " " + l.Time(b.Start()), nil
+	now, loc := k.st.Now(), site.Location()
+	return when{dayLabel(l, b.Start(), now, loc) + " " + l.Time(b.Start()), whenSay(l, b.Start(), now, loc)}, nil
 }
 
 func (k *Kiosk) bookingDone(c *fiber.Ctx) error {
@@ -175,11 +216,11 @@ func (k *Kiosk) bookingDone(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	when, err := k.bookingWhen(c, v.L, b)
+	w, err := k.bookingWhen(c, v.L, b)
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"When": when}
+	v.Data = map[string]any{"When": w.Text, "Q": v.L.SayWith("kiosk.lab.booked", w.Parts)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_done", v)
 }
 
@@ -194,14 +235,16 @@ func (k *Kiosk) bookings(c *fiber.Ctx) error {
 		ID       int64
 		When     string
 		Attended bool
+		Say      web.Speech // the day and time
+		Cancel   web.Speech // "cancel" and the day and time
 	}
 	var rows []row
 	for _, b := range bs {
-		when, err := k.bookingWhen(c, v.L, &b)
+		w, err := k.bookingWhen(c, v.L, &b)
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{b.ID, when, b.Status == store.BookingAttended})
+		rows = append(rows, row{b.ID, w.Text, b.Status == store.BookingAttended, v.L.SayParts(w.Parts...), v.L.SayWith("kiosk.bookings.cancel", w.Parts)})
 	}
 	es, err := k.st.UpcomingEnrolments(c.UserContext(), memberID(c))
 	if err != nil {
@@ -224,12 +267,15 @@ func (k *Kiosk) bookings(c *fiber.Ctx) error {
 	type loanTile struct {
 		Icon, What, Due string
 		Late            bool
+		Say             web.Speech
 	}
 	var lt []loanTile
 	now := k.st.Now()
 	for _, l := range loans {
-		lt = append(lt, loanTile{Icon: string(l.DeviceType), What: v.L.T("kiosk.loans.type." + string(l.DeviceType)),
-			Due: dayLabel(v.L, l.DueAt, now, site.Location()), Late: l.DueAt.Before(now)})
+		what := "kiosk.loans.type." + string(l.DeviceType)
+		due := dayLabel(v.L, l.DueAt, now, site.Location())
+		lt = append(lt, loanTile{Icon: string(l.DeviceType), What: v.L.T(what), Due: due, Late: l.DueAt.Before(now),
+			Say: v.L.SayParts(what, v.L.T(what), "", v.L.T("kiosk.loans.due", "Day", due))})
 	}
 	v.Data = map[string]any{"Bookings": rows, "Courses": courses, "Loans": lt}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/bookings", v)
@@ -241,11 +287,12 @@ func (k *Kiosk) cancelConfirm(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	when, err := k.bookingWhen(c, v.L, b)
+	w, err := k.bookingWhen(c, v.L, b)
 	if err != nil {
 		return err
 	}
-	v.Data = map[string]any{"When": when, "Action": fmt.Sprintf("/kiosk/bookings/%d/cancel", b.ID), "Icon": "laptop"}
+	v.Data = map[string]any{"When": w.Text, "Action": fmt.Sprintf("/kiosk/bookings/%d/cancel", b.ID), "Icon": "laptop",
+		"Q": v.L.SayWith("kiosk.bookings.cancel_q", w.Parts)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/cancel_confirm", v)
 }
 
@@ -266,7 +313,5 @@ func (k *Kiosk) cancelled(c *fiber.Ctx, err error) error {
 	if err != nil {
 		return err
 	}
-	v := k.view(c, map[string]any{"Back": "/kiosk/bookings"})
-	v.Flash = v.L.T("kiosk.bookings.cancelled")
-	return k.w.Render(c, fiber.StatusOK, "kiosk/message", v)
+	return k.showNote(c, note{Flash: "kiosk.bookings.cancelled", Back: "/kiosk/bookings"})
 }

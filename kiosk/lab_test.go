@@ -78,7 +78,7 @@ func TestBookCancelAtTheKiosk(t *testing.T) {
 			t.Fatal("no confirmation")
 		}
 		// Booking the same time again says so, kindly, and stores nothing.
-		if again := c.Post("/kiosk/lab/book", webtest.Form("start", start)); again.Status != 409 || !strings.Contains(again.Body, "al gereserveerd") {
+		if again := follow(c, c.Post("/kiosk/lab/book", webtest.Form("start", start))); again.Status != 409 || !strings.Contains(again.Body, "al gereserveerd") {
 			t.Fatalf("twice: %d", again.Status)
 		}
 		list := c.Get("/kiosk/bookings")
@@ -106,14 +106,14 @@ func TestBookCancelAtTheKiosk(t *testing.T) {
 		}
 
 		c.Get("/kiosk/bookings/" + id[1] + "/cancel")
-		if r := c.Post("/kiosk/bookings/"+id[1]+"/cancel", nil); r.Status != 200 || !strings.Contains(r.Body, "geannuleerd") {
+		if r := follow(c, c.Post("/kiosk/bookings/"+id[1]+"/cancel", nil)); r.Status != 200 || !strings.Contains(r.Body, "geannuleerd") {
 			t.Fatalf("cancel: %d", r.Status)
 		}
 		if list := c.Get("/kiosk/bookings"); !strings.Contains(list.Body, "Je hebt geen reservaties") {
 			t.Fatal("the cancelled booking is still listed")
 		}
 		for _, bad := range []string{"", "abc", "-1", "99999999999999999999", "0"} {
-			if r := c.Post("/kiosk/lab/book", webtest.Form("start", bad)); r.Status >= 500 || r.Status < 400 {
+			if r := follow(c, c.Post("/kiosk/lab/book", webtest.Form("start", bad))); r.Status >= 500 || r.Status < 400 {
 				t.Errorf("start %q: %d", bad, r.Status)
 			}
 		}

@@ -31,7 +31,8 @@ func TestKioskShowsOwnLoans(t *testing.T) {
 			t.Fatal("a reminder before the due date")
 		}
 		mine := c.Get("/kiosk/bookings")
-		if strings.Count(mine.Body, "Terugbrengen tegen") != 1 || !strings.Contains(mine.Body, "picto-tablet") {
+		// One row: this member's tablet, not the other member's.
+		if strings.Count(mine.Body, "picto-tablet") != 1 {
 			t.Fatalf("my loans:\n%s", mine.Body)
 		}
 		if err := st.ExtendLoan(ctx, loans[0].ID, st.Now().AddDate(0, 0, -2), u.ID); err != nil {

@@ -9,21 +9,25 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
 )
 
 // The threshold report: five steps of pictograms, from the idle screen
 // (anonymous) or after check-in. The choices travel in the URL until the
 // free text, which is posted, so no text stays in the browser history.
 
-type choice struct{ Key, Icon, Label, Href, Logo string }
+type choice struct {
+	Key, Icon, Href, Logo string
+	Say                   web.Speech // the label, and how it is said
+}
 
 func (k *Kiosk) reportDomains(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	var tiles []choice
 	for _, d := range store.ThresholdDomains {
-		tiles = append(tiles, choice{Key: d, Icon: "d-" + d, Label: v.L.T("kiosk.report.domain." + d), Href: "/kiosk/report/" + d})
+		tiles = append(tiles, choice{Key: d, Icon: "d-" + d, Say: v.L.Say("kiosk.report.domain." + d), Href: "/kiosk/report/" + d})
 	}
-	v.Data = map[string]any{"Step": 1, "Question": v.L.T("kiosk.report.q_domain"), "Tiles": tiles, "Back": k.reportBack(c)}
+	v.Data = map[string]any{"Step": 1, "Q": v.L.Say("kiosk.report.q_domain"), "Tiles": tiles, "Back": k.reportBack(c)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
 }
 
@@ -66,9 +70,9 @@ func (k *Kiosk) reportProblems(c *fiber.Ctx) error {
 	v := k.view(c, nil)
 	var tiles []choice
 	for _, p := range store.ThresholdProblems {
-		tiles = append(tiles, choice{Key: p, Icon: "p-" + p, Label: v.L.T("kiosk.report.problem." + p), Href: "/kiosk/report/" + d + "/" + p})
+		tiles = append(tiles, choice{Key: p, Icon: "p-" + p, Say: v.L.Say("kiosk.report.problem." + p), Href: "/kiosk/report/" + d + "/" + p})
 	}
-	v.Data = map[string]any{"Step": 2, "Question": v.L.T("kiosk.report.q_problem"), "Tiles": tiles, "Back": "/kiosk/report"}
+	v.Data = map[string]any{"Step": 2, "Q": v.L.Say("kiosk.report.q_problem"), "Tiles": tiles, "Back": "/kiosk/report"}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
 }
 
@@ -95,14 +99,14 @@ func (k *Kiosk) reportOrganisation(c *fiber.Ctx) error {
 	var tiles []choice
 	for _, o := range orgs {
 		id := strconv.FormatInt(o.ID, 10)
-		t := choice{Key: id, Icon: o.Pictogram, Label: o.Name, Href: base + id}
+		t := choice{Key: id, Icon: o.Pictogram, Say: v.L.SayText("org."+id, o.Name), Href: base + id}
 		if o.HasLogo {
 			t.Logo = "/kiosk/org-logo/" + id
 		}
 		tiles = append(tiles, t)
 	}
-	tiles = append(tiles, choice{Key: "0", Icon: "back", Label: v.L.T("kiosk.report.skip"), Href: base + "0"})
-	v.Data = map[string]any{"Step": 3, "Question": v.L.T("kiosk.report.q_org"), "Tiles": tiles, "Back": "/kiosk/report/" + d}
+	tiles = append(tiles, choice{Key: "0", Icon: "skip", Say: v.L.Say("kiosk.report.skip"), Href: base + "0"})
+	v.Data = map[string]any{"Step": 3, "Q": v.L.Say("kiosk.report.q_org"), "Tiles": tiles, "Back": "/kiosk/report/" + d}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
 }
 
@@ -120,9 +124,10 @@ func (k *Kiosk) reportWords(c *fiber.Ctx) error {
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_words", v)
 }
 
-// reportWords saves the report at once, anonymous, with the words and the
+// reportSubmit saves the report at once, anonymous, with the words and the
 // voice note if any: a visitor who walks away now loses nothing. A visitor
-// who checked in is then asked whether they want help.
+// who checked in is then asked whether they want help. It answers with a
+// redirect, to the help question or the thanks (post/redirect/get).
 func (k *Kiosk) reportSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	v := k.view(c, nil)
@@ -147,27 +152,35 @@ func (k *Kiosk) reportSubmit(c *fiber.Ctx) error {
 	if skip {
 		in.Text = ""
 	}
+	// dropped: the visitor recorded a voice note that is not kept (too
+	// long, or the voice notes together reached their cap). The report
+	// is kept all the same, and the visitor is told.
+	dropped := false
 	if fh, err := c.FormFile("voice"); err == nil && fh.Size > 0 && !skip {
 		if fh.Size > store.MaxVoice {
-			return fiber.ErrRequestEntityTooLarge
+			dropped = true
+		} else {
+			f, err := fh.Open()
+			if err != nil {
+				return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+			}
+			in.Voice, err = io.ReadAll(io.LimitReader(f, store.MaxVoice+1))
+			f.Close()
+			if err != nil {
+				return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+			}
+			in.VoiceType = strings.SplitN(fh.Header.Get("Content-Type"), ";", 2)[0]
 		}
-		f, err := fh.Open()
-		if err != nil {
-			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
-		}
-		in.Voice, err = io.ReadAll(io.LimitReader(f, store.MaxVoice+1))
-		f.Close()
-		if err != nil {
-			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
-		}
-		in.VoiceType = strings.SplitN(fh.Header.Get("Content-Type"), ";", 2)[0]
 	}
 	t, err := k.st.ReportThreshold(ctx, in)
+	if fe, ok := store.AsFieldError(err); ok && fe.Field == "voice" {
+		// A voice note the store does not take (its kind): keep the words.
+		in.Voice, in.VoiceType, dropped = nil, "", true
+		t, err = k.st.ReportThreshold(ctx, in)
+	}
 	if fe, ok := store.AsFieldError(err); ok {
-		if fe.Field == "text" || fe.Field == "voice" {
-			v.Data = map[string]any{"Back": "/kiosk/report"}
-			v.Error = v.L.T("kiosk.report.too_long")
-			return k.w.Render(c, fiber.StatusUnprocessableEntity, "kiosk/message", v)
+		if fe.Field == "text" {
+			return k.showNote(c, note{Error: "kiosk.report.too_long", Back: "/kiosk/report", Status: fiber.StatusUnprocessableEntity})
 		}
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 	}
@@ -178,18 +191,22 @@ func (k *Kiosk) reportSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	sess.Set("voice_dropped", dropped || t.VoiceDropped)
 	if sess.Get("member") == nil {
-		v.Data = map[string]any{"Help": false, "Back": "/kiosk"}
-		return k.w.Render(c, fiber.StatusOK, "kiosk/report_thanks", v)
+		sess.Set("thanks", "anon")
+		if err := sess.Save(); err != nil {
+			return err
+		}
+		return c.Redirect("/kiosk/report/thanks", fiber.StatusSeeOther)
 	}
 	// The report's id stays on the server, with this visitor's session:
 	// a form field could name someone else's report.
 	sess.Set("report", t.ID)
+	sess.Delete("thanks")
 	if err := sess.Save(); err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Step": 5}
-	return k.w.Render(c, fiber.StatusOK, "kiosk/report_help", v)
+	return c.Redirect("/kiosk/report/help", fiber.StatusSeeOther)
 }
 
 // reportAnswer takes "yes, help me" (the report is linked to the member)
@@ -201,19 +218,26 @@ func (k *Kiosk) reportAnswer(c *fiber.Ctx) error {
 	}
 	member, _ := sess.Get("member").(int64)
 	report, _ := sess.Get("report").(int64)
-	sess.Delete("report")
-	if err := sess.Save(); err != nil {
-		return err
+	if member == 0 || report == 0 {
+		// Answered already (Back, a second tap), or nobody is checked in.
+		sess.Delete("report")
+		if err := sess.Save(); err != nil {
+			return err
+		}
+		return c.Redirect(k.startPage(c), fiber.StatusSeeOther)
 	}
-	v := k.view(c, nil)
-	help := c.FormValue("help") == "yes" && member != 0 && report != 0
+	help := c.FormValue("help") == "yes"
 	if help {
 		if err := k.st.AskHelp(c.UserContext(), report, member); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}
-	v.Data = map[string]any{"Help": help, "Back": "/kiosk/home"}
-	return k.w.Render(c, fiber.StatusOK, "kiosk/report_thanks", v)
+	sess.Delete("report")
+	sess.Set("thanks", map[bool]string{true: "help", false: "nohelp"}[help])
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	return c.Redirect("/kiosk/report/thanks", fiber.StatusSeeOther)
 }
 
 // orgLogo serves an organisation's logo for the report tiles.

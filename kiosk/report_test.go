@@ -36,18 +36,18 @@ func TestReportThresholdAtTheKiosk(t *testing.T) {
 		}
 		// Anonymous: no help question, stored at once without a member.
 		anon.Get("/kiosk/report/bank/login/0")
-		r := anon.Upload("/kiosk/report", "voice", "voice.webm", []byte("\x1aE\xdf\xa3 audio"), "domain", "bank", "problem", "login", "org", "0", "text", "", "member", "1")
+		r := follow(anon, anon.Upload("/kiosk/report", "voice", "voice.webm", []byte("\x1aE\xdf\xa3 audio"), "domain", "bank", "problem", "login", "org", "0", "text", "", "member", "1"))
 		if r.Status != 200 || !strings.Contains(r.Body, "Bedankt om het te vertellen") {
 			t.Fatalf("anonymous report: %d\n%s", r.Status, r.Body)
 		}
 		c := webtest.NewClient(t, app)
 		scanIn(t, c, m)
 		c.Get("/kiosk/report/government/online_only/0")
-		q := c.Upload("/kiosk/report", "", "", nil, "domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>")
+		q := follow(c, c.Upload("/kiosk/report", "", "", nil, "domain", "government", "problem", "online_only", "org", "0", "text", "<b>OCMW</b>"))
 		if !strings.Contains(q.Body, `name="help" value="yes"`) || strings.Contains(q.Body, "<b>OCMW</b>") {
 			t.Fatalf("help question:\n%s", q.Body)
 		}
-		if r := c.Post("/kiosk/report/answer", webtest.Form("help", "yes")); r.Status != 200 || !strings.Contains(r.Body, `dir="rtl"`) {
+		if r := follow(c, c.Post("/kiosk/report/answer", webtest.Form("help", "yes"))); r.Status != 200 || !strings.Contains(r.Body, `dir="rtl"`) {
 			t.Fatalf("answer: %d", r.Status)
 		}
 		c.Get("/kiosk/report/bank/login/0")

@@ -111,6 +111,9 @@ type Threshold struct {
 	// HasVoice tells that a voice note is kept (in threshold_voices, so
 	// lists never load it).
 	HasVoice bool `gorm:"-"`
+	// VoiceDropped tells that the report came with a voice note that was
+	// not kept, because the voice notes together reached their cap.
+	VoiceDropped bool `gorm:"-"`
 }
 
 // thresholdVoice is a report's voice note, kept apart from the report.
@@ -164,13 +167,59 @@ type ReportInput struct {
 	WantsHelp  bool
 	Source     string
 	RecordedBy *int64
-	// Voice is an optional voice note (audio/webm or audio/ogg, ≤ 2 MB).
+	// Voice is an optional voice note (audio/webm, audio/ogg or audio/mp4,
+	// at most MaxVoice bytes).
 	Voice     []byte
 	VoiceType string
 }
 
-// MaxVoice is the largest voice note kept, about two minutes of speech.
-const MaxVoice = 2 << 20
+// MaxVoice is the largest voice note kept: the kiosk's recorder stops at
+// 60 s, which Opus keeps well under 1 MB.
+const MaxVoice = 1 << 20
+
+// SettingVoiceTotal caps the bytes of all voice notes kept together (a
+// decimal number of bytes); DefaultVoiceTotal applies when it is not set.
+// A report that would pass the cap is kept without its voice note.
+const SettingVoiceTotal = "threshold_voice_total_bytes"
+
+// DefaultVoiceTotal is the cap on all voice notes together: 200 MB, about
+// 200 one-minute notes at the most, far more at a usual length.
+const DefaultVoiceTotal = 200 << 20
+
+// voiceRoom reports whether a voice note of n bytes fits under the cap on
+// all voice notes together. It runs inside the write transaction that
+// stores the note, after lockVoices.
+func voiceRoom(tx *gorm.DB, n int) (bool, error) {
+	limit := int64(DefaultVoiceTotal)
+	var st Setting
+	err := tx.Take(&st, "key = ?", SettingVoiceTotal).Error
+	switch {
+	case err == nil:
+		if v, perr := strconv.ParseInt(st.Value, 10, 64); perr == nil && v >= 0 {
+			limit = v
+		}
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return false, err
+	}
+	var used int64
+	if err := tx.Model(&thresholdVoice{}).Select("COALESCE(SUM(LENGTH(data)), 0)").Scan(&used).Error; err != nil {
+		return false, err
+	}
+	return used+int64(n) <= limit, nil
+}
+
+// lockVoices serialises the writers of voice notes, so that two reports
+// at once cannot both fit under the cap and pass it together. SQLite's
+// single writer does this already; PostgreSQL takes a transaction lock.
+func lockVoices(tx *gorm.DB, dialect string) error {
+	if dialect != "postgres" {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", voiceLockKey).Error
+}
+
+// voiceLockKey names the voice notes' advisory lock ("voices" in ASCII).
+const voiceLockKey int64 = 0x766f69636573
 
 // ReportThreshold stores a report. Without a wish for help it is
 // anonymous: no member, and only the day.
@@ -224,10 +273,30 @@ func (s *Store) ReportThreshold(ctx context.Context, in ReportInput) (*Threshold
 		if len(in.Voice) == 0 {
 			return nil
 		}
+		if err := lockVoices(tx, s.Dialect); err != nil {
+			return err
+		}
+		room, err := voiceRoom(tx, len(in.Voice))
+		if err != nil {
+			return err
+		}
+		if !room {
+			// The words matter more than the cap: keep the report, and
+			// let the caller tell the visitor that the voice was not kept.
+			t.VoiceDropped = true
+			return nil
+		}
 		t.HasVoice = true
 		return tx.Create(&thresholdVoice{ThresholdID: t.ID, ContentType: in.VoiceType, Data: in.Voice}).Error
 	})
 	return t, err
+}
+
+// VoiceTotal is the number of bytes all kept voice notes take together.
+func (s *Store) VoiceTotal(ctx context.Context) (int64, error) {
+	var used int64
+	err := s.R.WithContext(ctx).Model(&thresholdVoice{}).Select("COALESCE(SUM(LENGTH(data)), 0)").Scan(&used).Error
+	return used, err
 }
 
 // ThresholdFilter narrows the facilitators' inbox.

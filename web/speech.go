@@ -20,6 +20,9 @@ type Voice interface {
 type Speech struct {
 	Text  string
 	Audio []string
+	// Listen names the speaker button for a screen reader ("Listen"):
+	// a short name of its own, so the choice beside it keeps its name.
+	Listen string
 }
 
 // AudioList is the sounds as one attribute value.
@@ -68,7 +71,7 @@ func (l *Loc) SayWith(id string, parts []string) Speech {
 }
 
 func (l *Loc) speech(text string, parts [][2]string) Speech {
-	s := Speech{Text: text}
+	s := Speech{Text: text, Listen: l.T("kiosk.listen")}
 	l.mu.RLock()
 	v := l.voice
 	l.mu.RUnlock()
@@ -80,7 +83,7 @@ func (l *Loc) speech(text string, parts [][2]string) Speech {
 		if u == "" {
 			// One part without a sound: the whole phrase goes to the
 			// browser's voices rather than half of it being said.
-			return Speech{Text: text}
+			return Speech{Text: text, Listen: s.Listen}
 		}
 		s.Audio = append(s.Audio, u)
 	}

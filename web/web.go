@@ -38,7 +38,12 @@ type Options struct {
 	DefaultLang string
 	// SecureCookies marks cookies Secure, for a server behind HTTPS.
 	SecureCookies bool
-	Log           *slog.Logger
+	// KioskSession is how long a kiosk visitor's session outlives their
+	// last request: the kiosk's idle time plus its countdown (default
+	// 60 s + 20 s). Each request of the visitor starts it again; after
+	// it, the server has forgotten the visitor whatever the browser does.
+	KioskSession time.Duration
+	Log          *slog.Logger
 }
 
 // Web is the shared layer: templates, catalogs, assets and sessions.
@@ -72,6 +77,9 @@ func New(o Options) (*Web, error) {
 	if o.TimeZone == nil {
 		o.TimeZone = time.UTC
 	}
+	if o.KioskSession <= 0 {
+		o.KioskSession = 80 * time.Second
+	}
 	x, err := NewI18n(o.TimeZone)
 	if err != nil {
 		return nil, err
@@ -90,10 +98,12 @@ func New(o Options) (*Web, error) {
 		CookieSameSite: "Lax",
 		CookieSecure:   o.SecureCookies,
 	})
-	// A kiosk session lives only while one visitor stands at the screen.
+	// A kiosk session lives only while one visitor stands at the screen:
+	// it ends KioskSession after their last request (the kiosk saves it
+	// again on each one), and at once when the kiosk resets.
 	w.Kiosk = session.New(session.Config{
 		KeyLookup:         "cookie:drempel_kiosk",
-		Expiration:        15 * time.Minute,
+		Expiration:        o.KioskSession,
 		CookieHTTPOnly:    true,
 		CookieSameSite:    "Strict",
 		CookieSecure:      o.SecureCookies,
@@ -120,7 +130,7 @@ func New(o Options) (*Web, error) {
 }
 
 func (w *Web) loadAssets() error {
-	return fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+	if err := fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -131,18 +141,28 @@ func (w *Web) loadAssets() error {
 		sum := sha256.Sum256(b)
 		name := strings.TrimPrefix(p, "static/")
 		mime := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-			".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}[path.Ext(p)]
+			".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".ttf": "font/ttf"}[path.Ext(p)]
 		if mime == "" {
 			mime = "application/octet-stream"
 		}
 		w.assets[name] = asset{hash: hex.EncodeToString(sum[:6]), body: b, mime: mime}
-		if icon, ok := strings.CutPrefix(name, "pictograms/"); ok {
+		if icon, ok := strings.CutPrefix(name, "pictograms/"); ok && path.Ext(name) == ".svg" {
 			icon = strings.TrimSuffix(icon, ".svg")
-			svg := strings.Replace(string(b), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto picto-`+icon+`" `, 1)
-			w.icons[icon] = template.HTML(svg) //nolint:gosec // our own embedded file
+			if strings.Contains(string(b), "currentColor") {
+				// A line drawing takes the colour of the text around it.
+				svg := strings.Replace(string(b), "<svg ", `<svg aria-hidden="true" focusable="false" class="picto picto-`+icon+`" `, 1)
+				w.icons[icon] = template.HTML(svg) //nolint:gosec // our own embedded file
+			} else {
+				// A colour symbol (OpenMoji) is the same picture everywhere:
+				// one cached file instead of its markup on every tile.
+				w.icons[icon] = template.HTML(`<img class="picto picto-` + icon + `" alt="" src="/static/` + w.assets[name].hash + "/" + name + `">`) //nolint:gosec // our own file name
+			}
 		}
 		return nil
-	})
+	}); err != nil {
+		return err
+	}
+	return w.loadFonts()
 }
 
 // Asset is the content-hashed URL of a static file; a changed file gets a
@@ -181,6 +201,9 @@ func (w *Web) parseTemplates() error {
 			}
 			return *p
 		},
+		"dict":     dict,
+		"calendar": calendarPage,
+		"clock":    clockFace,
 		"langName": func(code string) string {
 			if l, ok := LookupLanguage(code); ok {
 				return l.Endonym
@@ -223,6 +246,8 @@ type View struct {
 	// IdleSeconds is how long the kiosk waits for a touch before it
 	// counts down to a reset.
 	IdleSeconds int
+	// Autoplay plays each kiosk screen's question when it opens.
+	Autoplay bool
 }
 
 // Render executes a registered page; an unknown page is a programming

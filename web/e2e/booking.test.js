@@ -3,28 +3,27 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, scanCard, smallTargets, SHOTS } from './harness.js';
+import { startServer, launchBrowser, scanCard, smallTargets, msg, SHOTS } from './harness.js';
 
 let srv, browser;
 before(async () => { srv = await startServer(); browser = await launchBrowser(); });
 after(async () => { await browser?.close(); await srv?.stop(); });
 
-const words = {
-  nl: { book: 'Een computer reserveren', tomorrow: 'Morgen', yes: 'Ja, reserveren', booked: 'Je computer is gereserveerd',
-    mine: 'Mijn reservaties', cancel: 'Annuleren', yesCancel: 'Ja, annuleren', cancelled: 'Je reservatie is geannuleerd', none: 'Je hebt geen reservaties.' },
-  ar: { book: 'حجز حاسوب', tomorrow: 'غدًا', yes: 'نعم، أريد الحجز', booked: 'تم حجز حاسوبك',
-    mine: 'حجوزاتي', cancel: 'إلغاء', yesCancel: 'نعم، أريد الإلغاء', cancelled: 'تم إلغاء حجزك', none: 'ليس لديك أي حجز.' },
-};
+// The words on the tiles, from the app's own catalogs.
+const keys = { book: 'kiosk.home.book_lab', tomorrow: 'kiosk.lab.tomorrow', yes: 'kiosk.yes_book', booked: 'kiosk.lab.booked',
+  mine: 'kiosk.home.bookings', cancel: 'kiosk.bookings.cancel', yesCancel: 'kiosk.bookings.yes_cancel', cancelled: 'kiosk.bookings.cancelled',
+  none: 'kiosk.bookings.none' };
+const wordsIn = (lang) => Object.fromEntries(Object.entries(keys).map(([k, id]) => [k, msg(lang, id)]));
 
 for (const lang of ['nl', 'ar']) {
   test(`book and cancel a computer by tapping tiles (${lang})`, async () => {
-    const w = words[lang];
+    const w = wordsIn(lang);
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
     const kiosk = await ctx.newPage();
     try {
       await kiosk.goto(srv.base + '/kiosk');
       if (lang === 'ar') {
-        await Promise.all([kiosk.waitForNavigation(), kiosk.getByRole('button', { name: 'العربية' }).tap()]);
+        await Promise.all([kiosk.waitForNavigation(), kiosk.getByRole('button', { name: 'العربية', exact: true }).tap()]);
       }
       // Amina prefers Arabic; in the Dutch run a Dutch-speaking demo member scans.
       const token = lang === 'ar' ? srv.sampleCard : srv.dutchCard;

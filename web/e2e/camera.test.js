@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, signIn, SHOTS } from './harness.js';
+import { startServer, launchBrowser, signIn, msg, SHOTS } from './harness.js';
 
 let srv, browser;
 before(async () => { srv = await startServer(); });
@@ -21,7 +21,7 @@ test('scan a card with the camera', async () => {
   await signIn(staff, srv.base, srv.logins.staff);
   await staff.goto(srv.base + '/admin/members?q=Amina');
   await staff.getByRole('link', { name: 'Amina' }).first().click();
-  const href = await staff.getByRole('link', { name: 'Kaart afdrukken (kaartformaat)' }).getAttribute('href');
+  const href = await staff.getByRole('link', { name: msg('nl', 'admin.card.print') }).getAttribute('href');
   const pdf = await (await staff.request.get(srv.base + href)).body();
   await staffBrowser.close();
   const dir = mkdtempSync(join(tmpdir(), 'drempel-cam-'));
@@ -38,7 +38,7 @@ test('scan a card with the camera', async () => {
   try {
     await kiosk.goto(srv.base + '/kiosk');
     assert.equal(await kiosk.evaluate(() => 'BarcodeDetector' in window), false, 'this Chromium has no BarcodeDetector');
-    await kiosk.getByRole('link', { name: 'Gebruik de camera' }).click();
+    await kiosk.getByRole('link', { name: msg('nl', 'kiosk.camera.button') }).click();
     await kiosk.getByRole('heading', { name: /Amina/ }).waitFor({ timeout: 20000 });
   } catch (e) {
     await kiosk.screenshot({ path: join(SHOTS, 'camera.png') }).catch(() => {}); // a picture to look at, not a check

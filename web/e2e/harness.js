@@ -41,7 +41,7 @@ export function startServer(extraArgs = []) {
       const card = out.match(/then Enter:\n\s+([0-9A-Z]{26})/)[1];
       const dutch = out.match(/prefers Dutch has this card:\n\s+([0-9A-Z]{26})/)?.[1];
       const rater = out.match(/asks for a smiley\):\n\s+([0-9A-Z]{26})/)?.[1];
-      resolve({ base: m[1], logins, sampleCard: card, dutchCard: dutch, raterCard: rater, proc, data, stderr: () => err,
+      resolve({ base: m[1], logins, sampleCard: card, dutchCard: dutch, raterCard: rater, byLang: demoMembersByLang(out), proc, data, stderr: () => err,
         stop: () => new Promise((r) => { proc.removeAllListeners('exit'); proc.on('exit', r); proc.kill('SIGTERM'); }) });
     });
   });
@@ -99,9 +99,9 @@ export function decodeCardPDF(pdfBytes, name = 'card') {
 
 export async function signIn(page, base, login) {
   await page.goto(base + '/admin');
-  await page.getByLabel('E-mailadres').fill(login.email);
-  await page.getByLabel('Wachtwoord').fill(login.password);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  await page.getByLabel(msg('nl', 'field.email')).fill(login.email);
+  await page.getByLabel(msg('nl', 'field.password')).fill(login.password);
+  await page.getByRole('button', { name: msg('nl', 'admin.login.submit') }).click();
 }
 
 // minTarget returns the elements a finger must hit that are smaller than
@@ -143,4 +143,19 @@ export function decodePDFPages(pdfBytes, name = 'pages') {
     out.push(qr ? qr.data : null);
   }
   return out;
+}
+
+// demoMembersByLang reads the demo's "A member in each language" list from
+// the server's console, the lines "  <lang> <TOKEN>  <nickname>" after that
+// heading: { lang: { token, nickname } }, the nickname in its own script.
+export function demoMembersByLang(stdout) {
+  const byLang = {};
+  const at = stdout.indexOf('A member in each language');
+  if (at < 0) return byLang;
+  for (const line of stdout.slice(at).split('\n').slice(1)) {
+    const m = line.match(/^ {2}([a-z]{2,3}) +([0-9A-Z]{26}) {2}(.+)$/);
+    if (!m) break;
+    byLang[m[1]] = { token: m[2], nickname: m[3] };
+  }
+  return byLang;
 }

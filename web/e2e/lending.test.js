@@ -34,7 +34,7 @@ test('lend a laptop with its charger, refuse it twice, take it back', async () =
     await desk.getByLabel(msg('nl', 'admin.devices.make'), { exact: true }).fill('Lenovo');
     await desk.getByLabel(msg('nl', 'admin.devices.model'), { exact: true }).fill('ThinkPad T480');
     await desk.getByRole('button', { name: msg('nl', 'admin.devices.add') }).click();
-    await desk.getByRole('status').filter({ hasText: 'Toestellen toegevoegd' }).waitFor();
+    await desk.getByRole('status').filter({ hasText: msg('nl', 'admin.devices.added').split(/[.:]/)[0] }).waitFor();
     const tags = await desk.locator('td.code a').allInnerTexts();
     assert.equal(tags.length, 3);
     // Print the three labels on a roll; every QR leads to its device.
@@ -57,10 +57,10 @@ test('lend a laptop with its charger, refuse it twice, take it back', async () =
     await desk.locator('#lend-devices').getByText('lader 65 W').waitFor();
     await desk.getByRole('checkbox', { name: msg('nl', 'admin.lend.terms_ok') }).check();
     await desk.getByRole('button', { name: msg('nl', 'admin.lend.confirm') }).click();
-    await desk.getByRole('status').filter({ hasText: 'Uitgeleend' }).waitFor();
+    await desk.getByRole('status').filter({ hasText: msg('nl', 'admin.loans.lent') }).waitFor();
     const receiptHref = await desk.locator('#receipt-link').getAttribute('href');
     const receipt = decodeCardPDF(await (await desk.request.get(srv.base + receiptHref)).body(), 'receipt');
-    assert.ok(receipt.text.includes('Ontvangstbewijs') && receipt.text.includes(tags[0]), 'a Dutch receipt for a Dutch-speaking member: ' + receipt.text);
+    assert.ok(receipt.text.includes(msg('nl', 'receipt.title')) && receipt.text.includes(tags[0]), 'a Dutch receipt for a Dutch-speaking member: ' + receipt.text);
     await desk.screenshot({ path: join(SHOTS, 'lend-done.png') }).catch(() => {}); // a picture to look at, not a check
 
     // A second desk tries the same laptop.
@@ -97,7 +97,7 @@ test('lend a laptop with its charger, refuse it twice, take it back', async () =
     await desk.goto(srv.base + '/admin/return');
     await scan(desk, labels[0]);
     await desk.getByRole('button', { name: msg('nl', 'admin.return.confirm') }).click();
-    await desk.getByRole('status').filter({ hasText: 'Teruggenomen' }).waitFor();
+    await desk.getByRole('status').filter({ hasText: msg('nl', 'admin.return.done_available').split(/[.:]/)[0] }).waitFor();
     await desk.goto(srv.base + '/admin/devices?q=' + tags[0]);
     await desk.getByRole('link', { name: tags[0] }).click();
     await desk.getByRole('button', { name: msg('nl', 'admin.devices.confirm_wipe') }).click();

@@ -38,25 +38,61 @@
     if (ch) { buf += ch; e.preventDefault(); }
   }, true);
 
-  // Speak a label with the browser's own voices, in the page's language.
-  function say(text) {
-    if (!("speechSynthesis" in window) || !text) return;
-    window.speechSynthesis.cancel();
-    var u = new SpeechSynthesisUtterance(text);
-    u.lang = document.documentElement.lang;
-    window.speechSynthesis.speak(u);
+  // Sound. A speaker plays, first found: the recorded or server-made
+  // sounds in data-audio, one after the other; else the browser's own
+  // voice for the page's language; else it is hidden, rather than silent.
+  var lang = document.documentElement.lang;
+  var playing = null;
+  function stopSound() {
+    if (playing) { playing.pause(); playing = null; }
+    if ("speechSynthesis" in window) window.speechSynthesis.cancel();
   }
+  function browserVoice() {
+    if (!("speechSynthesis" in window)) return null;
+    var vs = window.speechSynthesis.getVoices();
+    for (var i = 0; i < vs.length; i++) {
+      if (vs[i].lang && vs[i].lang.toLowerCase().split(/[-_]/)[0] === lang) return vs[i];
+    }
+    return null;
+  }
+  function playList(urls, i) {
+    if (i >= urls.length) { playing = null; return Promise.resolve(); }
+    var a = new Audio(urls[i]);
+    playing = a;
+    a.onended = function () { if (playing === a) playList(urls, i + 1); };
+    return a.play();
+  }
+  function speak(b) {
+    stopSound();
+    var audio = b.getAttribute("data-audio");
+    if (audio) return playList(audio.split(" "), 0);
+    var v = browserVoice();
+    if (!v) return Promise.resolve();
+    var u = new SpeechSynthesisUtterance(b.getAttribute("data-speak"));
+    u.lang = lang; u.voice = v;
+    window.speechSynthesis.speak(u);
+    return Promise.resolve();
+  }
+  function showSpeakers() {
+    var voice = !!browserVoice();
+    document.querySelectorAll("button.speak").forEach(function (b) {
+      b.hidden = !(b.hasAttribute("data-audio") || voice);
+    });
+  }
+  showSpeakers();
+  if ("speechSynthesis" in window) window.speechSynthesis.addEventListener("voiceschanged", showSpeakers);
   document.addEventListener("click", function (e) {
-    var b = e.target.closest && e.target.closest("[data-speak]");
-    if (b) { e.preventDefault(); say(b.getAttribute("data-speak")); }
+    var b = e.target.closest && e.target.closest("button.speak");
+    if (b) { e.preventDefault(); speak(b).catch(function () { /* no sound allowed yet */ }); }
   });
 
-  // A confirmation reads itself aloud where the kiosk allows sound
-  // without a tap (Chromium's --autoplay-policy=no-user-gesture-required).
-  if (body.getAttribute("data-announce") === "1") {
-    var h = document.querySelector("h1");
-    if (h) setTimeout(function () { say(h.textContent); }, 300);
+  // Each screen says its question when it opens, where the kiosk allows
+  // sound without a tap (Chromium's --autoplay-policy=no-user-gesture-required).
+  function sayQuestion() {
+    var q = document.querySelector("main .say-row button.speak:not([hidden])");
+    if (q) speak(q).catch(function () { /* autoplay refused */ });
   }
+  if (body.getAttribute("data-autoplay") === "1") setTimeout(sayQuestion, 250);
 
   // Leave without keeping a trace: replace() keeps the page out of history.
   function reset() {
@@ -64,38 +100,56 @@
     window.location.replace("/kiosk/reset");
   }
 
-  // Idle: after data-idle-seconds without a touch, count down, then reset.
+  // Idle: after data-idle-seconds without a touch, ask "are you still
+  // there?" for 20 seconds (WCAG 2.2.1 asks for at least 20), aloud, with
+  // the focus on the big "I'm still here" button; then reset.
   var idleSeconds = parseInt(body.getAttribute("data-idle-seconds") || "60", 10);
-  var warnSeconds = Math.min(10, Math.floor(idleSeconds / 3));
+  var warnSeconds = 20;
   var overlay = document.getElementById("idle-overlay");
   var counter = document.getElementById("idle-seconds");
+  var stay = document.getElementById("idle-stay");
   var idleTimer = null, tick = null;
   function stopCountdown() {
     if (tick) { clearInterval(tick); tick = null; }
-    if (overlay) overlay.hidden = true;
+    if (overlay && !overlay.hidden) { overlay.hidden = true; stopSound(); }
+  }
+  function sayStillThere() {
+    var s = overlay.querySelector("button.speak:not([hidden])");
+    if (s) speak(s).catch(function () { /* no sound allowed */ });
   }
   function startCountdown() {
     var left = warnSeconds;
     counter.textContent = String(left);
     overlay.hidden = false;
+    if (stay) stay.focus();
+    sayStillThere();
     tick = setInterval(function () {
       left -= 1;
       counter.textContent = String(Math.max(left, 0));
+      if (left === 10) sayStillThere();
       if (left <= 0) { clearInterval(tick); reset(); }
     }, 1000);
   }
-  function armIdle() {
+  function armIdle(e) {
+    // A tap on the overlay's own speaker is not "I'm still here".
+    if (e && overlay && !overlay.hidden && e.target.closest && e.target.closest("#idle-overlay button.speak")) return;
     stopCountdown();
     if (idleTimer) clearTimeout(idleTimer);
     if (body.getAttribute("data-idle") !== "1") return;
-    idleTimer = setTimeout(startCountdown, Math.max(idleSeconds - warnSeconds, 1) * 1000);
+    idleTimer = setTimeout(startCountdown, Math.max(idleSeconds, 1) * 1000);
   }
   ["pointerdown", "keydown", "touchstart"].forEach(function (ev) {
     document.addEventListener(ev, armIdle, { passive: true, capture: true });
   });
-  var stay = document.getElementById("idle-stay");
-  if (stay) stay.addEventListener("click", armIdle);
+  if (stay) stay.addEventListener("click", function () { armIdle(); });
   armIdle();
+
+  // The idle screen belongs to nobody: Back from it stays on it, so the
+  // next person cannot walk back into the previous visitor's screens.
+  if (body.getAttribute("data-page") === "idle" && window.history && history.pushState) {
+    history.pushState(null, "", location.href);
+    window.addEventListener("popstate", function () { history.pushState(null, "", location.href); });
+  }
 
   // A message screen goes back to the start by itself.
   var ret = parseInt(body.getAttribute("data-return") || "0", 10);
@@ -138,7 +192,7 @@
         rec.start();
         button.setAttribute("aria-pressed", "true");
         labelStart.hidden = true; labelStop.hidden = false;
-        stopTimer = setTimeout(stop, 120000); // two minutes at most
+        stopTimer = setTimeout(stop, 60000); // one minute at most: the server takes no longer note
       }).catch(function () { voice.hidden = true; });
     });
   }

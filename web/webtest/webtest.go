@@ -159,7 +159,11 @@ var idRe = regexp.MustCompile(`\b(kiosk|admin|error|field|role)\.[a-z_]+(\.[a-z_
 // (a translation that is missing shows its id).
 func MessageIDs(body string) []string {
 	var out []string
-	for _, m := range idRe.FindAllString(body, -1) {
+	for _, ix := range idRe.FindAllStringIndex(body, -1) {
+		m := body[ix[0]:ix[1]]
+		if ix[0] > 0 && body[ix[0]-1] == '/' {
+			continue // a prompt's recording in a URL, not words on screen
+		}
 		switch m {
 		case "kiosk.css", "kiosk.js", "admin.css", "admin.js":
 			continue

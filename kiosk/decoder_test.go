@@ -1,0 +1,210 @@
+package kiosk
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+)
+
+func testNoise(t testing.TB) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	rand.Read(img.Pix)
+	for q := 100; q > 10; q -= 5 {
+		var b bytes.Buffer
+		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: q}); err != nil {
+			t.Fatal(err)
+		}
+		if b.Len() <= MaxFrame {
+			return b.Bytes()
+		}
+	}
+	t.Fatal("no noise frame fits")
+	return nil
+}
+
+func testCard(t testing.TB, token string) []byte {
+	q, err := qrcode.New(token, qrcode.Medium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := q.Image(300)
+	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{200, 190, 170, 255}}, image.Point{}, draw.Src)
+	draw.Draw(img, code.Bounds().Add(image.Pt(260, 140)), code, image.Point{}, draw.Src)
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// Four senders keep the decoder busy with noise frames of the largest
+// size taken, without a pause; a fifth holds up a card now and then, as
+// a kiosk's camera page does. The card is read within 3 s, every time,
+// whether the noise comes from other addresses or from the kiosk's own.
+func TestFairDecoderReadsACardDuringAFlood(t *testing.T) {
+	noise, card := testNoise(t), testCard(t, "3VPXVD8VEHWX9PWDCJM77EKGRW")
+	for _, sameAddr := range []bool{false, true} {
+		t.Run(fmt.Sprintf("same address %v", sameAddr), func(t *testing.T) {
+			var decoded atomic.Int64
+			d := newFrameDecoder(func(b []byte) (string, bool) { decoded.Add(1); return DecodeQR(b) }, frameCost, 1, frameWait, maxWaitingFrames, maxFramesPerAddr)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range 4 {
+				addr := fmt.Sprintf("192.0.2.%d", i+10)
+				if sameAddr {
+					addr = "192.0.2.1"
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if _, ok := d.Decode(addr, fmt.Sprintf("%s|noise%d", addr, i), noise); ok {
+							t.Error("noise gave a code")
+						}
+					}
+				}()
+			}
+			time.Sleep(500 * time.Millisecond) // the flood is on
+			before := decoded.Load()
+			for round := range 5 {
+				began := time.Now()
+				sender := fmt.Sprintf("192.0.2.1|kiosk%d", round)
+				for {
+					if text, ok := d.Decode("192.0.2.1", sender, card); ok {
+						if text != "3VPXVD8VEHWX9PWDCJM77EKGRW" {
+							t.Fatalf("card read as %q", text)
+						}
+						break
+					}
+					if time.Since(began) > 3*time.Second {
+						t.Fatalf("round %d: the card was not read within 3 s", round)
+					}
+					time.Sleep(400 * time.Millisecond)
+				}
+				t.Logf("round %d: card read after %v", round, time.Since(began).Round(time.Millisecond))
+				time.Sleep(200 * time.Millisecond)
+			}
+			close(stop)
+			wg.Wait()
+			if n := decoded.Load() - before; n < 10 {
+				t.Fatalf("only %d frames decoded during the rounds: no flood", n)
+			} else {
+				t.Logf("%d frames decoded during the rounds", n)
+			}
+		})
+	}
+}
+
+// A newer frame from the same sender takes the older one's place; the
+// older one's request hears "no code" at once. The queue is bounded, in
+// all and per address.
+func TestFairDecoderQueue(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var got []string
+	d := newFrameDecoder(func(b []byte) (string, bool) {
+		<-release
+		mu.Lock()
+		got = append(got, string(b))
+		mu.Unlock()
+		return string(b), true
+	}, func(b []byte) int64 { return 1 }, 1, 5*time.Second, 4, 2)
+
+	type answer struct {
+		text string
+		ok   bool
+	}
+	ask := func(addr, sender, frame string) chan answer {
+		ch := make(chan answer, 1)
+		go func() { text, ok := d.Decode(addr, sender, []byte(frame)); ch <- answer{text, ok} }()
+		return ch
+	}
+	waitQueued := func(n int) {
+		for range 500 {
+			d.mu.Lock()
+			w := d.waiting
+			d.mu.Unlock()
+			if w == n {
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		t.Fatalf("never %d frames waiting", n)
+	}
+	busy := ask("a", "a|1", "first") // taken by the worker, which waits
+	time.Sleep(20 * time.Millisecond)
+	old := ask("a", "a|2", "old")
+	waitQueued(1)
+	newer := ask("a", "a|2", "newer")
+	select {
+	case r := <-old:
+		if r.ok {
+			t.Fatal("the replaced frame gave a code")
+		}
+	case <-time.After(time.Second):
+		t.Fatal("the replaced frame's request still waits")
+	}
+	waitQueued(1)
+	third := ask("a", "a|3", "third")
+	waitQueued(2)
+	// Address a has its two places; another address still finds room,
+	// until the queue is full.
+	if text, ok := d.Decode("a", "a|4", []byte("x")); ok || text != "" {
+		t.Fatal("a third frame from one address was queued")
+	}
+	other := ask("b", "b|1", "other")
+	waitQueued(3)
+	close(release)
+	for _, ch := range []chan answer{busy, newer, third, other} {
+		if r := <-ch; !r.ok {
+			t.Fatalf("a queued frame was not decoded: %+v", r)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// Address b's first frame goes before address a's second: addresses
+	// take turns.
+	want := []string{"first", "other", "newer", "third"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("decoded %v, want %v", got, want)
+	}
+}
+
+// A code found after its request stopped waiting goes to the sender's
+// next request, once.
+func TestFairDecoderLateCode(t *testing.T) {
+	d := newFrameDecoder(func(b []byte) (string, bool) {
+		time.Sleep(150 * time.Millisecond)
+		return string(b), string(b) == "card"
+	}, func(b []byte) int64 { return 1 }, 1, 50*time.Millisecond, 8, 4)
+	if _, ok := d.Decode("a", "a|1", []byte("card")); ok {
+		t.Fatal("answered before the decoder was done")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if text, ok := d.Decode("a", "a|1", []byte("nothing")); !ok || text != "card" {
+		t.Fatalf("the late code: %q %v", text, ok)
+	}
+	if text, ok := d.Decode("a", "a|2", []byte("nothing")); ok {
+		t.Fatalf("another sender got %q", text)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if text, ok := d.Decode("a", "a|1", []byte("nothing")); ok {
+		t.Fatalf("the late code came twice: %q", text)
+	}
+}
