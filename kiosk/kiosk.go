@@ -66,6 +66,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Get("/reset", k.reset)
 	g.Get("/message", k.message)
 	g.Get("/limit", k.limited)
+	g.Get("/alive", k.alive)
 
 	// Only a checked-in visitor gets these; the middleware sits on each
 	// route so that an unknown address still gets a plain 404.

@@ -126,3 +126,15 @@ func (k *Kiosk) limited(c *fiber.Ctx) error {
 	v.Error = v.L.T("kiosk.limit.reports")
 	return k.w.Render(c, fiber.StatusTooManyRequests, "kiosk/message", v)
 }
+
+// alive is the kiosk page's "the visitor is still here" when they touch
+// the screen without leaving the page (a speaker button, "I am still
+// here"): slide has given the session its time again. 204 while a visitor
+// is known, 410 when the server has forgotten them (the page resets).
+func (k *Kiosk) alive(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if sess, err := k.w.Kiosk.Get(c); err == nil && !sess.Fresh() {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.SendStatus(fiber.StatusGone)
+}

@@ -311,10 +311,17 @@ func TestSessionEndsAfterIdleAndCountdown(t *testing.T) {
 	app := newKioskLife(t, st, life)
 	c := webtest.NewClient(t, app)
 	scanIn(t, c, m)
-	// While the visitor uses the kiosk, their session goes on.
-	for end := time.Now().Add(2 * life); time.Now().Before(end); time.Sleep(life / 6) {
-		if r := c.Get("/kiosk/home"); r.Status != 200 || !strings.Contains(r.Body, "Jan") {
-			t.Fatalf("home while in use: %d", r.Status)
+	// While the visitor uses the kiosk, their session goes on: each page,
+	// and each touch the page reports without leaving (/kiosk/alive).
+	for i, end := 0, time.Now().Add(2*life); time.Now().Before(end); i++ {
+		if r := c.Get("/kiosk/alive"); r.Status != fiber.StatusNoContent {
+			t.Fatalf("alive while in use: %d", r.Status)
+		}
+		time.Sleep(life / 4)
+		if i%4 == 3 {
+			if r := c.Get("/kiosk/home"); r.Status != 200 || !strings.Contains(r.Body, "Jan") {
+				t.Fatalf("home while in use: %d", r.Status)
+			}
 		}
 	}
 	old := make(map[string]string)
@@ -339,6 +346,11 @@ func TestSessionEndsAfterIdleAndCountdown(t *testing.T) {
 		if _, ok := prev.Cookies["drempel_kiosk_lang"]; ok {
 			t.Errorf("%s after the session's end keeps the visitor's language", p)
 		}
+	}
+	prev := webtest.NewClient(t, app)
+	prev.Cookies = old
+	if r := prev.Get("/kiosk/alive"); r.Status != fiber.StatusGone {
+		t.Errorf("alive after the session's end: %d", r.Status)
 	}
 	if got := kiosk.SessionLifetime(60 * time.Second); got != 80*time.Second {
 		t.Errorf("session lifetime for 60 s idle: %v", got)

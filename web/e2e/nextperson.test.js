@@ -56,8 +56,9 @@ test('after a reset, Back sends nothing and shows nothing of the previous visito
   const before = await inbox(srv.base, words);
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   const k = await ctx.newPage();
-  const posts = [];
+  const posts = [], visited = [];
   k.on('request', (r) => { if (r.method() === 'POST') posts.push(new URL(r.url()).pathname); });
+  k.on('framenavigated', (f) => { if (f === k.mainFrame()) visited.push(f.url()); });
   let name, kept;
   await step(k, 'report', async () => {
     await k.goto(srv.base + '/kiosk');
@@ -94,6 +95,19 @@ test('after a reset, Back sends nothing and shows nothing of the previous visito
       assert.equal(typed, '', `Back ×${i} (${k.url()}) brings the typed words back`);
       assert.equal(await k.locator('html').getAttribute('lang'), 'nl');
       assert.equal(posts.length, sent, `Back ×${i} sent ${posts.slice(sent)}`);
+    }
+  });
+  await step(k, 'history', async () => {
+    // The same pages fetched again by hand, newest first, as Back would
+    // without the idle screen's own guard.
+    const pages = [...new Set(visited.filter((u) => !u.endsWith('/kiosk/reset')))].reverse();
+    assert.ok(pages.some((u) => u.endsWith('/kiosk/report/help')) && pages.some((u) => u.endsWith('/kiosk/report/thanks')), 'visited: ' + pages);
+    for (const u of pages) {
+      await k.goto(u);
+      const text = await k.locator('body').innerText();
+      assert.ok(!text.includes(name) && !text.includes(words), `${u} again shows the previous visitor`);
+      assert.equal(await k.getByRole('button', { name: msg('nl', 'kiosk.report.help_yes'), exact: true }).count(), 0, `${u} again asks the help question`);
+      assert.equal(posts.length, sent, `${u} again sent ${posts.slice(sent)}`);
     }
   });
   const afterBack = await inbox(srv.base, words);

@@ -130,9 +130,21 @@
       if (left <= 0) { clearInterval(tick); reset(); }
     }, 1000);
   }
+  // The server forgets a visitor after the same idle time and countdown,
+  // counted from their last request: a visitor who only taps speakers
+  // or says "I'm still here" tells it they are still there.
+  var lastAlive = Date.now();
+  function stillAlive(now) {
+    if (body.getAttribute("data-idle") !== "1" || now - lastAlive < 15000) return;
+    lastAlive = now;
+    fetch("/kiosk/alive", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { if (r.status === 410) reset(); })
+      .catch(function () { /* the server is away: the page's own reset still comes */ });
+  }
   function armIdle(e) {
     // A tap on the overlay's own speaker is not "I'm still here".
     if (e && overlay && !overlay.hidden && e.target.closest && e.target.closest("#idle-overlay button.speak")) return;
+    stillAlive(Date.now());
     stopCountdown();
     if (idleTimer) clearTimeout(idleTimer);
     if (body.getAttribute("data-idle") !== "1") return;
@@ -141,7 +153,7 @@
   ["pointerdown", "keydown", "touchstart"].forEach(function (ev) {
     document.addEventListener(ev, armIdle, { passive: true, capture: true });
   });
-  if (stay) stay.addEventListener("click", function () { armIdle(); });
+  if (stay) stay.addEventListener("click", function () { lastAlive = 0; armIdle(); });
   armIdle();
 
   // The idle screen belongs to nobody: Back from it stays on it, so the
