@@ -12,6 +12,7 @@ import (
 	_ "image/png"
 	"io"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -194,15 +195,26 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 // screen cannot tell a stranger which cards exist. Whoever was checked in
 // is forgotten, and the kiosk speaks its default language again.
 func (k *Kiosk) refuse(c *fiber.Ctx) error {
+	// The person holding the refused card may have tapped their language
+	// on the idle screen: the refusal speaks it. A language that came with
+	// a member's card belongs to that member, not to whoever scans next.
+	lang := k.w.Opts.DefaultLang
+	if sess, err := k.w.Kiosk.Get(c); err == nil && sess.Get("member") == nil {
+		lang, _ = c.Locals("lang").(string)
+	}
 	k.forget(c)
 	k.clearLang(c)
-	return c.Redirect("/kiosk/refused", fiber.StatusSeeOther)
+	return c.Redirect("/kiosk/refused?lang="+url.QueryEscape(lang), fiber.StatusSeeOther)
 }
 
-// refused shows the refusal, always in the default language: it belongs
-// to nobody, not to the visitor before.
+// refused shows the refusal in the language refuse chose; the screen
+// after it, and every later one, is in the default language again.
 func (k *Kiosk) refused(c *fiber.Ctx) error {
-	c.Locals("lang", k.w.Opts.DefaultLang)
+	lang := k.w.Opts.DefaultLang
+	if l, ok := web.LookupLanguage(c.Query("lang")); ok && l.Kiosk {
+		lang = l.Code
+	}
+	c.Locals("lang", lang)
 	return k.w.Render(c, fiber.StatusNotFound, "kiosk/refused", k.view(c, nil))
 }
 

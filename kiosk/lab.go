@@ -119,6 +119,7 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 	type slotTile struct {
 		Time, Free, Href string
 		Hour, Minute     int
+		Seats            int // free seats, shown as a number by a chair
 		Say              web.Speech
 	}
 	var tiles []slotTile
@@ -130,7 +131,7 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 		hhmm := v.L.Time(s.Start)
 		local := s.Start.In(site.Location())
 		tiles = append(tiles, slotTile{hhmm, v.L.N("kiosk.lab.free", s.Free()),
-			fmt.Sprintf("/kiosk/lab/%s/%d", c.Params("day"), s.Start.Unix()), local.Hour(), local.Minute(),
+			fmt.Sprintf("/kiosk/lab/%s/%d", c.Params("day"), s.Start.Unix()), local.Hour(), local.Minute(), s.Free(),
 			v.L.SayText(web.PromptTime(hhmm), hhmm)})
 	}
 	q := append(daySay(v.L, day, now, site.Location()), "kiosk.lab.which_time", v.L.T("kiosk.lab.which_time"))

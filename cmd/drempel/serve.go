@@ -29,6 +29,7 @@ type serveConfig struct {
 	addr, lang, tz string
 	demo, secure   bool
 	idle           time.Duration
+	quiet          bool
 	publicURL      string
 }
 
@@ -46,6 +47,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("DREMPEL_KIOSK_IDLE: %w", err)
 	}
 	fs.DurationVar(&cfg.idle, "kiosk-idle", idleDefault, "how long the kiosk waits for a touch before it resets (at least 5s)")
+	quietDefault, _ := strconv.ParseBool(envDefault("kiosk-quiet", "false"))
+	fs.BoolVar(&cfg.quiet, "kiosk-quiet", quietDefault, "do not say each kiosk screen's question when it opens (the speaker buttons still work)")
 	secureDefault, _ := strconv.ParseBool(envDefault("secure-cookies", "false"))
 	fs.BoolVar(&cfg.secure, "secure-cookies", secureDefault, "mark cookies Secure (when served over HTTPS by a reverse proxy)")
 	fs.StringVar(&cfg.publicURL, "public-url", envDefault("public-url", ""), "the address people open, for the links printed here (default http://localhost:PORT)")
@@ -91,7 +94,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app, refresh, err := newServer(ctx, st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log,
 		// The visitor's session ends with the kiosk's reset: idle time and
 		// countdown after their last request, whatever the browser does.
-		KioskSession: kiosk.SessionLifetime(cfg.idle)}, cfg.idle, base, cfg.data)
+		KioskSession: kiosk.SessionLifetime(cfg.idle)}, kiosk.Options{Idle: cfg.idle, Quiet: cfg.quiet}, base, cfg.data)
 	if err != nil {
 		ln.Close()
 		return err
@@ -163,7 +166,7 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 // newServer wires the kiosk, its voice and the admin panel into one Fiber
 // app. refresh keeps the kiosk's words and recordings current with what
 // other servers of a network save; run it until the server stops.
-func newServer(ctx context.Context, st *store.Store, o web.Options, idle time.Duration, publicURL, dataDir string) (app *fiber.App, refresh func(context.Context), err error) {
+func newServer(ctx context.Context, st *store.Store, o web.Options, ko kiosk.Options, publicURL, dataDir string) (app *fiber.App, refresh func(context.Context), err error) {
 	w, err := web.New(o)
 	if err != nil {
 		return nil, nil, err
@@ -191,7 +194,8 @@ func newServer(ctx context.Context, st *store.Store, o web.Options, idle time.Du
 		return c.SendString("ok")
 	})
 	v.Mount(app) // before the kiosk: plain GETs of sound skip its middleware
-	kiosk.Mount(app, st, w, kiosk.Options{Idle: idle, Log: o.Log})
+	ko.Log = o.Log
+	kiosk.Mount(app, st, w, ko)
 	admin.Mount(app, st, w, admin.Options{Log: o.Log, PublicURL: publicURL, Voice: v})
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	refresh = func(ctx context.Context) {
