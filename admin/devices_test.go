@@ -86,6 +86,27 @@ func TestInventoryLendReturn(t *testing.T) {
 		if pdf := c.Get(rec[1]); pdf.Status != 200 || !strings.HasPrefix(pdf.Body, "%PDF") {
 			t.Fatalf("receipt: %d", pdf.Status)
 		}
+		// What Olena takes home is in Ukrainian, the laptop named in the
+		// kiosk's words, with the number to call that the admin set.
+		adm := f.signIn(t, store.RoleAdmin)
+		adm.Get("/admin/settings")
+		if r := adm.Post("/admin/settings", webtest.Form("org", "De Drempel", "retention", "183", "phone", "=cmd()")); r.Status != 422 {
+			t.Fatalf("a phone number that is not one: %d", r.Status)
+		}
+		if r := adm.Post("/admin/settings", webtest.Form("org", "De Drempel", "retention", "183", "phone", "03 123 45 67")); r.Status != 303 {
+			t.Fatalf("settings: %d", r.Status)
+		}
+		x, err := web.NewI18n(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uk := x.Loc("uk", "nl")
+		text := pdfText(t, []byte(c.Get(rec[1]).Body))
+		for _, want := range []string{uk.T("receipt.title"), uk.T("kiosk.loans.type.laptop"), "03 123 45 67", "LAP-0001"} {
+			if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
+				t.Errorf("the receipt lacks %q:\n%s", want, text)
+			}
+		}
 		// A second desk tries to lend the same laptop.
 		d2 := f.signIn(t, store.RoleAdmin)
 		d2.Get("/admin/lend")

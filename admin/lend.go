@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
@@ -258,27 +260,13 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	org, err := a.st.Setting(ctx, store.SettingOrgName)
+	r, l, err := a.takeHome(ctx, m, "receipt.title", "kiosk.loan.terms")
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
-	// The receipt speaks the member's language whenever the kiosk does
-	// (every kiosk script prints, right to left where it is written so),
-	// and the desk's language otherwise.
-	lang := m.Lang
-	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
-		lang = a.w.Opts.DefaultLang
-	}
-	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
-	r := devices.Receipt{Title: l.T("receipt.title"), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
-		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T("kiosk.loan.terms"), Footer: l.T("receipt.footer"),
-		Date: l.DateTime(a.st.Now()), Lang: l.Lang.Code, Dir: l.Lang.Dir()}
+	r.Date = l.DateTime(a.st.Now())
 	for _, row := range rows {
-		r.Lines = append(r.Lines, devices.ReceiptLine{Tag: row.AssetTag, What: strings.TrimSpace(l.T("admin.devices.type."+string(row.DeviceType)) + " " + row.Make + " " + row.Model), Due: l.Date(row.DueAt)})
+		r.Lines = append(r.Lines, takeHomeLine(l, row.AssetTag, row.DeviceType, row.Make, row.Model, row.DueAt))
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -367,4 +355,37 @@ func (a *Admin) returnConfirm(c *fiber.Ctx) error {
 		a.flash(c, "admin.return.done_checking")
 	}
 	return c.Redirect("/admin/return", fiber.StatusSeeOther)
+}
+
+// takeHome starts what a member takes home, a receipt or a reminder: in
+// the member's language whenever the kiosk speaks it (every kiosk script
+// prints, right to left where it is written so), else the desk's; with
+// the organisation's name and phone number.
+func (a *Admin) takeHome(ctx context.Context, m *store.Member, title, text string) (devices.Receipt, *web.Loc, error) {
+	lang := m.Lang
+	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
+		lang = a.w.Opts.DefaultLang
+	}
+	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
+	org, err := a.st.Setting(ctx, store.SettingOrgName)
+	if err != nil {
+		return devices.Receipt{}, nil, err
+	}
+	phone, err := a.st.Setting(ctx, store.SettingOrgPhone)
+	if err != nil {
+		return devices.Receipt{}, nil, err
+	}
+	site, err := a.st.DefaultSite(ctx)
+	if err != nil {
+		return devices.Receipt{}, nil, err
+	}
+	return devices.Receipt{Title: l.T(title), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
+		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T(text), Footer: l.T("receipt.footer"),
+		Phone: phone, Lang: l.Lang.Code, Dir: l.Lang.Dir()}, l, nil
+}
+
+// takeHomeLine is one device on a receipt or reminder, named with the
+// kiosk's words for its type, which every kiosk language has.
+func takeHomeLine(l *web.Loc, tag string, typ store.DeviceType, make, model string, due time.Time) devices.ReceiptLine {
+	return devices.ReceiptLine{Tag: tag, What: strings.TrimSpace(l.T("kiosk.loans.type."+string(typ)) + " " + make + " " + model), Due: l.Date(due)}
 }

@@ -204,22 +204,13 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	org, _ := a.st.Setting(ctx, store.SettingOrgName)
-	site, err := a.st.DefaultSite(ctx)
+	r, loc, err := a.takeHome(ctx, m, "reminder.title", "reminder.text")
 	if err != nil {
 		return err
 	}
-	// In the member's language whenever the kiosk speaks it, else the desk's.
-	lang := m.Lang
-	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
-		lang = a.w.Opts.DefaultLang
-	}
-	loc := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
-	r := devices.Receipt{Title: loc.T("reminder.title"), Org: org, Site: site.Name, MemberLabel: loc.T("receipt.member"),
-		Member: m.Nickname, DueLabel: loc.T("receipt.due"), Terms: loc.T("reminder.text"), Footer: loc.T("receipt.footer"), Date: loc.Date(a.st.Now()),
-		Lang: loc.Lang.Code, Dir: loc.Lang.Dir()}
+	r.Date = loc.Date(a.st.Now())
 	for _, o := range open {
-		r.Lines = append(r.Lines, devices.ReceiptLine{Tag: o.AssetTag, What: strings.TrimSpace(loc.T("admin.devices.type."+string(o.DeviceType)) + " " + o.Make + " " + o.Model), Due: loc.Date(o.DueAt)})
+		r.Lines = append(r.Lines, takeHomeLine(loc, o.AssetTag, o.DeviceType, o.Make, o.Model, o.DueAt))
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-reminder.pdf"`)

@@ -24,8 +24,12 @@ func (a *Admin) settingsPage(c *fiber.Ctx) error {
 	if days == "" {
 		days = "183"
 	}
+	phone, err := a.st.Setting(ctx, store.SettingOrgPhone)
+	if err != nil {
+		return err
+	}
 	v := a.view(c, nil)
-	v.Form = map[string]string{"org": org, "retention": days}
+	v.Form = map[string]string{"org": org, "retention": days, "phone": phone}
 	return a.w.Render(c, fiber.StatusOK, "admin/settings", v)
 }
 
@@ -39,7 +43,14 @@ func (a *Admin) settingsSave(c *fiber.Ctx) error {
 	if err != nil || days < 7 || days > 3650 {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.retention")
 	}
+	phone := strings.TrimSpace(c.FormValue("phone"))
+	if len(phone) > 30 || strings.Trim(phone, "0123456789+-./() ") != "" {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.phone")
+	}
 	if err := a.st.SetSetting(ctx, store.SettingOrgName, org); err != nil {
+		return err
+	}
+	if err := a.st.SetSetting(ctx, store.SettingOrgPhone, phone); err != nil {
 		return err
 	}
 	if err := a.st.SetSetting(ctx, store.SettingTextRetentionDays, strconv.Itoa(days)); err != nil {

@@ -11,6 +11,7 @@ import (
 // Setting keys.
 const (
 	SettingOrgName    = "org_name"
+	SettingOrgPhone   = "org_phone" // printed on what a member takes home
 	SettingSetupToken = "setup_token_hash"
 	SettingDemo       = "demo" // "1" in a database the demo created
 )
