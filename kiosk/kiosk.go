@@ -355,11 +355,7 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 }
 
 func (k *Kiosk) help(c *fiber.Ctx) error {
-	back := "/kiosk"
-	if sess, err := k.w.Kiosk.Get(c); err == nil && sess.Get("member") != nil {
-		back = "/kiosk/home"
-	}
-	return k.w.Render(c, fiber.StatusOK, "kiosk/help", k.view(c, map[string]any{"Back": back}))
+	return k.w.Render(c, fiber.StatusOK, "kiosk/help", k.view(c, map[string]any{"Back": k.startPage(c)}))
 }
 
 func (k *Kiosk) camera(c *fiber.Ctx) error {

@@ -1,13 +1,8 @@
 package kiosk_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"fmt"
-	"image"
-	"image/color"
-	"image/draw"
-	"image/jpeg"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,7 +12,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/skip2/go-qrcode"
 
 	"github.com/drempel/drempel/kiosk"
 	"github.com/drempel/drempel/store"
@@ -530,40 +524,6 @@ func TestTooLongVoiceNoteKeepsTheWords(t *testing.T) {
 	}
 }
 
-// noiseFrame is a JPEG of random pixels as large as the kiosk takes.
-func noiseFrame(t testing.TB) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
-	rand.Read(img.Pix)
-	for q := 100; q > 10; q -= 5 {
-		var b bytes.Buffer
-		if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: q}); err != nil {
-			t.Fatal(err)
-		}
-		if b.Len() <= kiosk.MaxFrame {
-			return b.Bytes()
-		}
-	}
-	t.Fatal("no noise frame fits")
-	return nil
-}
-
-// cardFrame is what the camera sees: a card's QR code on a desk.
-func cardFrame(t testing.TB, token string) []byte {
-	q, err := qrcode.New(token, qrcode.Medium)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code := q.Image(300)
-	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
-	draw.Draw(img, img.Bounds(), &image.Uniform{color.RGBA{200, 190, 170, 255}}, image.Point{}, draw.Src)
-	draw.Draw(img, code.Bounds().Add(image.Pt(260, 140)), code, image.Point{}, draw.Src)
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // Acceptance 6: four senders flood the decoder with noise frames as fast
 // as they are answered; a real card held up at a kiosk is read within a
 // few seconds, every time.
@@ -571,7 +531,7 @@ func TestCameraReadsACardDuringAFlood(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
 	_, m := seed(t, st, "Jan", "nl")
 	app := newKiosk(t, st)
-	noise, card := noiseFrame(t), cardFrame(t, m.Card.Token)
+	noise, card := kiosk.NoiseFrame(t), kiosk.CardFrame(t, m.Card.Token)
 	t.Logf("noise frame %d KB, card frame %d KB", len(noise)>>10, len(card)>>10)
 
 	stop := make(chan struct{})

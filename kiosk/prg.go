@@ -49,22 +49,16 @@ func (k *Kiosk) showNote(c *fiber.Ctx, n note) error {
 // message shows the note a POST left, once; without one it leads to the
 // start.
 func (k *Kiosk) message(c *fiber.Ctx) error {
-	sess, err := k.w.Kiosk.Get(c)
+	got, err := k.takeOnce(c, "note_error", "note_flash", "note_back", "note_status")
 	if err != nil {
 		return err
 	}
-	errID, _ := sess.Get("note_error").(string)
-	flashID, _ := sess.Get("note_flash").(string)
-	back, _ := sess.Get("note_back").(string)
-	status, _ := sess.Get("note_status").(int)
+	errID, _ := got["note_error"].(string)
+	flashID, _ := got["note_flash"].(string)
+	back, _ := got["note_back"].(string)
+	status, _ := got["note_status"].(int)
 	if errID == "" && flashID == "" {
 		return c.Redirect(k.startPage(c), fiber.StatusSeeOther)
-	}
-	for _, key := range []string{"note_error", "note_flash", "note_back", "note_status"} {
-		sess.Delete(key)
-	}
-	if err := sess.Save(); err != nil {
-		return err
 	}
 	if back == "" {
 		back = k.startPage(c)
@@ -106,24 +100,15 @@ func (k *Kiosk) reportHelp(c *fiber.Ctx) error {
 // reportThanks thanks the visitor for the report they just made, once.
 // A voice note that could not be kept is said here, kindly.
 func (k *Kiosk) reportThanks(c *fiber.Ctx) error {
-	sess, err := k.w.Kiosk.Get(c)
+	got, err := k.takeOnce(c, "thanks", "voice_dropped")
 	if err != nil {
 		return err
 	}
-	thanks, _ := sess.Get("thanks").(string)
-	dropped, _ := sess.Get("voice_dropped").(bool)
-	member := sess.Get("member") != nil
+	thanks, _ := got["thanks"].(string)
+	dropped, _ := got["voice_dropped"].(bool)
+	back := k.startPage(c)
 	if thanks == "" {
-		return c.Redirect(k.startPage(c), fiber.StatusSeeOther)
-	}
-	sess.Delete("thanks")
-	sess.Delete("voice_dropped")
-	if err := sess.Save(); err != nil {
-		return err
-	}
-	back := "/kiosk"
-	if member {
-		back = "/kiosk/home"
+		return c.Redirect(back, fiber.StatusSeeOther)
 	}
 	help := thanks == "help"
 	v := k.view(c, map[string]any{"Help": help, "Back": back})
@@ -145,19 +130,14 @@ func (k *Kiosk) enrolDone(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess, err := k.w.Kiosk.Get(c)
+	got, err := k.takeOnce(c, "enrolled", "waiting")
 	if err != nil {
 		return err
 	}
-	if id, _ := sess.Get("enrolled").(int64); id != s.ID {
+	if id, _ := got["enrolled"].(int64); id != s.ID {
 		return c.Redirect(fmt.Sprintf("/kiosk/courses/%d", s.ID), fiber.StatusSeeOther)
 	}
-	waiting, _ := sess.Get("waiting").(bool)
-	sess.Delete("enrolled")
-	sess.Delete("waiting")
-	if err := sess.Save(); err != nil {
-		return err
-	}
+	waiting, _ := got["waiting"].(bool)
 	site, err := k.st.DefaultSite(c.UserContext())
 	if err != nil {
 		return err
@@ -174,16 +154,12 @@ func (k *Kiosk) enrolFull(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sess, err := k.w.Kiosk.Get(c)
+	got, err := k.takeOnce(c, "full")
 	if err != nil {
 		return err
 	}
-	if id, _ := sess.Get("full").(int64); id != s.ID {
+	if id, _ := got["full"].(int64); id != s.ID {
 		return c.Redirect(fmt.Sprintf("/kiosk/courses/%d", s.ID), fiber.StatusSeeOther)
-	}
-	sess.Delete("full")
-	if err := sess.Save(); err != nil {
-		return err
 	}
 	site, err := k.st.DefaultSite(c.UserContext())
 	if err != nil {
@@ -196,4 +172,20 @@ func (k *Kiosk) enrolFull(c *fiber.Ctx) error {
 	v.Data = map[string]any{"S": tile}
 	v.Error = v.L.T("kiosk.courses.just_full")
 	return k.w.Render(c, fiber.StatusConflict, "kiosk/course", v)
+}
+
+// takeOnce reads what a POST left in the session for the page after it,
+// and removes it: the page shows it once, and Back or a reload cannot
+// show it again.
+func (k *Kiosk) takeOnce(c *fiber.Ctx, keys ...string) (map[string]any, error) {
+	sess, err := k.w.Kiosk.Get(c)
+	if err != nil {
+		return nil, err
+	}
+	got := make(map[string]any, len(keys))
+	for _, key := range keys {
+		got[key] = sess.Get(key)
+		sess.Delete(key)
+	}
+	return got, sess.Save()
 }

@@ -27,17 +27,8 @@ func (k *Kiosk) reportDomains(c *fiber.Ctx) error {
 	for _, d := range store.ThresholdDomains {
 		tiles = append(tiles, choice{Key: d, Icon: "d-" + d, Say: v.L.Say("kiosk.report.domain." + d), Href: "/kiosk/report/" + d})
 	}
-	v.Data = map[string]any{"Step": 1, "Q": v.L.Say("kiosk.report.q_domain"), "Tiles": tiles, "Back": k.reportBack(c)}
+	v.Data = map[string]any{"Step": 1, "Q": v.L.Say("kiosk.report.q_domain"), "Tiles": tiles, "Back": k.startPage(c)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/report_step", v)
-}
-
-// reportBack is where "back" leads from the first step: the visitor's own
-// screen, or the idle screen.
-func (k *Kiosk) reportBack(c *fiber.Ctx) string {
-	if sess, err := k.w.Kiosk.Get(c); err == nil && sess.Get("member") != nil {
-		return "/kiosk/home"
-	}
-	return "/kiosk"
 }
 
 func validStep(c *fiber.Ctx) (string, string, error) {
