@@ -217,7 +217,18 @@ func (l *Loc) T(id string, args ...any) string {
 func (l *Loc) N(id string, count int, args ...any) string {
 	data := pairs(args)
 	data["Count"] = count
-	s, err := l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
+	l.mu.RLock()
+	fix, fixed := l.over[id]
+	l.mu.RUnlock()
+	var s string
+	var err error
+	if fixed {
+		// A correction is one text for every count ("{{.Count}} free"):
+		// the Kiosk words page edits a message as a translator reads it.
+		s, err = i18n.NewMessageTemplate(&i18n.Message{ID: id, Other: fix}).Execute("other", data, nil)
+	} else {
+		s, err = l.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: data})
+	}
 	if err != nil && s == "" {
 		return id
 	}

@@ -185,6 +185,10 @@ func TestOverridesWinOverCatalogs(t *testing.T) {
 	if got := x.Loc("nl", "nl").T("kiosk.home.greeting", "Name", "Jan"); got == "ሰላም Jan" {
 		t.Error("an override for ti changed nl")
 	}
+	x.SetOverrides(map[string]map[string]string{"ti": {"kiosk.lab.free": "{{.Count}} ነጻ ኮምፒተር"}})
+	if got := l.N("kiosk.lab.free", 3); got != "3 ነጻ ኮምፒተር" {
+		t.Errorf("a corrected plural message: %q", got)
+	}
 	x.SetOverrides(nil)
 	if got := l.T("kiosk.home.greeting", "Name", "ዮናስ"); got != before {
 		t.Errorf("after removing the override: %q, want %q", got, before)
