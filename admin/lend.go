@@ -387,5 +387,5 @@ func (a *Admin) takeHome(ctx context.Context, m *store.Member, title, text strin
 // takeHomeLine is one device on a receipt or reminder, named with the
 // kiosk's words for its type, which every kiosk language has.
 func takeHomeLine(l *web.Loc, tag string, typ store.DeviceType, make, model string, due time.Time) devices.ReceiptLine {
-	return devices.ReceiptLine{Tag: tag, What: strings.TrimSpace(l.T("kiosk.loans.type."+string(typ)) + " " + make + " " + model), Due: l.Date(due)}
+	return devices.ReceiptLine{Tag: tag, Type: typ, What: strings.TrimSpace(l.T("kiosk.loans.type."+string(typ)) + " " + make + " " + model), Due: l.Date(due)}
 }

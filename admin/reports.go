@@ -208,6 +208,7 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	r.Reminder = true
 	r.Date = loc.Date(a.st.Now())
 	for _, o := range open {
 		r.Lines = append(r.Lines, takeHomeLine(loc, o.AssetTag, o.DeviceType, o.Make, o.Model, o.DueAt))

@@ -6,7 +6,9 @@
 // Printouts are PDF, drawn by pdf.go and set by text.go in the fonts of
 // package web/fonts: every kiosk language prints, Arabic, Persian and
 // Dari right to left and joined, Tigrinya in Ge'ez, and a reader copying
-// or extracting the text gets back the letters as typed.
+// or extracting the text gets back the letters as typed. Receipts and
+// reminders carry the kiosk's pictograms (package web/static/pictograms),
+// for a member who cannot read.
 package devices
 
 import (

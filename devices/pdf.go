@@ -14,7 +14,8 @@ import (
 	"github.com/go-text/typesetting/font"
 )
 
-// This file writes PDF: pages of vector drawing and shaped glyphs. The
+// This file writes PDF: pages of vector drawing, shaped glyphs and
+// images (the pictograms of picto.go, each stored once per document). The
 // glyphs come from the shaper (text.go) as glyph ids with the text they
 // stand for; every distinct (glyph, text, advance) gets its own character
 // id in the PDF, so that the ToUnicode map gives a reader, pdftotext or a
@@ -27,10 +28,11 @@ const ptPerMM = 72 / 25.4
 // pdfDoc is one PDF being built. It is not safe for concurrent use; every
 // Write…PDF call makes its own.
 type pdfDoc struct {
-	title string
-	lang  string
-	pages []*pdfPage
-	fonts []*pdfFont
+	title  string
+	lang   string
+	pages  []*pdfPage
+	fonts  []*pdfFont
+	images []*pdfImage
 }
 
 // pdfPage is one page; coordinates given to its methods are millimetres
@@ -146,6 +148,31 @@ func (p *pdfPage) glyphRun(f *pdfFont, size float64, c rgb, gs []placedGlyph) {
 	p.buf.WriteString("ET\n")
 }
 
+// pdfImage is one image XObject of the document, drawn as often as
+// needed: colours with an alpha mask (a pictogram).
+type pdfImage struct {
+	id int // /Im<id>
+	r  *raster
+}
+
+// image returns the document's XObject for r, adding it the first time.
+func (d *pdfDoc) image(r *raster) *pdfImage {
+	for _, im := range d.images {
+		if im.r == r {
+			return im
+		}
+	}
+	im := &pdfImage{id: len(d.images) + 1, r: r}
+	d.images = append(d.images, im)
+	return im
+}
+
+// image draws an image into the box of w × h millimetres whose top left
+// corner is at x, y.
+func (p *pdfPage) image(im *pdfImage, x, y, w, h float64) {
+	fmt.Fprintf(&p.buf, "q %s 0 0 %s %s %s cm /Im%d Do Q\n", num(pt(w)), num(pt(h)), num(pt(x)), num(pt(p.h-y-h)), im.id)
+}
+
 type placedGlyph struct {
 	x, y float64 // points, PDF space
 	cid  uint16
@@ -235,9 +262,14 @@ func (pw *pdfWriter) stream(id int, dict string, data []byte) {
 	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
 	zw.Write(data)
 	zw.Close()
+	pw.deflated(id, dict, z.Bytes())
+}
+
+// deflated writes a stream object whose data is compressed already.
+func (pw *pdfWriter) deflated(id int, dict string, z []byte) {
 	pw.offsets[id] = pw.n
-	pw.write(fmt.Sprintf("%d 0 obj\n<<%s /Length %d /Filter /FlateDecode>>\nstream\n", id, dict, z.Len()))
-	pw.writeBytes(z.Bytes())
+	pw.write(fmt.Sprintf("%d 0 obj\n<<%s /Length %d /Filter /FlateDecode>>\nstream\n", id, dict, len(z)))
+	pw.writeBytes(z)
 	pw.write("\nendstream\nendobj\n")
 }
 
@@ -259,7 +291,7 @@ func (d *pdfDoc) write(w io.Writer) error {
 		return fmt.Errorf("pdf: no pages")
 	}
 	// Object numbers: 1 catalog, 2 page tree, 3 info, 4 resources, then
-	// two per page and six per font.
+	// two per page, six per font and two per image.
 	next := 5
 	pageIDs := make([]int, len(d.pages))
 	for i := range d.pages {
@@ -270,6 +302,11 @@ func (d *pdfDoc) write(w io.Writer) error {
 	for i := range d.fonts {
 		fontIDs[i] = next
 		next += 6
+	}
+	imageIDs := make([]int, len(d.images))
+	for i := range d.images {
+		imageIDs[i] = next
+		next += 2
 	}
 	pw := &pdfWriter{w: w, offsets: make([]int64, next)}
 	pw.write("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
@@ -289,7 +326,15 @@ func (d *pdfDoc) write(w io.Writer) error {
 	for i, f := range d.fonts {
 		fmt.Fprintf(&fonts, " /F%d %d 0 R", f.id, fontIDs[i])
 	}
-	pw.obj(4, fmt.Sprintf("<</ProcSet [/PDF /Text] /Font <<%s>>>>", fonts.String()))
+	resources := fmt.Sprintf("<</ProcSet [/PDF /Text] /Font <<%s>>", fonts.String())
+	if len(d.images) > 0 {
+		resources = fmt.Sprintf("<</ProcSet [/PDF /Text /ImageC] /Font <<%s>> /XObject <<", fonts.String())
+		for i, im := range d.images {
+			resources += fmt.Sprintf(" /Im%d %d 0 R", im.id, imageIDs[i])
+		}
+		resources += ">>"
+	}
+	pw.obj(4, resources+">>")
 	for i, p := range d.pages {
 		id := pageIDs[i]
 		pw.obj(id, fmt.Sprintf("<</Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources 4 0 R /Contents %d 0 R>>", num(pt(p.w)), num(pt(p.h)), id+1))
@@ -299,6 +344,11 @@ func (d *pdfDoc) write(w io.Writer) error {
 		if err := f.write(pw, fontIDs[i]); err != nil {
 			return err
 		}
+	}
+	for i, im := range d.images {
+		id, r := imageIDs[i], im.r
+		pw.deflated(id, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB /BitsPerComponent 8 /SMask %d 0 R", r.w, r.h, id+1), r.rgb)
+		pw.deflated(id+1, fmt.Sprintf("/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8", r.w, r.h), r.alpha)
 	}
 	xref := pw.n
 	pw.write(fmt.Sprintf("xref\n0 %d\n0000000000 65535 f \n", next))

@@ -80,17 +80,18 @@ func renderAll(t *testing.T) []printed {
 	add("labels-a4", nil, func(w io.Writer) error { return devices.WriteLabelsPDF(w, labels, devices.LabelsA4) })
 	add("labels-roll", nil, func(w io.Writer) error { return devices.WriteLabelsPDF(w, labels, devices.LabelsRoll62) })
 
-	lines := func(whats ...string) []devices.ReceiptLine {
+	// lines are devices of the given types, due in mid-July.
+	lines := func(types []store.DeviceType, whats ...string) []devices.ReceiptLine {
 		var ls []devices.ReceiptLine
 		for i, w := range whats {
-			ls = append(ls, devices.ReceiptLine{Tag: fmt.Sprintf("LAP-%04d", i+1), What: w, Due: "mercredi 15 juillet 2025"})
+			ls = append(ls, devices.ReceiptLine{Tag: fmt.Sprintf("LAP-%04d", i+1), What: w, Due: "mercredi 15 juillet 2025", Type: types[i%len(types)]})
 		}
 		return ls
 	}
 	add("receipt-fr", []string{latinName}, func(w io.Writer) error {
 		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "Reçu de prêt", Org: org, Site: "Antenne Borgerhout", Date: "mardi 1 juillet 2025 14:05",
 			MemberLabel: "Prêté à", Member: latinName, DueLabel: "À rendre au plus tard le",
-			Lines: lines("Ordinateur portable Lenovo ThinkPad T480s avec chargeur USB-C 65 W et housse de protection",
+			Lines: lines([]store.DeviceType{store.Laptop, store.Dongle, store.Tablet}, "Ordinateur portable Lenovo ThinkPad T480s avec chargeur USB-C 65 W et housse de protection",
 				"Clé internet 4G Huawei E3372 avec carte SIM prépayée", "Tablette"),
 			Terms:  "Je prends soin de l'appareil. Je le rends au plus tard à la date prévue, avec tout ce qui l'accompagne. Je n'installe pas de programmes sans demander. Si quelque chose se casse ou se perd, je préviens l'accueil immédiatement.",
 			Footer: "Pour toute question ou tout problème avec l'appareil, passez à l'accueil ou appelez-nous. Merci beaucoup.",
@@ -99,32 +100,42 @@ func renderAll(t *testing.T) []printed {
 	arabicReceipt := devices.Receipt{Title: "إيصال إعارة", Org: org, Site: "Borgerhout", Date: "2025/07/01 14:05",
 		MemberLabel: "مُعار إلى", Member: arabicName, DueLabel: "يُعاد في موعد أقصاه",
 		Lines: []devices.ReceiptLine{
-			{Tag: "LAP-0001", What: "حاسوب محمول Lenovo ThinkPad T480s مع شاحن USB-C وحقيبة", Due: "الأربعاء 15 يوليو 2025"},
-			{Tag: "NET-0002", What: "مفتاح إنترنت", Due: "2025/07/31"},
+			{Tag: "LAP-0001", What: "حاسوب محمول Lenovo ThinkPad T480s مع شاحن USB-C وحقيبة", Due: "الأربعاء 15 يوليو 2025", Type: store.Laptop},
+			{Tag: "NET-0002", What: "مفتاح إنترنت", Due: "2025/07/31", Type: store.Dongle},
+			{Tag: "ACC-0003", What: "شاحن", Due: "2025/07/31", Type: store.Accessory},
 		},
 		Terms:  "أعتني بالجهاز جيدًا. أُعيده في الموعد المحدّد أو قبله، مع كل ما جاء معه. لا أثبّت أي برنامج دون أن أستأذن. إذا تعطّل شيء أو ضاع، أُبلغ مكتب الاستقبال فورًا.",
 		Footer: "هل لديك سؤال أو مشكلة في الجهاز؟ تعال إلى مكتب الاستقبال أو اتصل بنا. شكرًا!",
-		Lang:   "ar", Dir: "rtl"}
+		Phone:  "+32 3 123 45 67", Lang: "ar", Dir: "rtl"}
 	add("receipt-ar", []string{arabicName}, func(w io.Writer) error { return devices.WriteReceiptPDF(w, arabicReceipt) })
 	add("receipt-ti", []string{geezName}, func(w io.Writer) error {
 		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "ናይ ልቓሕ ደረሰኝ", Org: org, Site: "Borgerhout", Date: "01/07/2025",
 			MemberLabel: "ዝተለቅሐ", Member: geezName, DueLabel: "ክምለስ ዘለዎ ዕለት",
-			Lines: []devices.ReceiptLine{{Tag: "TAB-0007", What: "ታብሌት Samsung Galaxy Tab A8 ምስ ቻርጀር", Due: "15/07/2025"}},
+			Lines: []devices.ReceiptLine{{Tag: "TAB-0007", What: "ታብሌት Samsung Galaxy Tab A8 ምስ ቻርጀር", Due: "15/07/2025", Type: store.Tablet},
+				{Tag: "TEL-0008", What: "ስልኪ Samsung Galaxy A14", Due: "15/07/2025", Type: store.Phone}},
 			Terms: "ነቲ መሳርሒ ብጥንቃቐ ክሕዞ እየ። ኣብቲ ዝተወሰነ ዕለት ምስ ኩሉ ነገራቱ ክመልሶ እየ።", Footer: "ሕቶ እንተሃልዩኩም ናብ ቤት ጽሕፈት ንዑ። የቐንየልና!",
-			Lang: "ti", Dir: "ltr"})
+			Phone: "03 123 45 67", Lang: "ti", Dir: "ltr"})
 	})
 	add("reminder-fa", []string{persianName}, func(w io.Writer) error {
 		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "یادآوری دوستانه", Org: org, Site: "Borgerhout", Date: "2025/07/20",
 			MemberLabel: "امانت به", Member: persianName, DueLabel: "تاریخ بازگرداندن",
-			Lines:  []devices.ReceiptLine{{Tag: "LAP-0003", What: "لپ‌تاپ Dell Latitude 5490 با شارژر", Due: "2025/07/15"}},
+			Lines:  []devices.ReceiptLine{{Tag: "LAP-0003", What: "لپ‌تاپ Dell Latitude 5490 با شارژر", Due: "2025/07/15", Type: store.Laptop}},
 			Terms:  "این وسایل را از ما قرض گرفته‌اید و تاریخ بازگرداندن آنها گذشته است. لطفاً به زودی آنها را برگردانید یا بیایید و بگویید اگر بیشتر به آنها نیاز دارید. سپاس!",
-			Footer: "سؤالی دارید؟ به میز پذیرش بیایید.", Lang: "fa", Dir: "rtl"})
+			Footer: "سؤالی دارید؟ به میز پذیرش بیایید.", Phone: "+32 3 123 45 67", Reminder: true, Lang: "fa", Dir: "rtl"})
 	})
 	add("reminder-uk", []string{cyrillicName}, func(w io.Writer) error {
 		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "Дружнє нагадування", Org: org, Site: "Borgerhout", Date: "20.07.2025",
 			MemberLabel: "Позичено", Member: cyrillicName, DueLabel: "Повернути до",
-			Lines: []devices.ReceiptLine{{Tag: "NET-0004", What: "Мобільний інтернет-модем Huawei E5576 із зарядним пристроєм", Due: "15.07.2025"}},
-			Terms: "Ви позичили в нас ці пристрої, і дата повернення минула. Будь ласка, поверніть їх найближчим часом.", Footer: "Дякуємо!", Lang: "uk", Dir: "ltr"})
+			Lines: []devices.ReceiptLine{{Tag: "NET-0004", What: "Мобільний інтернет-модем Huawei E5576 із зарядним пристроєм", Due: "15.07.2025", Type: store.Dongle}},
+			Terms: "Ви позичили в нас ці пристрої, і дата повернення минула. Будь ласка, поверніть їх найближчим часом.", Footer: "Дякуємо!", Reminder: true, Lang: "uk", Dir: "ltr"})
+	})
+	add("reminder-fr", []string{latinName}, func(w io.Writer) error {
+		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "Petit rappel amical", Org: org, Site: "Antenne Borgerhout", Date: "dimanche 20 juillet 2025",
+			MemberLabel: "Prêté à", Member: latinName, DueLabel: "À rendre au plus tard le",
+			Lines: lines([]store.DeviceType{store.Laptop, store.Phone, store.Accessory}, "Ordinateur portable Dell Latitude 5490", "Smartphone Samsung Galaxy A14 avec câble de recharge",
+				"Chargeur USB-C 65 W"),
+			Terms:  "Vous nous avez emprunté ces appareils et la date de retour est passée. Merci de les rapporter bientôt, ou venez nous dire si vous en avez encore besoin.",
+			Footer: "Une question ? Passez à l'accueil ou appelez-nous.", Phone: "+32 3 123 45 67", Reminder: true, Lang: "fr", Dir: "ltr"})
 	})
 
 	doc := devices.DossierDoc{Title: "Online een afspraak maken bij de huisarts: drempels en oplossingen", Subtitle: org + " · periode 2025-01-01 – 2025-06-30"}
@@ -222,6 +233,53 @@ func wordBoxes(t *testing.T, pdf string) []bboxPage {
 	return pages
 }
 
+// imageBoxes runs pdftohtml -xml and returns every page's images (the
+// receipts' pictograms) with their boxes, in points from the top left,
+// rounded to whole points as pdftohtml gives them.
+func imageBoxes(t *testing.T, pdf string) [][]box {
+	t.Helper()
+	dir := t.TempDir() // pdftohtml writes each image out as a file too
+	out, err := exec.Command("pdftohtml", "-xml", "-zoom", "1", "-q", "-stdout", pdf, filepath.Join(dir, "img")).Output()
+	if err != nil {
+		t.Fatalf("pdftohtml -xml: %v", err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(out))
+	dec.Strict = false
+	dec.AutoClose = xml.HTMLAutoClose
+	dec.Entity = xml.HTMLEntity
+	var pages [][]box
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("parsing pdftohtml -xml: %v", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		switch se.Name.Local {
+		case "page":
+			pages = append(pages, nil)
+		case "image":
+			v := map[string]float64{}
+			for _, a := range se.Attr {
+				if f, err := strconv.ParseFloat(a.Value, 64); err == nil {
+					v[a.Name.Local] = f
+				}
+			}
+			if len(pages) == 0 {
+				t.Fatal("pdftohtml: image outside a page")
+			}
+			p := &pages[len(pages)-1]
+			*p = append(*p, box{v["left"], v["top"], v["left"] + v["width"], v["top"] + v["height"], "pictogram"})
+		}
+	}
+	return pages
+}
+
 // sheetSlot is where card i sits on an A4 sheet: two columns of five,
 // 6 mm apart across and 2 mm down, centred on the page.
 func sheetSlot(i int) (page int, x, y float64) {
@@ -237,8 +295,14 @@ func sheetSlot(i int) (page int, x, y float64) {
 // pdftotext's, a hundredth of a millimetre or so.
 const overlapEpsilon = 0.05
 
-func overlap(a, b box) bool {
-	return min(a.x1, b.x1)-max(a.x0, b.x0) > overlapEpsilon && min(a.y1, b.y1)-max(a.y0, b.y0) > overlapEpsilon
+// imageEpsilon is the same for a pictogram's box, which pdftohtml
+// rounds to whole points.
+const imageEpsilon = 1.0
+
+func overlap(a, b box) bool { return overlapBy(a, b, overlapEpsilon) }
+
+func overlapBy(a, b box, eps float64) bool {
+	return min(a.x1, b.x1)-max(a.x0, b.x0) > eps && min(a.y1, b.y1)-max(a.y0, b.y0) > eps
 }
 
 // readsBack reports whether pdftotext's output holds want as typed. A
@@ -282,11 +346,11 @@ func normalize(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// Every printout, with long names in every script: no two words on a
-// page overlap, every word stays on its page, and pdftotext gives back
-// each nickname as typed.
+// Every printout, with long names in every script: no two words or
+// pictograms on a page overlap, every word and pictogram stays on its
+// page, and pdftotext gives back each nickname as typed.
 func TestPrintoutsNeverOverlapAndReadBack(t *testing.T) {
-	needPoppler(t, "pdftotext")
+	needPoppler(t, "pdftotext", "pdftohtml")
 	dir := t.TempDir()
 	if keep := os.Getenv("DREMPEL_PRINT_DIR"); keep != "" {
 		dir = keep // to look at them: DREMPEL_PRINT_DIR=/tmp/prints go test ./devices/
@@ -319,6 +383,28 @@ func TestPrintoutsNeverOverlapAndReadBack(t *testing.T) {
 			}
 			if words == 0 {
 				t.Fatal("no text found")
+			}
+			images := imageBoxes(t, file)
+			if len(images) != len(pages) {
+				t.Fatalf("pdftohtml found %d pages, pdftotext %d", len(images), len(pages))
+			}
+			for n, imgs := range images {
+				pg := pages[n]
+				for i, a := range imgs {
+					if a.x0 < -imageEpsilon || a.y0 < -imageEpsilon || a.x1 > pg.w+imageEpsilon || a.y1 > pg.h+imageEpsilon {
+						t.Errorf("page %d: a pictogram at %.0f,%.0f–%.0f,%.0f runs off the %.1f × %.1f page", n+1, a.x0, a.y0, a.x1, a.y1, pg.w, pg.h)
+					}
+					for _, b := range imgs[i+1:] {
+						if overlapBy(a, b, imageEpsilon) {
+							t.Errorf("page %d: pictograms at %.0f,%.0f–%.0f,%.0f and %.0f,%.0f–%.0f,%.0f overlap", n+1, a.x0, a.y0, a.x1, a.y1, b.x0, b.y0, b.x1, b.y1)
+						}
+					}
+					for _, w := range pg.words {
+						if overlapBy(a, w, imageEpsilon) {
+							t.Errorf("page %d: the pictogram at %.0f,%.0f–%.0f,%.0f overlaps %q (%.2f,%.2f–%.2f,%.2f)", n+1, a.x0, a.y0, a.x1, a.y1, w.text, w.x0, w.y0, w.x1, w.y1)
+						}
+					}
+				}
 			}
 			for i, want := range p.cards {
 				page, x, y := sheetSlot(i)

@@ -24,13 +24,12 @@ func (w *Web) loadFonts() error {
 	var css strings.Builder
 	css.WriteString("/* Noto fonts, SIL Open Font License 1.1: see /static/…/fonts/OFL-*.txt */\n")
 	for _, f := range fonts.Faces {
-		b, err := fonts.FS.ReadFile(f.File)
-		if err != nil {
-			return err
+		name, file := "fonts/"+f.File, f.File
+		sum, ok := fonts.Sum(file)
+		if !ok {
+			return fmt.Errorf("font %s has no checksum in web/fonts/SOURCES", file)
 		}
-		name := "fonts/" + f.File
-		sum := sha256.Sum256(b)
-		w.assets[name] = asset{hash: hex.EncodeToString(sum[:6]), body: b, mime: "font/ttf"}
+		w.assets[name] = asset{hash: sum[:12], mime: "font/ttf", load: func() ([]byte, error) { return fonts.FS.ReadFile(file) }}
 		weight := 400
 		if f.Bold {
 			weight = 700

@@ -63,6 +63,9 @@ type asset struct {
 	hash string
 	body []byte
 	mime string
+	// load reads a large file when it is asked for, rather than keeping
+	// a copy in memory all day (fonts: a browser fetches each once a year).
+	load func() ([]byte, error)
 }
 
 // New parses every template and catalog; anything broken fails here, at
@@ -131,8 +134,8 @@ func New(o Options) (*Web, error) {
 
 func (w *Web) loadAssets() error {
 	if err := fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+		if err != nil || d.IsDir() || path.Ext(p) == ".go" {
+			return err // a package's own source is not a page's asset
 		}
 		b, err := files.ReadFile(p)
 		if err != nil {
@@ -141,7 +144,7 @@ func (w *Web) loadAssets() error {
 		sum := sha256.Sum256(b)
 		name := strings.TrimPrefix(p, "static/")
 		mime := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-			".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".ttf": "font/ttf"}[path.Ext(p)]
+			".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon", ".ttf": "font/ttf", ".txt": "text/plain; charset=utf-8"}[path.Ext(p)]
 		if mime == "" {
 			mime = "application/octet-stream"
 		}
@@ -316,6 +319,13 @@ func (w *Web) serveAsset(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	} else {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	if a.load != nil {
+		b, err := a.load()
+		if err != nil {
+			return err
+		}
+		return c.Send(b)
 	}
 	return c.Send(a.body)
 }
