@@ -210,6 +210,14 @@ func (a *Admin) auth(c *fiber.Ctx) error {
 		return err
 	}
 	c.Locals("user", u)
+	// The site this staff member works at now; handlers find it with
+	// web.SiteOf, and show its times in its time zone.
+	chosen, _ := sess.Get("site").(int64)
+	site, err := a.st.StaffSite(c.UserContext(), u.ID, chosen)
+	if err != nil {
+		return err
+	}
+	web.SetSite(c, site)
 	if c.Cookies(langCookie) == "" {
 		if l, ok := web.LookupLanguage(u.Lang); ok && l.Admin {
 			c.Locals("lang", u.Lang)
@@ -237,7 +245,11 @@ func currentUser(c *fiber.Ctx) *store.User {
 
 func (a *Admin) view(c *fiber.Ctx, data any) *web.View {
 	lang, _ := c.Locals("lang").(string)
-	v := &web.View{L: a.w.I18n.Loc(lang, a.w.Opts.DefaultLang), Data: data, Form: map[string]string{}, Fields: map[string]string{}}
+	var tz *time.Location
+	if site := web.SiteOf(c); site != nil {
+		tz = site.Location()
+	}
+	v := &web.View{L: a.w.I18n.LocIn(lang, a.w.Opts.DefaultLang, tz), Data: data, Form: map[string]string{}, Fields: map[string]string{}}
 	if u := currentUser(c); u != nil {
 		v.User = u
 	}

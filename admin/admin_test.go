@@ -278,7 +278,7 @@ func TestUsers(t *testing.T) {
 func TestDashboardCountsToday(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		site, _ := st.DefaultSite(ctx)
+		site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels") // the first site
 		for _, n := range []string{"A", "B"} {
 			m, err := st.CreateMember(ctx, store.MemberInput{Nickname: n, Lang: "nl"})
 			if err != nil {

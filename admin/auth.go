@@ -78,7 +78,7 @@ func (a *Admin) setupSubmit(c *fiber.Ctx) error {
 	if err := a.st.SetSetting(ctx, store.SettingOrgName, org); err != nil {
 		return err
 	}
-	if err := a.st.RenameDefaultSite(ctx, org); err != nil {
+	if err := a.st.NameFirstSite(ctx, org); err != nil {
 		return err
 	}
 	sess, err := a.w.Admin.Get(c)

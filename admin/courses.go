@@ -15,10 +15,7 @@ import (
 
 func (a *Admin) coursesList(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	cs, err := a.st.Courses(ctx, site.ID)
 	if err != nil {
 		return err
@@ -62,10 +59,8 @@ func courseFormData(id int64) map[string]any {
 
 func (a *Admin) courseSave(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
+	var err error
 	var id int64
 	if c.Params("id") != "" {
 		if id, err = idParam(c); err != nil {
@@ -196,10 +191,7 @@ func (a *Admin) sessionAdd(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	in, _, err := parseSessionForm(c, site.Location())
 	if err == nil {
 		_, err = a.st.AddSession(c.UserContext(), course.ID, in)
@@ -249,10 +241,7 @@ func (a *Admin) sessionShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	v := a.view(c, nil)
 	loc := site.Location()
 	v.Form = map[string]string{"date": s.Start().In(loc).Format(time.DateOnly), "start": s.Start().In(loc).Format("15:04"),
@@ -336,10 +325,7 @@ func (a *Admin) sessionUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	in, form, err := parseSessionForm(c, site.Location())
 	confirmed := c.FormValue("confirm") == "yes"
 	var moved []store.EnrolmentRow

@@ -33,7 +33,7 @@ func TestCoursesSessionsRollCall(t *testing.T) {
 		if !strings.Contains(page.Body, "Computerwerkplaats &lt;b&gt;") {
 			t.Fatal("course name not shown as text")
 		}
-		site, _ := st.DefaultSite(ctx)
+		site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels") // the first site
 		day := st.Now().In(site.Location()).AddDate(0, 0, 3).Format(time.DateOnly)
 		if r := c.Post(coursePath+"/sessions", webtest.Form("date", day, "start", "14:00", "end", "13:00", "seats", "1")); r.Status != 422 || !strings.Contains(r.Body, "na het begin") {
 			t.Fatalf("end before start: %d", r.Status)

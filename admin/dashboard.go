@@ -6,15 +6,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
 )
 
 // dashboard shows today's check-ins at the site: how many, and when.
 func (a *Admin) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	day := a.st.Now().In(site.Location()).Format(time.DateOnly)
 	visits, err := a.st.VisitsOn(ctx, site.ID, day)
 	if err != nil {

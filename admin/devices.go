@@ -11,14 +11,12 @@ import (
 
 	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
 )
 
 func (a *Admin) devicesList(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	f := store.DeviceFilter{Status: store.DeviceStatus(c.Query("status")), Type: store.DeviceType(c.Query("type")), Q: c.Query("q")}
 	list, err := a.st.Devices(ctx, site.ID, f)
 	if err != nil {
@@ -44,10 +42,7 @@ func deviceInput(c *fiber.Ctx) (store.DeviceInput, map[string]string) {
 
 func (a *Admin) devicesAdd(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	in, form := deviceInput(c)
 	count, _ := strconv.Atoi(strings.TrimSpace(form["count"]))
 	if form["parent"] != "" {
@@ -73,10 +68,7 @@ func (a *Admin) devicesAdd(c *fiber.Ctx) error {
 }
 
 func (a *Admin) devicesFormError(c *fiber.Ctx, form map[string]string, err error) error {
-	site, serr := a.st.DefaultSite(c.UserContext())
-	if serr != nil {
-		return serr
-	}
+	site := web.SiteOf(c)
 	list, lerr := a.st.Devices(c.UserContext(), site.ID, store.DeviceFilter{})
 	if lerr != nil {
 		return lerr
@@ -176,11 +168,7 @@ func (a *Admin) loanAction(c *fiber.Ctx) error {
 	}
 	switch c.Params("action") {
 	case "extend":
-		site, serr := a.st.DefaultSite(ctx)
-		if serr != nil {
-			return serr
-		}
-		due, perr := time.ParseInLocation(time.DateOnly, c.FormValue("due"), site.Location())
+		due, perr := time.ParseInLocation(time.DateOnly, c.FormValue("due"), web.SiteOf(c).Location())
 		if perr != nil {
 			return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_date")
 		}
@@ -239,10 +227,7 @@ func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 }
 
 func (a *Admin) overdue(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	rows, err := a.st.OverdueLoans(c.UserContext(), site.ID)
 	if err != nil {
 		return err

@@ -130,10 +130,7 @@ func (a *Admin) quoteRemove(c *fiber.Ctx) error {
 // days only, formulas neutralised.
 func (a *Admin) thresholdsExport(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	rows, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{From: c.Query("from"), To: c.Query("to")})
 	if err != nil {
 		return err

@@ -19,10 +19,8 @@ import (
 // only), attended or not, and the seats blocked.
 func (a *Admin) labDay(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
+	var err error
 	loc := site.Location()
 	day := a.st.Now().In(loc)
 	if q := c.Query("day"); q != "" {
@@ -67,10 +65,8 @@ func (a *Admin) labDay(c *fiber.Ctx) error {
 // seats booked out of the seats there are.
 func (a *Admin) labWeek(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
+	var err error
 	loc := site.Location()
 	from := a.st.Now().In(loc)
 	if q := c.Query("from"); q != "" {
@@ -126,10 +122,8 @@ func (a *Admin) labWeek(c *fiber.Ctx) error {
 }
 
 func (a *Admin) labBlock(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
+	var err error
 	start, err1 := strconv.ParseInt(c.FormValue("start"), 10, 64)
 	seats, err2 := strconv.Atoi(c.FormValue("seats"))
 	if err1 != nil || err2 != nil {
@@ -172,10 +166,7 @@ func (a *Admin) memberBook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	start, err := strconv.ParseInt(c.FormValue("start"), 10, 64)
 	if err != nil {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.lab.err.choose_slot")
@@ -197,10 +188,7 @@ func (a *Admin) memberBook(c *fiber.Ctx) error {
 
 func (a *Admin) labSettings(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	lab, err := a.st.Lab(ctx, site.ID)
 	if err != nil {
 		return err
@@ -261,10 +249,7 @@ func parsePeriod(s string) (int, int, bool) {
 
 func (a *Admin) labSettingsSave(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	num := func(name string) int { n, _ := strconv.Atoi(strings.TrimSpace(c.FormValue(name))); return n }
 	lab := store.Lab{SiteID: site.ID, Seats: num("seats"), SlotMinutes: num("slot_minutes"), HorizonDays: num("horizon_days"),
 		MaxBookings: num("max_bookings"), GraceMinutes: num("grace_minutes"), Mode: store.LabMode(c.FormValue("mode"))}
@@ -301,10 +286,8 @@ func (a *Admin) labSettingsSave(c *fiber.Ctx) error {
 }
 
 func (a *Admin) labClose(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
+	var err error
 	err = a.st.CloseLab(c.UserContext(), site.ID, c.FormValue("day"), c.FormValue("reason"))
 	if _, ok := store.AsFieldError(err); ok {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_date")
@@ -317,10 +300,7 @@ func (a *Admin) labClose(c *fiber.Ctx) error {
 }
 
 func (a *Admin) labReopen(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	if err := a.st.OpenLab(c.UserContext(), site.ID, c.FormValue("day")); err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func TestLabSettingsAndDeskBooking(t *testing.T) {
 		if len(bs) != 1 || bs[0].CreatedBy == nil {
 			t.Fatalf("bookings: %+v", bs)
 		}
-		site, _ := st.DefaultSite(ctx)
+		site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels") // the first site
 		day := bs[0].Start().In(site.Location()).Format(time.DateOnly)
 		sched := c.Get("/admin/lab?day=" + day)
 		if !strings.Contains(sched.Body, ">Jan</a>") || !strings.Contains(sched.Body, "1 / 2") {

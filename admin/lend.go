@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -50,10 +49,7 @@ type basketLine struct {
 
 func (a *Admin) lendPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	data := map[string]any{}
 	// The view first: it takes its flash out of the session and saves it.
 	v := a.view(c, data)
@@ -184,10 +180,7 @@ func (a *Admin) lendRemove(c *fiber.Ctx) error {
 
 func (a *Admin) lendConfirm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	l := a.view(c, nil).L
 	sess, err := a.w.Admin.Get(c)
 	if err != nil {
@@ -260,7 +253,7 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, l, err := a.takeHome(ctx, m, "receipt.title", "kiosk.loan.terms")
+	r, l, err := a.takeHome(c, m, "receipt.title", "kiosk.loan.terms")
 	if err != nil {
 		return err
 	}
@@ -361,7 +354,8 @@ func (a *Admin) returnConfirm(c *fiber.Ctx) error {
 // the member's language whenever the kiosk speaks it (every kiosk script
 // prints, right to left where it is written so), else the desk's; with
 // the organisation's name and phone number.
-func (a *Admin) takeHome(ctx context.Context, m *store.Member, title, text string) (devices.Receipt, *web.Loc, error) {
+func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (devices.Receipt, *web.Loc, error) {
+	ctx := c.UserContext()
 	lang := m.Lang
 	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
 		lang = a.w.Opts.DefaultLang
@@ -375,10 +369,7 @@ func (a *Admin) takeHome(ctx context.Context, m *store.Member, title, text strin
 	if err != nil {
 		return devices.Receipt{}, nil, err
 	}
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return devices.Receipt{}, nil, err
-	}
+	site := web.SiteOf(c)
 	return devices.Receipt{Title: l.T(title), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
 		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T(text), Footer: l.T("receipt.footer"),
 		Phone: phone, Lang: l.Lang.Code, Dir: l.Lang.Dir()}, l, nil

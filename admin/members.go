@@ -107,10 +107,7 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	slots, err := a.st.BookableSlots(c.UserContext(), site)
 	if err != nil {
 		return err

@@ -43,10 +43,7 @@ func period(c *fiber.Ctx, loc *time.Location, now time.Time) (time.Time, time.Ti
 
 func (a *Admin) loanReport(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	from, to, err := period(c, site.Location(), a.st.Now())
 	if err != nil {
 		return err
@@ -86,10 +83,7 @@ func (a *Admin) export(c *fiber.Ctx, name, format string, t web.Table) error {
 
 // devicesExport is the inventory as CSV or XLSX.
 func (a *Admin) devicesExport(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	list, err := a.st.Devices(c.UserContext(), site.ID, store.DeviceFilter{})
 	if err != nil {
 		return err
@@ -144,10 +138,7 @@ func (a *Admin) devicesImport(c *fiber.Ctx) error {
 		}
 		ins = append(ins, store.DeviceInput{Type: store.DeviceType(strings.ToLower(col(0))), Make: col(1), Model: col(2), Serial: col(3), Notes: col(4)})
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	n, err := a.st.ImportDevices(c.UserContext(), site.ID, ins, currentUser(c).ID)
 	var ie *store.ImportError
 	if errors.As(err, &ie) {
@@ -167,10 +158,7 @@ func (a *Admin) devicesImport(c *fiber.Ctx) error {
 }
 
 func (a *Admin) policiesSave(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	for _, t := range store.DeviceTypes {
 		days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("days_" + string(t))))
 		if err != nil {
@@ -204,7 +192,7 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, loc, err := a.takeHome(ctx, m, "reminder.title", "reminder.text")
+	r, loc, err := a.takeHome(c, m, "reminder.title", "reminder.text")
 	if err != nil {
 		return err
 	}

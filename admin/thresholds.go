@@ -22,10 +22,7 @@ func optionalID(s string) *int64 {
 
 func (a *Admin) thresholdsInbox(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	f := store.ThresholdFilter{From: c.Query("from"), To: c.Query("to"), Domain: c.Query("domain"), Problem: c.Query("problem"),
 		Lang: c.Query("lang"), Help: c.Query("help") == "1", Status: c.Query("status")}
 	if id := optionalID(c.Query("org")); id != nil {
@@ -70,10 +67,7 @@ func (a *Admin) thresholdShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	themes, err := a.st.Themes(ctx, site.ID)
 	if err != nil {
 		return err
@@ -131,10 +125,7 @@ func (a *Admin) thresholdHelped(c *fiber.Ctx) error {
 }
 
 func (a *Admin) themesList(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	themes, err := a.st.Themes(c.UserContext(), site.ID)
 	if err != nil {
 		return err
@@ -163,10 +154,8 @@ func themeInput(c *fiber.Ctx) store.ThemeInput {
 }
 
 func (a *Admin) themeSave(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
+	var err error
 	var id int64
 	if c.Params("id") != "" {
 		if id, err = idParam(c); err != nil {
@@ -196,10 +185,7 @@ func (a *Admin) themeShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	rows, byDomain, byProblem, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{ThemeID: t.ID})
 	if err != nil {
 		return err
@@ -246,10 +232,7 @@ func (a *Admin) solutionAdd(c *fiber.Ctx) error {
 }
 
 func (a *Admin) organisations(c *fiber.Ctx) error {
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	if c.Method() == fiber.MethodPost {
 		if _, err := a.st.AddOrganisation(c.UserContext(), site.ID, c.FormValue("name"), "building"); err != nil {
 			if _, ok := store.AsFieldError(err); ok {
@@ -299,10 +282,7 @@ func bars(m map[string]int, label func(string) string, bySize bool) []bar {
 // ask for a follow-up (then their check code links the report to them).
 func (a *Admin) thresholdNew(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	orgs, err := a.st.Organisations(ctx, site.ID)
 	if err != nil {
 		return err

@@ -66,13 +66,14 @@ type promptSource struct {
 	times []string
 }
 
-func (a *Admin) promptSource(ctx context.Context) (promptSource, error) {
+func (a *Admin) promptSource(c *fiber.Ctx) (promptSource, error) {
+	ctx := c.UserContext()
 	var src promptSource
 	var err error
 	if src.fixed, err = a.st.KioskWordOverrides(ctx); err != nil {
 		return src, err
 	}
-	src.times, err = a.slotTimes(ctx)
+	src.times, err = a.slotTimes(ctx, web.SiteOf(c).ID)
 	return src, err
 }
 
@@ -103,16 +104,12 @@ func (a *Admin) prompts(src promptSource, lang string) []prompt {
 
 // slotTimes are the start times of the lab's slots on any weekday, as
 // the kiosk shows them on its tiles (see store's schedule).
-func (a *Admin) slotTimes(ctx context.Context) ([]string, error) {
-	site, err := a.st.DefaultSite(ctx)
+func (a *Admin) slotTimes(ctx context.Context, siteID int64) ([]string, error) {
+	lab, err := a.st.Lab(ctx, siteID)
 	if err != nil {
 		return nil, err
 	}
-	lab, err := a.st.Lab(ctx, site.ID)
-	if err != nil {
-		return nil, err
-	}
-	hours, err := a.st.LabHoursOf(ctx, site.ID)
+	hours, err := a.st.LabHoursOf(ctx, siteID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +165,7 @@ func (a *Admin) renderVoice(c *fiber.Ctx, status int, lang web.Language, pageErr
 		}
 		byLang[p.Lang][p.PromptKey] = p
 	}
-	src, err := a.promptSource(ctx)
+	src, err := a.promptSource(c)
 	if err != nil {
 		return err
 	}
@@ -269,7 +266,7 @@ func (a *Admin) voiceSave(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.voice.err.audio")
 	}
-	src, err := a.promptSource(ctx)
+	src, err := a.promptSource(c)
 	if err != nil {
 		return err
 	}

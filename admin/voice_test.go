@@ -47,7 +47,7 @@ func wav(ms int) []byte {
 func TestVoiceStudio(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newVoiceFixture(t, st)
-		site, _ := st.DefaultSite(ctx)
+		site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels") // the first site
 		if err := st.SetLabHours(ctx, site.ID, []store.LabHours{{Weekday: 2, Opens: 9*60 + 30, Closes: 12 * 60}, {Weekday: 4, Opens: 13 * 60, Closes: 15 * 60}}); err != nil {
 			t.Fatal(err)
 		}

@@ -48,10 +48,7 @@ func (k *Kiosk) tile(v *web.View, s store.SessionView, loc *time.Location) sessi
 // courses lists the sessions of the coming weeks as tiles.
 func (k *Kiosk) courses(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := k.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	// One tile per course: its next session with a free seat, else its
 	// next session (full, with a waiting list). Other dates are on the
 	// course's own screen.
@@ -93,10 +90,7 @@ func (k *Kiosk) courseSession(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	v := k.view(c, nil)
 	// Other dates of an open course, to choose another one.
 	var others []sessionTile
@@ -182,10 +176,7 @@ func (k *Kiosk) enrolmentCancelConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	v := k.view(c, nil)
 	t := k.tile(v, store.SessionView{CourseSession: *s, Course: *course}, site.Location())
 	v.Data = map[string]any{"When": t.Name + " · " + t.When, "Action": fmt.Sprintf("/kiosk/enrolments/%d/cancel", e.ID), "Icon": t.Pictogram,

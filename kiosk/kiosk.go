@@ -55,7 +55,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	// that Back never sends a form again; TestEveryKioskPostRedirects
 	// holds each one to it. The one exception is /scan-image, which the
 	// camera page fetches and which answers JSON.
-	g := app.Group("/kiosk", k.locale, w.CSRF(), k.slide)
+	g := app.Group("/kiosk", k.site, k.locale, w.CSRF(), k.slide)
 	g.Get("/", k.idle)
 	g.Post("/lang", k.setLang)
 	g.Post("/scan", k.scan)
@@ -104,6 +104,17 @@ const langCookie = "drempel_kiosk_lang"
 
 // locale picks the kiosk's language: the checked-in member's, else the one
 // tapped on the idle screen, else the default.
+// site resolves the site this kiosk screen serves, once per request; the
+// handlers find it with web.SiteOf.
+func (k *Kiosk) site(c *fiber.Ctx) error {
+	s, err := k.st.KioskSite(c.UserContext())
+	if err != nil {
+		return err
+	}
+	web.SetSite(c, s)
+	return c.Next()
+}
+
 func (k *Kiosk) locale(c *fiber.Ctx) error {
 	c.Locals("lang", k.w.RequestLang(c, "kiosk"))
 	return c.Next()
@@ -111,7 +122,7 @@ func (k *Kiosk) locale(c *fiber.Ctx) error {
 
 func (k *Kiosk) view(c *fiber.Ctx, data any) *web.View {
 	lang, _ := c.Locals("lang").(string)
-	return &web.View{L: k.w.I18n.Loc(lang, k.w.Opts.DefaultLang), Data: data, IdleSeconds: int(k.opts.Idle / time.Second), Autoplay: !k.opts.Quiet}
+	return &web.View{L: k.w.I18n.LocIn(lang, k.w.Opts.DefaultLang, web.SiteOf(c).Location()), Data: data, IdleSeconds: int(k.opts.Idle / time.Second), Autoplay: !k.opts.Quiet}
 }
 
 func (k *Kiosk) idle(c *fiber.Ctx) error {
@@ -150,10 +161,7 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	_, counted, err := k.st.CheckInCard(c.UserContext(), h, site)
 	if err != nil {
 		return err
@@ -341,10 +349,7 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	var news []sessionTile
 	for _, p := range places {
 		news = append(news, k.tile(v, p.Session, site.Location()))
@@ -373,11 +378,7 @@ func (k *Kiosk) reset(c *fiber.Ctx) error {
 
 // labOpen reports whether the lab takes reservations, for the home tiles.
 func (k *Kiosk) labOpen(c *fiber.Ctx) (bool, error) {
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return false, err
-	}
-	return k.st.LabBookable(c.UserContext(), site.ID)
+	return k.st.LabBookable(c.UserContext(), web.SiteOf(c).ID)
 }
 
 // forget ends the visitor's session: the idle screen and a refused card

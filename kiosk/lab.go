@@ -68,10 +68,7 @@ func dayLabel(l *web.Loc, day, now time.Time, loc *time.Location) string {
 // labDays: which day? Today, tomorrow and the next days as big buttons.
 func (k *Kiosk) labDays(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := k.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	days, err := k.st.BookableDays(ctx, site)
 	if err != nil {
 		return err
@@ -103,10 +100,7 @@ func parseDay(c *fiber.Ctx, loc *time.Location) (time.Time, error) {
 // labSlots: which time? The free slots of the day as tiles.
 func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := k.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	day, err := parseDay(c, site.Location())
 	if err != nil {
 		return err
@@ -142,10 +136,7 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 
 // labConfirm: one question, yes or no.
 func (k *Kiosk) labConfirm(c *fiber.Ctx) error {
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	start, err := strconv.ParseInt(c.Params("start"), 10, 64)
 	if err != nil {
 		return fiber.ErrNotFound
@@ -163,10 +154,7 @@ func (k *Kiosk) labConfirm(c *fiber.Ctx) error {
 
 func (k *Kiosk) labBook(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	site, err := k.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	start, err := strconv.ParseInt(c.FormValue("start"), 10, 64)
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
@@ -203,11 +191,7 @@ type when struct {
 }
 
 func (k *Kiosk) bookingWhen(c *fiber.Ctx, l *web.Loc, b *store.Booking) (when, error) {
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return when{}, err
-	}
-	now, loc := k.st.Now(), site.Location()
+	now, loc := k.st.Now(), web.SiteOf(c).Location()
 	return when{dayLabel(l, b.Start(), now, loc) + " " + l.Time(b.Start()), whenSay(l, b.Start(), now, loc)}, nil
 }
 
@@ -251,10 +235,7 @@ func (k *Kiosk) bookings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	var courses []sessionTile
 	for _, e := range es {
 		t := k.tile(v, e.Session, site.Location())

@@ -3,6 +3,7 @@ package kiosk
 import (
 	"fmt"
 
+	"github.com/drempel/drempel/web"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/session"
 )
@@ -138,10 +139,7 @@ func (k *Kiosk) enrolDone(c *fiber.Ctx) error {
 		return c.Redirect(fmt.Sprintf("/kiosk/courses/%d", s.ID), fiber.StatusSeeOther)
 	}
 	waiting, _ := got["waiting"].(bool)
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	v := k.view(c, nil)
 	v.Data = map[string]any{"S": k.tile(v, *s, site.Location()), "Waiting": waiting}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/course_done", v)
@@ -161,10 +159,7 @@ func (k *Kiosk) enrolFull(c *fiber.Ctx) error {
 	if id, _ := got["full"].(int64); id != s.ID {
 		return c.Redirect(fmt.Sprintf("/kiosk/courses/%d", s.ID), fiber.StatusSeeOther)
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	v := k.view(c, nil)
 	tile := k.tile(v, *s, site.Location())
 	tile.Free = 0

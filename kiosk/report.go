@@ -74,10 +74,7 @@ func (k *Kiosk) reportOrganisation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	site, err := k.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	orgs, err := k.st.Organisations(c.UserContext(), site.ID)
 	if err != nil {
 		return err
@@ -122,13 +119,10 @@ func (k *Kiosk) reportWords(c *fiber.Ctx) error {
 func (k *Kiosk) reportSubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	v := k.view(c, nil)
-	in := store.ReportInput{Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Text: c.FormValue("text"),
+	site := web.SiteOf(c)
+	in := store.ReportInput{SiteID: site.ID, Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Text: c.FormValue("text"),
 		Lang: v.L.Lang.Code, Source: "kiosk"}
 	if org, err := strconv.ParseInt(c.FormValue("org"), 10, 64); err == nil && org > 0 {
-		site, err := k.st.DefaultSite(ctx)
-		if err != nil {
-			return err
-		}
 		orgs, err := k.st.Organisations(ctx, site.ID)
 		if err != nil {
 			return err

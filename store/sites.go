@@ -15,21 +15,40 @@ func defaultSite(tx *gorm.DB) (*Site, error) {
 	return &site, nil
 }
 
-// DefaultSite is the first site, which a single-site installation uses for
-// everything. It is cached: every check-in needs it, and it changes only
-// through this package.
+// DefaultSite is the first site: the one the demo and the command line
+// use. Requests never ask for it; their site comes with the request (see
+// KioskSite and StaffSite). It is read, not cached, so another server's
+// change shows at once.
 func (s *Store) DefaultSite(ctx context.Context) (*Site, error) {
-	if site := s.site.Load(); site != nil {
-		c := *site
-		return &c, nil
+	return defaultSite(s.R.WithContext(ctx))
+}
+
+// Site loads one site.
+func (s *Store) Site(ctx context.Context, id int64) (*Site, error) {
+	var site Site
+	if err := s.R.WithContext(ctx).First(&site, id).Error; err != nil {
+		return nil, notFound(err)
 	}
-	site, err := defaultSite(s.R.WithContext(ctx))
-	if err != nil {
-		return nil, err
+	return &site, nil
+}
+
+// KioskSite is the site a kiosk screen serves. An installation with one
+// site needs no pairing; with several, each kiosk will be paired to its
+// site as a station (issue 9, not yet): until then, the first site.
+func (s *Store) KioskSite(ctx context.Context) (*Site, error) {
+	return s.DefaultSite(ctx)
+}
+
+// StaffSite is the site a staff member works at now: the one they chose
+// among theirs, else their first. Until staff belong to sites (issue 9,
+// not yet), every staff member works at every site.
+func (s *Store) StaffSite(ctx context.Context, userID, chosen int64) (*Site, error) {
+	if chosen != 0 {
+		if site, err := s.Site(ctx, chosen); err == nil {
+			return site, nil
+		}
 	}
-	c := *site
-	s.site.Store(&c)
-	return site, nil
+	return s.DefaultSite(ctx)
 }
 
 // EnsureSite returns the default site, creating it with the given name when
@@ -48,8 +67,9 @@ func (s *Store) EnsureSite(ctx context.Context, name, timeZone string) (*Site, e
 	return site, err
 }
 
-// RenameDefaultSite names the first site, creating it when there is none.
-func (s *Store) RenameDefaultSite(ctx context.Context, name string) error {
+// NameFirstSite names the first site, creating it when there is none: the
+// organisation's name, given when the first admin sets Drempel up.
+func (s *Store) NameFirstSite(ctx context.Context, name string) error {
 	name, err := requiredText("name", name, 100)
 	if err != nil {
 		return err
@@ -58,7 +78,5 @@ func (s *Store) RenameDefaultSite(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	err = s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
-	s.site.Store(nil)
-	return err
+	return s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
 }

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -48,7 +47,6 @@ type Store struct {
 	Dialect string // "sqlite" or "postgres"
 	clock   func() time.Time
 	batch   *checkInBatcher
-	site    atomic.Pointer[Site] // the default site, once read
 	pwCost  int
 	// labs caches each site's labConfig.
 	labs sync.Map

@@ -250,13 +250,16 @@ func (s *Store) ReportThreshold(ctx context.Context, in ReportInput) (*Threshold
 	if len(in.Voice) == 0 {
 		in.VoiceType = ""
 	}
-	site, err := s.DefaultSite(ctx)
+	var site *Site
+	if in.SiteID == 0 {
+		site, err = s.DefaultSite(ctx)
+	} else {
+		site, err = s.Site(ctx, in.SiteID)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if in.SiteID == 0 {
-		in.SiteID = site.ID
-	}
+	in.SiteID = site.ID
 	t := &Threshold{SiteID: in.SiteID, Day: s.Now().In(site.Location()).Format(time.DateOnly), Domain: in.Domain,
 		Problem: in.Problem, OrganisationID: in.OrganisationID, Text: text, Lang: lang, WantsHelp: in.WantsHelp,
 		Status: "new", Source: in.Source, RecordedBy: in.RecordedBy}

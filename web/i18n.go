@@ -152,9 +152,16 @@ func NewI18n(tz *time.Location) (*I18n, error) {
 }
 
 // Loc returns the localizer for a language code, falling back to fallback
-// (and then English) for messages the language lacks.
-func (x *I18n) Loc(code, fallback string) *Loc {
-	key := code + "|" + fallback
+// (and then English) for messages the language lacks, showing times in
+// the default time zone (pages without a site: sign-in, errors).
+func (x *I18n) Loc(code, fallback string) *Loc { return x.LocIn(code, fallback, nil) }
+
+// LocIn is Loc showing times in a site's time zone.
+func (x *I18n) LocIn(code, fallback string, tz *time.Location) *Loc {
+	if tz == nil {
+		tz = x.tz
+	}
+	key := code + "|" + fallback + "|" + tz.String()
 	x.mu.RLock()
 	l := x.locs[key]
 	x.mu.RUnlock()
@@ -166,7 +173,7 @@ func (x *I18n) Loc(code, fallback string) *Loc {
 		lang, _ = LookupLanguage(fallback)
 	}
 	x.mu.Lock()
-	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, catalogTag(code), catalogTag(fallback), "en"), tz: x.tz, cache: map[string]string{},
+	l = &Loc{Lang: lang, loc: i18n.NewLocalizer(x.bundle, catalogTag(code), catalogTag(fallback), "en"), tz: tz, cache: map[string]string{},
 		over: x.over[lang.Code], voice: x.voice}
 	x.locs[key] = l
 	x.mu.Unlock()
