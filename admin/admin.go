@@ -176,6 +176,11 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	adm := requireRole(store.RoleAdmin)
 	in.Get("/settings", adm, a.settingsPage)
 	in.Post("/settings", adm, a.settingsSave)
+	in.Get("/sites", adm, a.sitesList)
+	in.Post("/sites", adm, a.siteCreate)
+	in.Get("/sites/:id", adm, a.siteShow)
+	in.Post("/sites/:id", adm, a.siteUpdate)
+	in.Post("/site", a.siteSwitch)
 	in.Get("/users", adm, a.usersList)
 	in.Post("/users", adm, a.userCreate)
 	in.Post("/users/:id/disable", adm, a.userDisable)
@@ -252,6 +257,8 @@ func (a *Admin) view(c *fiber.Ctx, data any) *web.View {
 	v := &web.View{L: a.w.I18n.LocIn(lang, a.w.Opts.DefaultLang, tz), Data: data, Form: map[string]string{}, Fields: map[string]string{}}
 	if u := currentUser(c); u != nil {
 		v.User = u
+		v.Site = web.SiteOf(c)
+		v.Sites = a.siteChoices(c)
 	}
 	if sess, err := a.w.Admin.Get(c); err == nil {
 		if f, ok := sess.Get("flash").(string); ok {

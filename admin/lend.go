@@ -370,6 +370,9 @@ func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (dev
 		return devices.Receipt{}, nil, err
 	}
 	site := web.SiteOf(c)
+	if site.Phone != "" {
+		phone = site.Phone // the site's own number before the organisation's
+	}
 	return devices.Receipt{Title: l.T(title), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
 		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T(text), Footer: l.T("receipt.footer"),
 		Phone: phone, Lang: l.Lang.Code, Dir: l.Lang.Dir()}, l, nil

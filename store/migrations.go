@@ -331,6 +331,18 @@ CREATE TABLE voice_prompts (
 );
 CREATE UNIQUE INDEX voice_prompts_lang_key ON voice_prompts (lang, prompt_key);
 `, nil},
+	{11, `
+CREATE TABLE sessions (
+	key TEXT PRIMARY KEY,
+	data {{BLOB}} NOT NULL,
+	expires_at {{TS}}
+);
+CREATE INDEX sessions_expires ON sessions (expires_at);
+`, nil},
+	{12, `
+ALTER TABLE sites ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE sites ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

@@ -9,6 +9,8 @@ import (
 type Site struct {
 	ID        int64
 	Name      string
+	Address   string // printed on what a member takes home
+	Phone     string // the number to call, printed on receipts and reminders
 	TimeZone  string
 	CreatedAt time.Time
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -79,4 +81,78 @@ func (s *Store) NameFirstSite(ctx context.Context, name string) error {
 		return err
 	}
 	return s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
+}
+
+// SiteInput is what an admin gives for a site.
+type SiteInput struct {
+	Name, Address, Phone, TimeZone string
+}
+
+func (in SiteInput) clean() (SiteInput, error) {
+	var err error
+	if in.Name, err = requiredText("name", in.Name, 100); err != nil {
+		return in, err
+	}
+	if in.Address, err = cleanLines("address", in.Address, 300); err != nil {
+		return in, err
+	}
+	if in.Phone, err = cleanPhone("phone", in.Phone); err != nil {
+		return in, err
+	}
+	in.TimeZone = strings.TrimSpace(in.TimeZone)
+	if in.TimeZone == "" {
+		in.TimeZone = "Europe/Brussels"
+	}
+	if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
+		return in, &FieldError{"timezone", "bad_choice"}
+	}
+	return in, nil
+}
+
+// cleanPhone accepts what people write a phone number with: digits,
+// spaces and + - . / ( ). Empty is allowed.
+func cleanPhone(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > 30 || strings.Trim(s, "0123456789+-./() ") != "" {
+		return "", &FieldError{field, "bad_phone"}
+	}
+	return s, nil
+}
+
+// Sites are every site, in the order they were made.
+func (s *Store) Sites(ctx context.Context) ([]Site, error) {
+	var out []Site
+	err := s.R.WithContext(ctx).Order("id").Find(&out).Error
+	return out, err
+}
+
+// CreateSite adds a site. Its lab starts closed, with the default
+// settings, until someone sets its hours.
+func (s *Store) CreateSite(ctx context.Context, in SiteInput) (*Site, error) {
+	in, err := in.clean()
+	if err != nil {
+		return nil, err
+	}
+	site := &Site{Name: in.Name, Address: in.Address, Phone: in.Phone, TimeZone: in.TimeZone, CreatedAt: s.Now()}
+	if err := s.W.WithContext(ctx).Create(site).Error; err != nil {
+		return nil, err
+	}
+	return site, nil
+}
+
+// UpdateSite changes a site's name, address, phone and time zone.
+func (s *Store) UpdateSite(ctx context.Context, id int64, in SiteInput) error {
+	in, err := in.clean()
+	if err != nil {
+		return err
+	}
+	res := s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", id).
+		Updates(map[string]any{"name": in.Name, "address": in.Address, "phone": in.Phone, "time_zone": in.TimeZone})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

@@ -43,7 +43,28 @@ type Options struct {
 	// 60 s + 20 s). Each request of the visitor starts it again; after
 	// it, the server has forgotten the visitor whatever the browser does.
 	KioskSession time.Duration
-	Log          *slog.Logger
+	// Sessions is where the staff's and the kiosk visitors' sessions
+	// live: the database (store.Sessions), so that staff stay signed in
+	// across a restart and whichever server of a network answers. Nil
+	// keeps them in this process's memory (tests).
+	Sessions SessionStorage
+	// KioskSessionsInMemory keeps the kiosk visitors' sessions in this
+	// process's memory even when Sessions is set: they last a minute or
+	// two, and a check-in then writes nothing but the visit.
+	KioskSessionsInMemory bool
+	Log                   *slog.Logger
+}
+
+// SessionStorage keeps encoded sessions by key. It is Fiber's Storage
+// interface spelled out, so that the store can provide it without knowing
+// Fiber: a missing or expired key reads as nil, nil; exp 0 never expires;
+// Close releases the storage's own resources, not a shared database.
+type SessionStorage interface {
+	Get(key string) ([]byte, error)
+	Set(key string, val []byte, exp time.Duration) error
+	Delete(key string) error
+	Reset() error
+	Close() error
 }
 
 // Web is the shared layer: templates, catalogs, assets and sessions.
@@ -94,7 +115,15 @@ func New(o Options) (*Web, error) {
 	if err := w.parseTemplates(); err != nil {
 		return nil, err
 	}
+	var staffSessions, kioskSessions fiber.Storage // nil: Fiber's memory storage
+	if o.Sessions != nil {
+		staffSessions = o.Sessions
+		if !o.KioskSessionsInMemory {
+			kioskSessions = o.Sessions
+		}
+	}
 	w.Admin = session.New(session.Config{
+		Storage:        staffSessions,
 		KeyLookup:      "cookie:drempel_admin",
 		Expiration:     12 * time.Hour,
 		CookieHTTPOnly: true,
@@ -105,6 +134,7 @@ func New(o Options) (*Web, error) {
 	// it ends KioskSession after their last request (the kiosk saves it
 	// again on each one), and at once when the kiosk resets.
 	w.Kiosk = session.New(session.Config{
+		Storage:           kioskSessions,
 		KeyLookup:         "cookie:drempel_kiosk",
 		Expiration:        o.KioskSession,
 		CookieHTTPOnly:    true,
@@ -251,6 +281,10 @@ type View struct {
 	IdleSeconds int
 	// Autoplay plays each kiosk screen's question when it opens.
 	Autoplay bool
+	// Site is the site of the request; Sites the ones a staff member may
+	// switch between (none when there is only one).
+	Site  *store.Site
+	Sites []store.Site
 }
 
 // Render executes a registered page; an unknown page is a programming
