@@ -95,13 +95,15 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/devices", desk, a.devicesAdd)
 	in.Get("/devices/labels.pdf", desk, a.labelsPDF)
 	in.Get("/devices/export.:format", desk, a.devicesExport)
-	in.Post("/devices/import", desk, a.devicesImport)
+	in.Post("/devices/import", desk, a.devicesImportFile)
 	in.Post("/devices/policies", desk, a.policiesSave)
 	in.Get("/reports/loans", desk, a.loanReport)
 	in.Get("/reports/loans.:format", desk, a.loanReport)
 	in.Get("/loans/:id/reminder.pdf", desk, a.reminder)
 	in.Get("/devices/tag/:tag", desk, a.deviceByTag)
 	in.Get("/devices/:id", desk, a.deviceShow)
+	in.Get("/devices/:id/edit", desk, a.deviceEdit)
+	in.Post("/devices/:id/edit", desk, a.deviceUpdate)
 	in.Post("/devices/:id/status", desk, a.deviceStatus)
 	in.Post("/loans/:id/:action", desk, a.loanAction)
 	in.Get("/overdue", desk, a.overdue)
@@ -181,10 +183,15 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/sites/:id", adm, a.siteShow)
 	in.Post("/sites/:id", adm, a.siteUpdate)
 	in.Post("/site", a.siteSwitch)
+	in.Get("/stations", adm, a.stationsList)
+	in.Post("/stations", adm, a.stationCreate)
+	in.Post("/stations/:id/code", adm, a.stationNewCode)
+	in.Post("/stations/:id/revoke", adm, a.stationRevoke)
 	in.Get("/users", adm, a.usersList)
 	in.Post("/users", adm, a.userCreate)
 	in.Post("/users/:id/disable", adm, a.userDisable)
 	in.Post("/users/:id/enable", adm, a.userEnable)
+	in.Post("/users/:id/sites", adm, a.userSites)
 	return a
 }
 
@@ -219,6 +226,9 @@ func (a *Admin) auth(c *fiber.Ctx) error {
 	// web.SiteOf, and show its times in its time zone.
 	chosen, _ := sess.Get("site").(int64)
 	site, err := a.st.StaffSite(c.UserContext(), u.ID, chosen)
+	if errors.Is(err, store.ErrNoSite) {
+		return fiber.NewError(fiber.StatusForbidden, "admin.no_site")
+	}
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,8 @@ func (a *Admin) devicesList(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	v := a.view(c, map[string]any{"Devices": list, "Filter": f, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": policies})
+	v := a.view(c, map[string]any{"Devices": list, "Filter": f, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": policies,
+		"LabelsWarning": a.labelsWarning(), "ImportHelp": a.importHelp(c)})
 	v.Form["type"], v.Form["count"] = string(store.Laptop), "1"
 	return a.w.Render(c, fiber.StatusOK, "admin/devices", v)
 }
@@ -73,9 +74,10 @@ func (a *Admin) devicesFormError(c *fiber.Ctx, form map[string]string, err error
 	if lerr != nil {
 		return lerr
 	}
-	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": map[string]int{}})
+	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": map[string]int{},
+		"LabelsWarning": a.labelsWarning(), "ImportHelp": a.importHelp(c)})
 	v.Form = form
-	if formError(v, err) {
+	if deviceFormError(v, err) {
 		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/devices", v)
 	}
 	return err
@@ -126,7 +128,7 @@ func (a *Admin) deviceShow(c *fiber.Ctx) error {
 		}
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/device", a.view(c, map[string]any{
-		"D": d, "History": hist, "Accessories": acc, "Loan": loan, "Parent": parent, "Now": a.st.Now(),
+		"D": d, "History": hist, "Accessories": acc, "Loan": loan, "Parent": parent, "Now": a.st.Now(), "LabelsWarning": a.labelsWarning(),
 	}))
 }
 

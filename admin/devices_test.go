@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"fmt"
+	"html"
 	"regexp"
 	"strings"
 	"testing"
@@ -187,7 +188,7 @@ func TestDeviceImportExportAndReports(t *testing.T) {
 		c := f.signIn(t, store.RoleStaff)
 		c.Get("/admin/devices")
 		bad := "type;make;model;serial;notes\nlaptop;Dell;E7470;S1;ok\ntoaster;X;Y;;\n"
-		if r := c.Upload("/admin/devices/import", "file", "bad.csv", []byte(bad)); r.Status != 422 || !strings.Contains(r.Body, "rij 2") {
+		if r := c.Upload("/admin/devices/import", "file", "bad.csv", []byte(bad)); r.Status != 422 || !strings.Contains(r.Body, "Rij 3, kolom type:") {
 			t.Fatalf("bad import: %d\n%s", r.Status, r.Body)
 		}
 		if list, _ := st.Devices(ctx, 1, store.DeviceFilter{}); len(list) != 0 {
@@ -235,4 +236,289 @@ func TestDeviceImportExportAndReports(t *testing.T) {
 			t.Fatalf("reminder: %d", r.Status)
 		}
 	})
+}
+
+// staffID is the desk account of a fixture.
+func staffID(t *testing.T, st *store.Store) int64 {
+	t.Helper()
+	us, err := st.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		if u.Role == store.RoleStaff {
+			return u.ID
+		}
+	}
+	t.Fatal("no staff account")
+	return 0
+}
+
+// A device is corrected on its page: the form again with what was typed
+// and a sentence on a refusal, the device's page and its history on
+// success.
+func TestDeviceEdit(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		site, _ := st.DefaultSite(ctx)
+		by := staffID(t, st)
+		add := func(in store.DeviceInput) store.Device {
+			t.Helper()
+			ds, err := st.AddDevices(ctx, site.ID, in, 1, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ds[0]
+		}
+		lap1 := add(store.DeviceInput{Type: store.Laptop, Make: "Dell", Model: "E7470", Serial: "SN-1"})
+		add(store.DeviceInput{Type: store.Laptop, Make: "Dell", Model: "E5570"})
+		charger := add(store.DeviceInput{Type: store.Accessory, Model: "lader", ParentID: &lap1.ID})
+		add(store.DeviceInput{Type: store.Accessory, Model: "muis"})
+		edit := fmt.Sprintf("/admin/devices/%d/edit", charger.ID)
+
+		if r := f.signIn(t, store.RoleFacilitator).Get(edit); r.Status != 403 {
+			t.Fatalf("a facilitator edits a device: %d", r.Status)
+		}
+		c := f.signIn(t, store.RoleStaff)
+		if dp := c.Get(fmt.Sprintf("/admin/devices/%d", charger.ID)); !strings.Contains(dp.Body, `href="`+edit+`"`) {
+			t.Fatal("the device's page does not lead to its form")
+		}
+		form := c.Get(edit)
+		if form.Status != 200 || !strings.Contains(form.Body, `value="lader"`) || !strings.Contains(form.Body, `value="LAP-0001"`) {
+			t.Fatalf("edit form: %d\n%s", form.Status, form.Body)
+		}
+		for _, tc := range []struct {
+			name, path string
+			form       []string
+			want, kept string
+		}{
+			{"another device's serial", "/admin/devices/2/edit", []string{"make", "Dell typed", "serial", "sn-1"}, "Dit serienummer staat al bij een ander toestel.", `value="Dell typed"`},
+			{"goes with itself", edit, []string{"model", "lader typed", "parent", "ACC-0001"}, "Een toestel kan niet bij zichzelf horen.", `value="lader typed"`},
+			{"goes with an accessory", edit, []string{"model", "lader typed", "parent", "acc-0002"}, "Dat label hoort bij toebehoren", `value="acc-0002"`},
+			{"no such tag", edit, []string{"model", "lader typed", "parent", "LAP-9999"}, "Er is hier geen toestel met dat label.", `value="LAP-9999"`},
+			{"not a tag", edit, []string{"model", "lader typed", "parent", "<script>"}, "Er is hier geen toestel met dat label.", `value="&lt;script&gt;"`},
+			{"make too long", edit, []string{"make", strings.Repeat("x", 61), "notes", "typed note"}, "Merk is te lang.", ">typed note</textarea>"},
+			{"invalid UTF-8", edit, []string{"model", "a\xffb", "notes", "typed note"}, "Model bevat tekens die niet kunnen.", ">typed note</textarea>"},
+		} {
+			c.Get(tc.path)
+			r := c.Post(tc.path, webtest.Form(tc.form...))
+			if r.Status != 422 || !strings.Contains(r.Body, tc.want) || !strings.Contains(r.Body, tc.kept) {
+				t.Errorf("%s: %d, want 422 with %q and %q\n%s", tc.name, r.Status, tc.want, tc.kept, r.Body)
+			}
+			if ids := webtest.MessageIDs(r.Body); len(ids) > 0 {
+				t.Errorf("%s: untranslated %v", tc.name, ids)
+			}
+		}
+		if d, _ := st.Device(ctx, charger.ID); d.Model != "lader" || *d.ParentID != lap1.ID {
+			t.Fatalf("a refused edit changed the device: %+v", d)
+		}
+
+		c.Get(edit)
+		r := c.Post(edit, webtest.Form("make", "Lenovo", "model", "65 W", "serial", "", "parent", " lap-0002 ", "notes", "Olena's old one"))
+		if r.Status != 303 || r.Location != fmt.Sprintf("/admin/devices/%d", charger.ID) {
+			t.Fatalf("edit: %d %q", r.Status, r.Location)
+		}
+		dp := c.Get(r.Location)
+		for _, want := range []string{"Wijzigingen opgeslagen.", "Lenovo 65 W", ">LAP-0002</a>", "Olena&#39;s old one",
+			"gegevens aangepast: merk, model, notitie, hoort bij", "staff@test.be"} {
+			if !strings.Contains(dp.Body, want) {
+				t.Errorf("the device's page lacks %q", want)
+			}
+		}
+		if ids := webtest.MessageIDs(dp.Body); len(ids) > 0 {
+			t.Errorf("untranslated: %v", ids)
+		}
+		hist, _ := st.DeviceHistory(ctx, charger.ID)
+		if len(hist) == 0 || hist[0].Kind != "edited" || strings.Contains(hist[0].Note, "Olena") {
+			t.Errorf("history: %+v", hist)
+		}
+		for _, p := range []string{"/admin/devices/999999/edit", "/admin/devices/abc/edit"} {
+			if r := c.Get(p); r.Status != 404 {
+				t.Errorf("GET %s: %d", p, r.Status)
+			}
+		}
+		c.Get(edit)
+		if r := c.Post("/admin/devices/999999/edit", webtest.Form("make", "x")); r.Status != 404 {
+			t.Errorf("POST to no device: %d", r.Status)
+		}
+
+		// The add form's refusals read as sentences too.
+		c.Get("/admin/devices")
+		r = c.Post("/admin/devices", webtest.Form("type", "laptop", "count", "3", "serial", "SN-9", "make", "Acer"))
+		if r.Status != 422 || !strings.Contains(r.Body, "Een serienummer hoort bij één toestel") || !strings.Contains(r.Body, `value="Acer"`) {
+			t.Errorf("one serial for three: %d\n%s", r.Status, r.Body)
+		}
+		if ids := webtest.MessageIDs(r.Body); len(ids) > 0 {
+			t.Errorf("add form: untranslated %v", ids)
+		}
+		r = c.Post("/admin/devices", webtest.Form("type", "accessory", "count", "1", "parent", "ACC-0002"))
+		if r.Status != 422 || !strings.Contains(r.Body, "Dat label hoort bij toebehoren") {
+			t.Errorf("an accessory of an accessory: %d", r.Status)
+		}
+	})
+}
+
+// The inventory import takes the columns by the names its page shows, in
+// Dutch, French or English, and says in words what is wrong and where.
+func TestDeviceImportByColumnNames(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		site, _ := st.DefaultSite(ctx)
+		c := f.signIn(t, store.RoleStaff)
+		page := c.Get("/admin/devices")
+		for _, want := range []string{"Soort, Merk, Model, Serienummer, Notitie", "laptop, tablet, telefoon, internetdongle of toebehoren"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("the import form does not say %q", want)
+			}
+		}
+		count := func() int {
+			t.Helper()
+			ds, err := st.Devices(ctx, site.ID, store.DeviceFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(ds)
+		}
+
+		french := "Numéro de série;Type;Marque;Modèle;Remarques\nSN-7;Ordinateur portable;Dell;E7470;=1+1\n;clé internet;Huawei;E5576;\n;;;;\n"
+		if r := c.Upload("/admin/devices/import", "file", "fr.csv", []byte(french)); r.Status != 303 {
+			t.Fatalf("French headers: %d\n%s", r.Status, r.Body)
+		}
+		lap, err := st.DeviceByTag(ctx, "LAP-0001")
+		if err != nil || lap.Make != "Dell" || lap.Model != "E7470" || lap.Serial != "SN-7" || lap.Notes != "=1+1" {
+			t.Fatalf("imported laptop: %v %+v", err, lap)
+		}
+		if d, err := st.DeviceByTag(ctx, "NET-0001"); err != nil || d.Make != "Huawei" {
+			t.Fatalf("imported dongle: %v %+v", err, d)
+		}
+		c.Get("/admin/devices")
+		english := "\ufeff  MAKE ,serial number,TYPE\nLenovo,SN-8,Laptop\n"
+		if r := c.Upload("/admin/devices/import", "file", "en.csv", []byte(english)); r.Status != 303 {
+			t.Fatalf("English headers in another order: %d\n%s", r.Status, r.Body)
+		}
+		if d, err := st.DeviceByTag(ctx, "LAP-0002"); err != nil || d.Make != "Lenovo" || d.Serial != "SN-8" {
+			t.Fatalf("imported by column name: %v %+v", err, d)
+		}
+		if count() != 3 {
+			t.Fatalf("%d devices", count())
+		}
+
+		for _, tc := range []struct{ name, file, want string }{
+			{"a type nobody knows", "Soort,Merk,Model\nlaptop,Dell,E7470\ntablet,Apple,iPad\ntoaster,X,Y\n",
+				"Er is niets ingevoerd. Rij 4, kolom Soort: kies laptop, tablet, telefoon, internetdongle of toebehoren."},
+			{"without a header row", "laptop,Dell\n,Acer\n", "Er is niets ingevoerd. Rij 2, kolom Soort: kies laptop"},
+			{"a serial twice", "type,serial\nlaptop,SN-X\nlaptop,sn-x\n", "Rij 3, kolom serial: dit serienummer staat al bij een ander toestel"},
+			{"a serial already lent out", "type;Serienummer\nlaptop;SN-7\n", "Rij 2, kolom Serienummer: dit serienummer staat al bij een ander toestel"},
+			{"too long", "Soort,Merk\nlaptop," + strings.Repeat("x", 61) + "\n", "Rij 2, kolom Merk: dit is te lang, hoogstens 60 tekens."},
+			{"a column nobody knows", "Soort,Merk,Kleur\nlaptop,Dell,rood\n", "De kopregel heeft een kolom „Kleur” die Drempel niet kent: gebruik Soort, Merk, Model, Serienummer, Notitie."},
+			{"a column twice", "Soort,Merk,merk\nlaptop,Dell,HP\n", "De kolom „merk” staat twee keer in de kopregel."},
+			{"no type column", "Merk,Model\nDell,E7470\n", "De kopregel heeft geen kolom Soort"},
+			{"only a header", "Soort,Merk\n", "Er is niets ingevoerd: het bestand heeft geen rijen met toestellen"},
+		} {
+			c.Get("/admin/devices")
+			r := c.Upload("/admin/devices/import", "file", "bad.csv", []byte(tc.file))
+			if r.Status != 422 || !strings.Contains(r.Body, tc.want) {
+				t.Errorf("%s: %d, want %q\n%s", tc.name, r.Status, tc.want, r.Body)
+			}
+			if ids := webtest.MessageIDs(r.Body); len(ids) > 0 || strings.Contains(r.Body, "bad_choice") {
+				t.Errorf("%s: untranslated %v", tc.name, ids)
+			}
+			if !strings.Contains(r.Body, `name="file"`) {
+				t.Errorf("%s: the import form is not there to try again", tc.name)
+			}
+		}
+		if count() != 3 {
+			t.Fatalf("a refused import left %d devices", count())
+		}
+
+		// Staff who work in French read it in French.
+		fr := f.signIn(t, store.RoleStaff)
+		fr.Get("/admin/devices")
+		fr.Post("/admin/lang", webtest.Form("lang", "fr", "back", "/admin/devices"))
+		fr.Get("/admin/devices")
+		r := fr.Upload("/admin/devices/import", "file", "bad.csv", []byte("grille-pain;X\n"))
+		if want := "Rien n'a été importé. Ligne 1, colonne Type\u00a0: choisissez ordinateur portable, tablette, téléphone, clé internet ou accessoire."; r.Status != 422 || !strings.Contains(r.Body, html.EscapeString(want)) {
+			t.Errorf("in French: %d, want %q\n%s", r.Status, want, r.Body)
+		}
+
+		// Every type, named as each admin language's page names it, under
+		// that language's column names.
+		x, err := web.NewI18n(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range web.AdminLanguages() {
+			l := x.Loc(lang.Code, lang.Code)
+			file := strings.ToUpper(l.T("admin.devices.type")) + ";" + l.T("admin.devices.make") + ";" + l.T("field.note") + "\n"
+			for _, typ := range store.DeviceTypes {
+				file += strings.ToLower(l.T("admin.devices.type."+string(typ))) + ";" + lang.Code + ";\n"
+			}
+			c.Get("/admin/devices")
+			if r := c.Upload("/admin/devices/import", "file", lang.Code+".csv", []byte(file)); r.Status != 303 {
+				t.Errorf("%s words:\n%s\n%d %s", lang.Code, file, r.Status, r.Body)
+			}
+		}
+		list, _ := st.Devices(ctx, site.ID, store.DeviceFilter{Q: "fr"})
+		types := map[store.DeviceType]int{}
+		for _, d := range list {
+			if d.Make == "fr" {
+				types[d.Type]++
+			}
+		}
+		if len(types) != len(store.DeviceTypes) {
+			t.Errorf("French type names: %v", types)
+		}
+	})
+}
+
+// While the public URL is this computer's own (localhost), the pages that
+// print labels say that phones will not reach their QR codes, and how to
+// set --public-url; printing still works.
+func TestLabelsWarnWhileLocalhost(t *testing.T) {
+	st := storetest.Open(t, "sqlite")
+	f := newFixture(t, st)
+	site, _ := st.DefaultSite(ctx)
+	ds, err := st.AddDevices(ctx, site.ID, store.DeviceInput{Type: store.Laptop}, 1, staffID(t, st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		url  string
+		warn bool
+	}{
+		{"http://localhost:8080", true},
+		{"http://127.0.0.1:8111/", true},
+		{"http://[::1]:8080", true},
+		{"http://LOCALHOST", true},
+		{"localhost:8080", true},
+		{"http://192.168.1.20:8080", false},
+		{"https://drempel.example.be", false},
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			f.app = webtest.NewApp(t, func(app *fiber.App, w *web.Web) {
+				admin.Mount(app, st, w, admin.Options{LoginPerMinute: 30, Log: quiet, PublicURL: tc.url})
+			})
+			c := f.signIn(t, store.RoleStaff)
+			for _, p := range []string{"/admin/devices", fmt.Sprintf("/admin/devices/%d", ds[0].ID)} {
+				body := c.Get(p).Body
+				warned := strings.Contains(body, `role="alert" id="labels-warning"`)
+				if warned != tc.warn {
+					t.Errorf("%s: warned %v", p, warned)
+				}
+				if warned {
+					for _, want := range []string{"De QR-codes op de labels werken nog niet op een telefoon", "--public-url", "DREMPEL_PUBLIC_URL", "--public-url http://192.168.1.20"} {
+						if !strings.Contains(body, want) {
+							t.Errorf("%s: the warning lacks %q", p, want)
+						}
+					}
+				}
+				if ids := webtest.MessageIDs(body); len(ids) > 0 {
+					t.Errorf("%s: untranslated %v", p, ids)
+				}
+			}
+			if r := c.Get(fmt.Sprintf("/admin/devices/labels.pdf?id=%d", ds[0].ID)); r.Status != 200 || !strings.HasPrefix(r.Body, "%PDF") {
+				t.Errorf("labels: %d", r.Status)
+			}
+		})
+	}
 }

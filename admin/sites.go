@@ -1,7 +1,7 @@
 package admin
 
 import (
-	"errors"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -73,24 +73,26 @@ func (a *Admin) siteUpdate(c *fiber.Ctx) error {
 	return c.Redirect("/admin/sites/"+strconv.FormatInt(site.ID, 10), fiber.StatusSeeOther)
 }
 
-// siteSwitch makes another site the one this staff member works at now.
+// siteSwitch makes another site the one this staff member works at now;
+// a site they may not see is a 404, as if it did not exist.
 func (a *Admin) siteSwitch(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.FormValue("site"), 10, 64)
 	if err != nil {
 		return fiber.ErrBadRequest
 	}
-	site, err := a.st.StaffSite(c.UserContext(), currentUser(c).ID, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && site.ID != id) {
-		return fiber.ErrNotFound
-	}
+	sites, err := a.st.UserSites(c.UserContext(), currentUser(c).ID)
 	if err != nil {
 		return err
+	}
+	i := slices.IndexFunc(sites, func(s store.Site) bool { return s.ID == id })
+	if i < 0 {
+		return fiber.ErrNotFound
 	}
 	sess, err := a.w.Admin.Get(c)
 	if err != nil {
 		return err
 	}
-	sess.Set("site", site.ID)
+	sess.Set("site", sites[i].ID)
 	if err := sess.Save(); err != nil {
 		return err
 	}
@@ -102,9 +104,10 @@ func (a *Admin) siteSwitch(c *fiber.Ctx) error {
 }
 
 // siteChoices are the sites a staff member may switch between, for the
-// top bar; nothing when there is only one.
+// top bar: theirs (every site for an admin); nothing when there is only
+// one.
 func (a *Admin) siteChoices(c *fiber.Ctx) []store.Site {
-	sites, err := a.st.Sites(c.UserContext())
+	sites, err := a.st.UserSites(c.UserContext(), currentUser(c).ID)
 	if err != nil || len(sites) < 2 {
 		return nil
 	}

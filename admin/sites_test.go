@@ -44,6 +44,15 @@ func TestSitesAndTheSiteSwitch(t *testing.T) {
 			t.Fatalf("no such site: %d", r.Status)
 		}
 
+		// Staff see the sites an admin gives them: this one, both.
+		users, _ := st.Users(ctx)
+		for _, u := range users {
+			if u.Role == store.RoleStaff {
+				if err := st.SetUserSites(ctx, u.ID, []int64{sites[0].ID, liege.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		staff := f.signIn(t, store.RoleStaff)
 		if r := staff.Get("/admin/sites"); r.Status != 403 {
 			t.Fatalf("staff manage sites: %d", r.Status)

@@ -57,6 +57,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	// camera page fetches and which answers JSON.
 	g := app.Group("/kiosk", k.site, k.locale, w.CSRF(), k.slide)
 	g.Get("/", k.idle)
+	g.Get("/pair", k.pairPage)
+	g.Post("/pair", k.lim.pairing, k.pair)
 	g.Post("/lang", k.setLang)
 	g.Post("/scan", k.scan)
 	g.Get("/refused", k.refused)
@@ -104,10 +106,20 @@ const langCookie = "drempel_kiosk_lang"
 
 // locale picks the kiosk's language: the checked-in member's, else the one
 // tapped on the idle screen, else the default.
+// stationCookie holds the token of the station a screen is paired as.
+const stationCookie = "drempel_station"
+
 // site resolves the site this kiosk screen serves, once per request; the
-// handlers find it with web.SiteOf.
+// handlers find it with web.SiteOf. A screen of a network that is not
+// paired yet gets the pairing page and nothing else.
 func (k *Kiosk) site(c *fiber.Ctx) error {
-	s, err := k.st.KioskSite(c.UserContext())
+	s, _, err := k.st.KioskSite(c.UserContext(), c.Cookies(stationCookie))
+	if errors.Is(err, store.ErrNotPaired) {
+		if c.Path() == "/kiosk/pair" {
+			return c.Next()
+		}
+		return c.Redirect("/kiosk/pair", fiber.StatusSeeOther)
+	}
 	if err != nil {
 		return err
 	}
@@ -122,7 +134,11 @@ func (k *Kiosk) locale(c *fiber.Ctx) error {
 
 func (k *Kiosk) view(c *fiber.Ctx, data any) *web.View {
 	lang, _ := c.Locals("lang").(string)
-	return &web.View{L: k.w.I18n.LocIn(lang, k.w.Opts.DefaultLang, web.SiteOf(c).Location()), Data: data, IdleSeconds: int(k.opts.Idle / time.Second), Autoplay: !k.opts.Quiet}
+	var tz *time.Location
+	if site := web.SiteOf(c); site != nil {
+		tz = site.Location()
+	}
+	return &web.View{L: k.w.I18n.LocIn(lang, k.w.Opts.DefaultLang, tz), Data: data, IdleSeconds: int(k.opts.Idle / time.Second), Autoplay: !k.opts.Quiet}
 }
 
 func (k *Kiosk) idle(c *fiber.Ctx) error {

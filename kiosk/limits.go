@@ -48,6 +48,7 @@ func SessionLifetime(idle time.Duration) time.Duration { return idle + Countdown
 type limits struct {
 	reports fiber.Handler
 	frames  fiber.Handler
+	pairing fiber.Handler
 	decoder *frameDecoder
 }
 
@@ -73,12 +74,26 @@ func newLimits(k *Kiosk) *limits {
 			// The camera page reads JSON and simply sends its next frame.
 			LimitReached: func(c *fiber.Ctx) error { return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{}) },
 		}),
+		// A pairing code is short: a few tries a minute from one address
+		// leave guessing it hopeless within its day.
+		pairing: limiter.New(limiter.Config{
+			Max:          5,
+			Expiration:   time.Minute,
+			LimitReached: func(c *fiber.Ctx) error { return c.Redirect("/kiosk/pair?bad=1", fiber.StatusSeeOther) },
+		}),
 		decoder: newFrameDecoder(DecodeQR, frameCost, workers, frameWait, maxWaitingFrames, maxFramesPerAddr),
 	}
 }
 
-// kioskKey names the kiosk a request comes from: its address, for now.
-func kioskKey(c *fiber.Ctx) string { return c.IP() }
+// kioskKey names the kiosk a request comes from: its station, when the
+// screen is paired (several kiosks behind one address each get their
+// own limits), else its address. It stays in this server's memory.
+func kioskKey(c *fiber.Ctx) string {
+	if t := c.Cookies(stationCookie); t != "" {
+		return "station:" + t
+	}
+	return c.IP()
+}
 
 // senderKey names one kiosk screen: its address and its browser, known by
 // the visitor's session or else by the form token's cookie (every frame

@@ -89,6 +89,16 @@ func TestEveryKioskPostRedirects(t *testing.T) {
 		return r, id[1]
 	}
 	cases := map[string]func(c *webtest.Client) []webtest.Response{
+		"/kiosk/pair": func(c *webtest.Client) []webtest.Response {
+			_, code, err := st.CreateStation(ctx, site.ID, "Inkom")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Get("/kiosk/pair")
+			ok := c.Post("/kiosk/pair", webtest.Form("code", code))
+			c.Get("/kiosk/pair")
+			return []webtest.Response{ok, c.Post("/kiosk/pair", webtest.Form("code", code))} // used up
+		},
 		"/kiosk/lang": func(c *webtest.Client) []webtest.Response {
 			c.Get("/kiosk")
 			return []webtest.Response{c.Post("/kiosk/lang", webtest.Form("lang", "fr"))}

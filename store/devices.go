@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // DeviceType is what kind of thing is lent.
@@ -134,24 +135,79 @@ type DeviceInput struct {
 	ParentID *int64
 }
 
+// DeviceTextMax is how many characters each text field of a device may
+// hold, for the messages that say so.
+var DeviceTextMax = map[string]int{"make": 60, "model": 80, "serial": 80, "notes": 1000}
+
 func (in DeviceInput) clean() (DeviceInput, error) {
 	var err error
 	if !in.Type.Valid() {
 		return in, &FieldError{"type", "bad_choice"}
 	}
-	if in.Make, err = cleanText("make", in.Make, 60); err != nil {
+	if in.Make, err = cleanText("make", in.Make, DeviceTextMax["make"]); err != nil {
 		return in, err
 	}
-	if in.Model, err = cleanText("model", in.Model, 80); err != nil {
+	if in.Model, err = cleanText("model", in.Model, DeviceTextMax["model"]); err != nil {
 		return in, err
 	}
-	if in.Serial, err = cleanText("serial", in.Serial, 80); err != nil {
+	if in.Serial, err = cleanText("serial", in.Serial, DeviceTextMax["serial"]); err != nil {
 		return in, err
 	}
-	if in.Notes, err = cleanLines("notes", in.Notes, 1000); err != nil {
+	if in.Notes, err = cleanLines("notes", in.Notes, DeviceTextMax["notes"]); err != nil {
 		return in, err
 	}
 	return in, nil
+}
+
+// checkSerial refuses a serial number that another device already has: a
+// serial belongs to one device. except is the device being changed (0 for
+// a new one).
+func checkSerial(tx *gorm.DB, serial string, except int64) error {
+	if serial == "" {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&Device{}).Where("LOWER(serial) = LOWER(?) AND id <> ?", serial, except).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return &FieldError{"serial", "taken"}
+	}
+	return nil
+}
+
+// checkParent checks the device that device self (0 for a new one) is to
+// go with: a device of the same site, not itself, not an accessory, and
+// not bundled with another device in turn; and a device that has
+// accessories of its own goes with nothing. Bundles are one level deep,
+// as lending and returning expect.
+func checkParent(tx *gorm.DB, siteID, self, parentID int64) error {
+	if parentID == self {
+		return &FieldError{"parent", "self"}
+	}
+	var p Device
+	if err := tx.Where("id = ? AND site_id = ?", parentID, siteID).Take(&p).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return &FieldError{"parent", "bad_choice"}
+		}
+		return err
+	}
+	if p.Type == Accessory {
+		return &FieldError{"parent", "accessory"}
+	}
+	if p.ParentID != nil {
+		return &FieldError{"parent", "bundled"}
+	}
+	if self != 0 {
+		var n int64
+		if err := tx.Model(&Device{}).Where("parent_id = ? AND status NOT IN ?", self, []DeviceStatus{Retired, Lost}).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return &FieldError{"parent", "has_accessories"}
+		}
+	}
+	return nil
 }
 
 func (s *Store) event(tx *gorm.DB, e DeviceEvent) error {
@@ -222,13 +278,12 @@ func (s *Store) addDevicesTx(tx *gorm.DB, siteID int64, in DeviceInput, count in
 	var out []Device
 	err := func() error {
 		if in.ParentID != nil {
-			var n int64
-			if err := tx.Model(&Device{}).Where("id = ? AND site_id = ?", *in.ParentID, siteID).Count(&n).Error; err != nil {
+			if err := checkParent(tx, siteID, 0, *in.ParentID); err != nil {
 				return err
 			}
-			if n == 0 {
-				return &FieldError{"parent", "bad_choice"}
-			}
+		}
+		if err := checkSerial(tx, in.Serial, 0); err != nil {
+			return err
 		}
 		prefix := tagPrefix[in.Type]
 		var tags []string
@@ -257,18 +312,73 @@ func (s *Store) addDevicesTx(tx *gorm.DB, siteID int64, in DeviceInput, count in
 	return out, err
 }
 
-// UpdateDevice changes a device's description.
-func (s *Store) UpdateDevice(ctx context.Context, id int64, in DeviceInput) error {
-	in, err := in.clean()
-	if err != nil {
-		return err
+// UpdateDevice changes what staff may change on a device once it is
+// added: make, model, serial number, notes, and the device it goes with.
+// Its type and tag stay (in.Type is not used). The rules of adding hold,
+// and an accessory on loan keeps its device until it is back. The history
+// records who changed which fields, never what the notes say.
+func (s *Store) UpdateDevice(ctx context.Context, id int64, in DeviceInput, by int64) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var d Device
+		q := tx
+		if s.Dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Take(&d, id).Error; err != nil {
+			return notFound(err)
+		}
+		in.Type = d.Type
+		in, err := in.clean()
+		if err != nil {
+			return err
+		}
+		set := map[string]any{}
+		var changed []string
+		for _, f := range []struct {
+			col      string
+			old, new string
+		}{{"make", d.Make, in.Make}, {"model", d.Model, in.Model}, {"serial", d.Serial, in.Serial}, {"notes", d.Notes, in.Notes}} {
+			if f.old != f.new {
+				set[f.col] = f.new
+				changed = append(changed, f.col)
+			}
+		}
+		if _, ok := set["serial"]; ok {
+			if err := checkSerial(tx, in.Serial, d.ID); err != nil {
+				return err
+			}
+		}
+		if !sameID(d.ParentID, in.ParentID) {
+			if d.Status == OnLoan {
+				return &FieldError{"parent", "on_loan"}
+			}
+			if in.ParentID != nil {
+				if err := checkParent(tx, d.SiteID, d.ID, *in.ParentID); err != nil {
+					return err
+				}
+			}
+			set["parent_id"] = in.ParentID
+			changed = append(changed, "parent")
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := tx.Model(&Device{}).Where("id = ?", d.ID).Updates(set).Error; err != nil {
+			return err
+		}
+		return s.event(tx, DeviceEvent{DeviceID: d.ID, UserID: &by, Kind: "edited", Note: strings.Join(changed, " ")})
+	})
+}
+
+func sameID(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+// Changed lists the fields an "edited" event changed (make, model,
+// serial, notes, parent).
+func (e DeviceEvent) Changed() []string {
+	if e.Kind != "edited" {
+		return nil
 	}
-	res := s.W.WithContext(ctx).Model(&Device{}).Where("id = ?", id).Updates(map[string]any{
-		"type": in.Type, "make": in.Make, "model": in.Model, "serial": in.Serial, "notes": in.Notes, "parent_id": in.ParentID})
-	if res.Error == nil && res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return res.Error
+	return strings.Fields(e.Note)
 }
 
 // Device loads one device.
@@ -573,7 +683,8 @@ func (s *Store) Return(ctx context.Context, in ReturnInput) (*Loan, error) {
 }
 
 // ConfirmWipe makes a returned device available again once its personal
-// data is wiped and it is checked.
+// data is wiped and it is checked. Its accessories that came back with it
+// and wait in "being checked" are checked with it and available too.
 func (s *Store) ConfirmWipe(ctx context.Context, deviceID, by int64) error {
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&Device{}).Where("id = ? AND status = ?", deviceID, Checking).Update("status", Available)
@@ -583,7 +694,26 @@ func (s *Store) ConfirmWipe(ctx context.Context, deviceID, by int64) error {
 		if res.RowsAffected == 0 {
 			return ErrNotFound
 		}
-		return s.event(tx, DeviceEvent{DeviceID: deviceID, UserID: &by, Kind: "wiped"})
+		if err := s.event(tx, DeviceEvent{DeviceID: deviceID, UserID: &by, Kind: "wiped"}); err != nil {
+			return err
+		}
+		var acc []int64
+		if err := tx.Model(&Device{}).Where("parent_id = ? AND status = ?", deviceID, Checking).Order("id").Pluck("id", &acc).Error; err != nil {
+			return err
+		}
+		for _, id := range acc {
+			res := tx.Model(&Device{}).Where("id = ? AND status = ?", id, Checking).Update("status", Available)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				continue
+			}
+			if err := s.event(tx, DeviceEvent{DeviceID: id, UserID: &by, Kind: "wiped"}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -216,6 +217,168 @@ func TestOneDeviceOneLoanUnderConcurrency(t *testing.T) {
 		s.R.Model(&store.Loan{}).Where("device_id = ? AND status = ?", ds[0].ID, store.LoanOpen).Count(&n)
 		if n != 1 {
 			t.Fatalf("%d open loans", n)
+		}
+	})
+}
+
+func fieldCode(err error) string {
+	if fe, ok := store.AsFieldError(err); ok {
+		return fe.Field + "." + fe.Code
+	}
+	if err == nil {
+		return "nil"
+	}
+	return err.Error()
+}
+
+// A device's description is corrected after it is added, by the rules of
+// adding, and its history says who changed which fields.
+func TestUpdateDevice(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		add := func(in store.DeviceInput) store.Device {
+			t.Helper()
+			ds, err := s.AddDevices(ctx, st.ID, in, 1, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ds[0]
+		}
+		lap1 := add(store.DeviceInput{Type: store.Laptop, Make: "Dell", Model: "E7470", Serial: "SN-1"})
+		lap2 := add(store.DeviceInput{Type: store.Laptop, Make: "Dell"})
+		charger := add(store.DeviceInput{Type: store.Accessory, Model: "charger", ParentID: &lap1.ID})
+		mouse := add(store.DeviceInput{Type: store.Accessory, Model: "mouse"})
+		dongle := add(store.DeviceInput{Type: store.Dongle, ParentID: &lap2.ID}) // a laptop's own internet
+		other, err := s.CreateSite(ctx, store.SiteInput{Name: "Elsewhere", TimeZone: "Europe/Brussels"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		far, err := s.AddDevices(ctx, other.ID, store.DeviceInput{Type: store.Laptop}, 1, by)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Adding already follows the rules an edit follows.
+		if _, err := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop, Serial: "sn-1"}, 1, by); fieldCode(err) != "serial.taken" {
+			t.Errorf("a second device with serial SN-1: %s", fieldCode(err))
+		}
+		if _, err := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Accessory, ParentID: &charger.ID}, 1, by); fieldCode(err) != "parent.accessory" {
+			t.Errorf("an accessory of an accessory: %s", fieldCode(err))
+		}
+
+		for _, c := range []struct {
+			name string
+			id   int64
+			in   store.DeviceInput
+			want string
+		}{
+			{"serial of another device", lap2.ID, store.DeviceInput{Make: "Dell", Serial: " SN-1 "}, "serial.taken"},
+			{"goes with itself", charger.ID, store.DeviceInput{Model: "charger", ParentID: &charger.ID}, "parent.self"},
+			{"goes with an accessory", charger.ID, store.DeviceInput{Model: "charger", ParentID: &mouse.ID}, "parent.accessory"},
+			{"goes with a device of another site", charger.ID, store.DeviceInput{Model: "charger", ParentID: &far[0].ID}, "parent.bad_choice"},
+			{"has a charger of its own", lap1.ID, store.DeviceInput{Make: "Dell", Model: "E7470", Serial: "SN-1", ParentID: &lap2.ID}, "parent.has_accessories"},
+			{"goes with a device that goes with another", mouse.ID, store.DeviceInput{Model: "mouse", ParentID: &dongle.ID}, "parent.bundled"},
+			{"goes with a laptop", mouse.ID, store.DeviceInput{Model: "mouse", ParentID: &lap2.ID}, "nil"},
+			{"make too long", lap2.ID, store.DeviceInput{Make: strings.Repeat("x", 61)}, "make.too_long"},
+			{"control characters", lap2.ID, store.DeviceInput{Model: "a\x00b"}, "model.bad_text"},
+			{"invalid UTF-8", lap2.ID, store.DeviceInput{Serial: "\xff"}, "serial.bad_text"},
+		} {
+			if err := s.UpdateDevice(ctx, c.id, c.in, by); fieldCode(err) != c.want {
+				t.Errorf("%s: %s, want %s", c.name, fieldCode(err), c.want)
+			}
+		}
+		if err := s.UpdateDevice(ctx, 999999, store.DeviceInput{}, by); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("no such device: %v", err)
+		}
+		// The mouse now goes with lap2; lap2 cannot go with anything.
+		if err := s.UpdateDevice(ctx, lap2.ID, store.DeviceInput{Make: "Dell", ParentID: &lap1.ID}, by); fieldCode(err) != "parent.has_accessories" {
+			t.Errorf("a laptop with a mouse goes with another: %s", fieldCode(err))
+		}
+
+		// The charger moves to lap2 with a new model and a note; its type
+		// stays whatever the form says.
+		in := store.DeviceInput{Type: store.Laptop, Make: " Lenovo ", Model: "65 W", Notes: "Jan's old one", ParentID: &lap2.ID}
+		if err := s.UpdateDevice(ctx, charger.ID, in, by); err != nil {
+			t.Fatal(err)
+		}
+		d, _ := s.Device(ctx, charger.ID)
+		if d.Type != store.Accessory || d.AssetTag != charger.AssetTag || d.Make != "Lenovo" || d.Model != "65 W" || d.Notes != "Jan's old one" || d.ParentID == nil || *d.ParentID != lap2.ID {
+			t.Fatalf("after the edit: %+v", d)
+		}
+		// Saving the same again changes nothing and records nothing.
+		if err := s.UpdateDevice(ctx, charger.ID, in, by); err != nil {
+			t.Fatal(err)
+		}
+		hist, _ := s.DeviceHistory(ctx, charger.ID)
+		if len(hist) != 2 || hist[0].Kind != "edited" || hist[0].UserEmail != "desk@test.be" || hist[0].At.IsZero() {
+			t.Fatalf("history: %+v", hist)
+		}
+		if got := strings.Join(hist[0].Changed(), ","); got != "make,model,notes,parent" {
+			t.Errorf("changed: %q", got)
+		}
+		if strings.Contains(hist[0].Note, "Jan") || strings.Contains(hist[0].Note, "Lenovo") {
+			t.Errorf("the history holds what was written: %q", hist[0].Note)
+		}
+		// A serial may move: lap1 gives it up, lap2 takes it.
+		if err := s.UpdateDevice(ctx, lap1.ID, store.DeviceInput{Make: "Dell", Model: "E7470", Serial: ""}, by); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateDevice(ctx, lap2.ID, store.DeviceInput{Make: "Dell", Serial: "SN-1"}, by); err != nil {
+			t.Fatal(err)
+		}
+		// Out on loan, the charger stays with its laptop until it is back.
+		m := member(t, s, "Jan")
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{lap2.ID}, TermsAccepted: true, By: by}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateDevice(ctx, charger.ID, store.DeviceInput{Make: "Lenovo", Model: "65 W"}, by); fieldCode(err) != "parent.on_loan" {
+			t.Errorf("unbundled while on loan: %s", fieldCode(err))
+		}
+		if err := s.UpdateDevice(ctx, charger.ID, store.DeviceInput{Make: "Lenovo", Model: "90 W", ParentID: &lap2.ID}, by); err != nil {
+			t.Errorf("a note while on loan: %v", err)
+		}
+	})
+}
+
+// Confirming a laptop's wipe makes the charger that came back with it
+// available too.
+func TestWipeFreesAccessories(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		by := staffUser(t, s)
+		laps, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop}, 1, by)
+		lap := laps[0]
+		acc, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Accessory, Model: "charger", ParentID: &lap.ID}, 2, by)
+		charger, mouse := acc[0], acc[1]
+		m := member(t, s, "Jan")
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by}); err != nil {
+			t.Fatal(err)
+		}
+		// The mouse did not come back.
+		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Missing: []int64{mouse.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{lap.ID, charger.ID} {
+			if d, _ := s.Device(ctx, id); d.Status != store.Checking {
+				t.Fatalf("%s after the return: %s", d.AssetTag, d.Status)
+			}
+		}
+		if err := s.ConfirmWipe(ctx, lap.ID, by); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[int64]store.DeviceStatus{lap.ID: store.Available, charger.ID: store.Available, mouse.ID: store.OnLoan} {
+			if d, _ := s.Device(ctx, id); d.Status != want {
+				t.Errorf("%s after the wipe: %s, want %s", d.AssetTag, d.Status, want)
+			}
+		}
+		if hist, _ := s.DeviceHistory(ctx, charger.ID); len(hist) == 0 || hist[0].Kind != "wiped" || hist[0].UserEmail != "desk@test.be" {
+			t.Errorf("the charger's history: %+v", hist)
+		}
+		// Laptop and charger go out together again.
+		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: member(t, s, "Piet").ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by})
+		if err != nil || len(loans) != 2 {
+			t.Fatalf("lend again: %v, %d loans", err, len(loans))
 		}
 	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -110,42 +111,59 @@ var (
 
 // Lab reads a site's lab configuration, or the defaults.
 func (s *Store) Lab(ctx context.Context, siteID int64) (Lab, error) {
-	conf, err := s.labConf(ctx, siteID)
+	conf, err := labConfIn(s.R.WithContext(ctx), siteID)
 	return conf.lab, err
 }
 
 // labConfig is a lab's settings and weekly hours: every slot page needs
-// them and they change only through SaveLab and SetLabHours, which drop
-// the cached copy.
+// them. They are read from the database on every use, never kept in the
+// process: servers sharing one database see a change made on any of them
+// at their next page (issue 9). One indexed query reads both.
 type labConfig struct {
 	lab   Lab
 	hours []LabHours
 }
 
-func (s *Store) labConf(ctx context.Context, siteID int64) (labConfig, error) {
-	if c, ok := s.labs.Load(siteID); ok {
-		return c.(labConfig), nil
-	}
-	db := s.R.WithContext(ctx)
-	var c labConfig
-	var err error
-	if c.lab, err = labIn(db, siteID); err != nil {
-		return c, err
-	}
-	if err := db.Where("site_id = ?", siteID).Order("weekday, opens").Find(&c.hours).Error; err != nil {
-		return c, err
-	}
-	s.labs.Store(siteID, c)
-	return c, nil
-}
+// labConfQuery reads the lab row (or nothing) and its weekly hours in one
+// statement, so settings and hours come from one snapshot and one round
+// trip. The literal one-row table keeps a row for the hours even when the
+// lab was never saved; a row with NULL hours means no hours. The CAST lets
+// PostgreSQL type the parameter.
+const labConfQuery = `SELECT l.seats, l.slot_minutes, l.horizon_days, l.max_bookings, l.mode, l.grace_minutes,
+	h.id, h.weekday, h.opens, h.closes
+FROM (SELECT CAST(? AS BIGINT) AS site_id) k
+LEFT JOIN labs l ON l.site_id = k.site_id
+LEFT JOIN lab_hours h ON h.site_id = k.site_id
+ORDER BY h.weekday, h.opens, h.id`
 
-func labIn(tx *gorm.DB, siteID int64) (Lab, error) {
-	var l Lab
-	err := tx.Take(&l, "site_id = ?", siteID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return DefaultLab(siteID), nil
+// labConfIn reads a site's labConfig through db, which may be a
+// transaction: a booking decides on the settings its own transaction sees.
+func labConfIn(db *gorm.DB, siteID int64) (labConfig, error) {
+	c := labConfig{lab: DefaultLab(siteID)}
+	rows, err := db.Raw(labConfQuery, siteID).Rows()
+	if err != nil {
+		return c, err
 	}
-	return l, err
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			seats, slot, horizon, maxB, grace sql.NullInt64
+			mode                              sql.NullString
+			id, weekday, opens, closes        sql.NullInt64
+		)
+		if err := rows.Scan(&seats, &slot, &horizon, &maxB, &mode, &grace, &id, &weekday, &opens, &closes); err != nil {
+			return c, err
+		}
+		if seats.Valid { // the same on every row: the lab was saved
+			c.lab = Lab{SiteID: siteID, Seats: int(seats.Int64), SlotMinutes: int(slot.Int64), HorizonDays: int(horizon.Int64),
+				MaxBookings: int(maxB.Int64), Mode: LabMode(mode.String), GraceMinutes: int(grace.Int64)}
+		}
+		if id.Valid {
+			c.hours = append(c.hours, LabHours{ID: id.Int64, SiteID: siteID, Weekday: int(weekday.Int64),
+				Opens: int(opens.Int64), Closes: int(closes.Int64)})
+		}
+	}
+	return c, rows.Err()
 }
 
 // SaveLab validates and stores a lab configuration.
@@ -164,17 +182,14 @@ func (s *Store) SaveLab(ctx context.Context, l Lab) error {
 	case l.Mode != LabBoth && l.Mode != LabReservation && l.Mode != LabWalkIn:
 		return &FieldError{"mode", "bad_choice"}
 	}
-	defer s.forgetLab(l.SiteID)
 	return s.W.WithContext(ctx).Save(&l).Error
 }
 
-func (s *Store) forgetLab(siteID int64) { s.labs.Delete(siteID) }
-
 // LabBookable reports whether visitors can book the site's lab: it takes
-// reservations and has opening hours. The kiosk asks at every greeting;
-// the answer comes from the cached configuration.
+// reservations and has opening hours. The kiosk asks at every greeting:
+// one indexed query.
 func (s *Store) LabBookable(ctx context.Context, siteID int64) (bool, error) {
-	conf, err := s.labConf(ctx, siteID)
+	conf, err := labConfIn(s.R.WithContext(ctx), siteID)
 	if err != nil {
 		return false, err
 	}
@@ -188,7 +203,6 @@ func (s *Store) SetLabHours(ctx context.Context, siteID int64, hours []LabHours)
 			return &FieldError{"hours", "bad_hours"}
 		}
 	}
-	defer s.forgetLab(siteID)
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("site_id = ?", siteID).Delete(&LabHours{}).Error; err != nil {
 			return err
@@ -291,13 +305,9 @@ func scheduleOf(tx *gorm.DB, conf labConfig, site *Site, from time.Time, n int) 
 	return sc, nil
 }
 
-// labSlots counts the seats of every slot in n local days from `from`.
-func (s *Store) labSlots(ctx context.Context, site *Site, from time.Time, n int) ([]Slot, error) {
-	db := s.R.WithContext(ctx)
-	conf, err := s.labConf(ctx, site.ID)
-	if err != nil {
-		return nil, err
-	}
+// labSlots counts the seats of every slot in n local days from `from`,
+// with the configuration conf read by the caller.
+func labSlots(db *gorm.DB, conf labConfig, site *Site, from time.Time, n int) ([]Slot, error) {
 	sc, err := scheduleOf(db, conf, site, from, n)
 	if err != nil || len(sc.starts) == 0 {
 		return nil, err
@@ -322,24 +332,30 @@ func (s *Store) labSlots(ctx context.Context, site *Site, from time.Time, n int)
 
 // LabDays lists the slots of n local days from the day holding from.
 func (s *Store) LabDays(ctx context.Context, site *Site, from time.Time, n int) ([]Slot, error) {
-	return s.labSlots(ctx, site, from, n)
+	db := s.R.WithContext(ctx)
+	conf, err := labConfIn(db, site.ID)
+	if err != nil {
+		return nil, err
+	}
+	return labSlots(db, conf, site, from, n)
 }
 
 // LabDay lists the slots of a local day (any time on that day) with their
 // counts. A closed day, or a day without opening hours, has none.
 func (s *Store) LabDay(ctx context.Context, site *Site, day time.Time) ([]Slot, error) {
-	return s.labSlots(ctx, site, day, 1)
+	return s.LabDays(ctx, site, day, 1)
 }
 
 // BookableSlots lists every slot from now to the horizon that a visitor
 // could book now: not half gone, and with a free seat.
 func (s *Store) BookableSlots(ctx context.Context, site *Site) ([]Slot, error) {
-	lab, err := s.Lab(ctx, site.ID)
-	if err != nil || lab.Mode == LabWalkIn {
+	db := s.R.WithContext(ctx)
+	conf, err := labConfIn(db, site.ID)
+	if err != nil || conf.lab.Mode == LabWalkIn {
 		return nil, err
 	}
 	now := s.Now()
-	slots, err := s.labSlots(ctx, site, now, lab.HorizonDays+1)
+	slots, err := labSlots(db, conf, site, now, conf.lab.HorizonDays+1)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +410,7 @@ func (s *Store) BookLab(ctx context.Context, in BookInput) (*Booking, error) {
 	var b *Booking
 	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.Now()
-		conf, err := s.labConf(ctx, in.Site.ID)
+		conf, err := labConfIn(tx, in.Site.ID)
 		if err != nil {
 			return err
 		}
@@ -600,7 +616,7 @@ func (s *Store) BlockSeats(ctx context.Context, site *Site, start time.Time, sea
 		return &FieldError{"seats", "out_of_range"}
 	}
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		conf, err := s.labConf(ctx, site.ID)
+		conf, err := labConfIn(tx, site.ID)
 		if err != nil {
 			return err
 		}

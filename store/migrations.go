@@ -343,6 +343,30 @@ CREATE INDEX sessions_expires ON sessions (expires_at);
 ALTER TABLE sites ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE sites ADD COLUMN phone TEXT NOT NULL DEFAULT '';
 `, nil},
+	{13, `
+CREATE TABLE kiosk_stations (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	name TEXT NOT NULL,
+	pairing_code_hash TEXT,
+	pairing_expires_at {{TS}},
+	token_hash TEXT,
+	created_at {{TS}} NOT NULL,
+	paired_at {{TS}},
+	last_seen_at {{TS}},
+	revoked_at {{TS}}
+);
+CREATE UNIQUE INDEX kiosk_stations_code ON kiosk_stations (pairing_code_hash) WHERE pairing_code_hash IS NOT NULL;
+CREATE UNIQUE INDEX kiosk_stations_token ON kiosk_stations (token_hash) WHERE token_hash IS NOT NULL;
+`, nil},
+	{14, `
+CREATE TABLE user_sites (
+	user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	site_id BIGINT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+	PRIMARY KEY (user_id, site_id)
+);
+CREATE INDEX user_sites_site ON user_sites (site_id);
+`, giveStaffEverySite},
 }
 
 func (s *Store) dialectSQL(q string) string {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -34,23 +35,24 @@ func (s *Store) Site(ctx context.Context, id int64) (*Site, error) {
 	return &site, nil
 }
 
-// KioskSite is the site a kiosk screen serves. An installation with one
-// site needs no pairing; with several, each kiosk will be paired to its
-// site as a station (issue 9, not yet): until then, the first site.
-func (s *Store) KioskSite(ctx context.Context) (*Site, error) {
-	return s.DefaultSite(ctx)
-}
-
-// StaffSite is the site a staff member works at now: the one they chose
-// among theirs, else their first. Until staff belong to sites (issue 9,
-// not yet), every staff member works at every site.
+// StaffSite is the site a staff member works at now: the one they chose,
+// when they may see it, else the first of theirs (UserSites). Someone
+// with no site at all gets ErrNoSite: staff nobody gave a site yet (an
+// admin must), or an admin of a network that has none.
 func (s *Store) StaffSite(ctx context.Context, userID, chosen int64) (*Site, error) {
-	if chosen != 0 {
-		if site, err := s.Site(ctx, chosen); err == nil {
-			return site, nil
+	sites, err := s.UserSites(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if len(sites) == 0 {
+		return nil, ErrNoSite
+	}
+	for i := range sites {
+		if sites[i].ID == chosen {
+			return &sites[i], nil
 		}
 	}
-	return s.DefaultSite(ctx)
+	return &sites[0], nil
 }
 
 // EnsureSite returns the default site, creating it with the given name when
@@ -155,4 +157,110 @@ func (s *Store) UpdateSite(ctx context.Context, id int64, in SiteInput) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// ErrNoSite is a staff member who belongs to no site yet: they see
+// nothing until an admin gives them one.
+var ErrNoSite = errors.New("no site")
+
+// userSite says that a staff member works at a site. Admins work at every
+// site and need no rows.
+type userSite struct {
+	UserID int64 `gorm:"primaryKey;autoIncrement:false"`
+	SiteID int64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+func (userSite) TableName() string { return "user_sites" }
+
+// maxUserSites caps a list of site ids from a form.
+const maxUserSites = 1000
+
+// UserSites are the sites a user may see, in site order: every site for
+// an admin (the network's administrator), else the ones they were given.
+// An unknown user has none.
+func (s *Store) UserSites(ctx context.Context, userID int64) ([]Site, error) {
+	var out []Site
+	err := s.R.WithContext(ctx).
+		Where("EXISTS (SELECT 1 FROM users WHERE users.id = ? AND users.role = ?) OR id IN (SELECT site_id FROM user_sites WHERE user_id = ?)",
+			userID, RoleAdmin, userID).
+		Order("id").Find(&out).Error
+	return out, err
+}
+
+// SiteIDsByUser are the ids of the sites each user was given, in site
+// order, for the users page; admins have none here, they see every site.
+func (s *Store) SiteIDsByUser(ctx context.Context) (map[int64][]int64, error) {
+	var rows []userSite
+	if err := s.R.WithContext(ctx).Order("user_id, site_id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[int64][]int64{}
+	for _, r := range rows {
+		out[r.UserID] = append(out[r.UserID], r.SiteID)
+	}
+	return out, nil
+}
+
+// SetUserSites gives a user exactly these sites, all or nothing: an
+// unknown site, or none at all for someone who is not an admin, is a
+// FieldError and changes nothing. A disabled account keeps its sites.
+func (s *Store) SetUserSites(ctx context.Context, userID int64, siteIDs []int64) error {
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u User
+		// The user's row is the lock: two admins saving at once queue.
+		if err := lockRow(tx, s.Dialect).Take(&u, userID).Error; err != nil {
+			return notFound(err)
+		}
+		return setUserSites(tx, u.ID, u.Role, siteIDs)
+	})
+}
+
+// setUserSites replaces a user's sites inside tx.
+func setUserSites(tx *gorm.DB, userID int64, role Role, siteIDs []int64) error {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, id := range siteIDs {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 && role != RoleAdmin {
+		return &FieldError{"sites", "required"}
+	}
+	if len(ids) > maxUserSites {
+		return &FieldError{"sites", "bad_choice"}
+	}
+	if len(ids) > 0 {
+		var n int64
+		if err := tx.Model(&Site{}).Where("id IN ?", ids).Count(&n).Error; err != nil {
+			return err
+		}
+		if n != int64(len(ids)) {
+			return &FieldError{"sites", "bad_choice"}
+		}
+	}
+	if err := tx.Where("user_id = ?", userID).Delete(&userSite{}).Error; err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([]userSite, len(ids))
+	for i, id := range ids {
+		rows[i] = userSite{UserID: userID, SiteID: id}
+	}
+	return tx.Create(&rows).Error
+}
+
+// giveStaffEverySite runs once, when staff start to belong to sites
+// (migration 14): everyone who is not an admin gets every existing site,
+// as before, so nobody loses access on the upgrade. Disabled accounts
+// too: they keep their sites when enabled again. Rows already there stay.
+func giveStaffEverySite(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO user_sites (user_id, site_id)
+SELECT users.id, sites.id FROM users CROSS JOIN sites
+WHERE users.role <> $1 AND NOT EXISTS (
+	SELECT 1 FROM user_sites WHERE user_sites.user_id = users.id AND user_sites.site_id = sites.id)`, string(RoleAdmin))
+	return err
 }

@@ -48,8 +48,6 @@ type Store struct {
 	clock   func() time.Time
 	batch   *checkInBatcher
 	pwCost  int
-	// labs caches each site's labConfig.
-	labs sync.Map
 
 	dummyOnce sync.Once
 	dummy     []byte

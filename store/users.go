@@ -19,6 +19,11 @@ type UserInput struct {
 	Role     Role
 	Password string
 	Lang     string
+	// Sites are the sites someone who is not an admin works at; admins
+	// work at every site. Nil (not said, as by the command line and the
+	// demo) gives the first site, when there is one; an empty list is
+	// refused.
+	Sites []int64
 }
 
 // CreateUser adds a staff account with a bcrypt-hashed password.
@@ -69,7 +74,17 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 		} else if err != nil {
 			return err
 		}
-		return nil
+		sites := in.Sites
+		if sites == nil && in.Role != RoleAdmin {
+			first, err := defaultSite(tx)
+			if errors.Is(err, ErrNotFound) {
+				return nil // no site yet: an admin gives one later
+			} else if err != nil {
+				return err
+			}
+			sites = []int64{first.ID}
+		}
+		return setUserSites(tx, u.ID, u.Role, sites)
 	})
 	if err != nil {
 		return nil, err

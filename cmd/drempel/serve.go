@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -94,7 +93,14 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app, refresh, err := newServer(ctx, st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log,
 		// The visitor's session ends with the kiosk's reset: idle time and
 		// countdown after their last request, whatever the browser does.
-		KioskSession: kiosk.SessionLifetime(cfg.idle)}, kiosk.Options{Idle: cfg.idle, Quiet: cfg.quiet}, base, cfg.data)
+		KioskSession: kiosk.SessionLifetime(cfg.idle),
+		// Sessions live in the database: staff stay signed in across a
+		// restart and on every server of a network.
+		Sessions: st.Sessions(),
+		// true keeps kiosk visitors' sessions in this server's memory: a
+		// check-in then writes nothing but the visit (see web.Options).
+		KioskSessionsInMemory: false,
+	}, kiosk.Options{Idle: cfg.idle, Quiet: cfg.quiet}, base, cfg.data)
 	if err != nil {
 		ln.Close()
 		return err
@@ -104,8 +110,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
-	go releaseNoShows(ctx, st, log)
-	go purgeOldWords(ctx, st, log)
+	runJobs(ctx, st, log, jobs)
 	go refresh(ctx)
 	fmt.Fprintf(stdout, "Drempel is running: kiosk %s/kiosk · admin %s/admin\n", base, base)
 	select {
@@ -191,7 +196,12 @@ func newServer(ctx context.Context, st *store.Store, o web.Options, ko kiosk.Opt
 		if err := st.Ping(ctx); err != nil {
 			return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
 		}
-		return c.SendString("ok")
+		v, err := st.SchemaVersion(ctx)
+		if err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).SendString("schema version unreadable")
+		}
+		// "ok postgres schema 11": which database, and how far it is migrated.
+		return c.SendString("ok " + st.Dialect + " schema " + strconv.FormatInt(v, 10))
 	})
 	v.Mount(app) // before the kiosk: plain GETs of sound skip its middleware
 	ko.Log = o.Log
@@ -234,42 +244,4 @@ func loadKioskWords(ctx context.Context, st *store.Store, w *web.Web) (map[strin
 	}
 	w.I18n.SetOverrides(m)
 	return m, nil
-}
-
-// releaseNoShows frees, every minute, the lab seats of bookings nobody came
-// for, so that walk-ins can take them.
-func releaseNoShows(ctx context.Context, st *store.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := st.ReleaseNoShows(ctx); err != nil && ctx.Err() == nil {
-			log.Error("release no-shows", "err", err)
-		} else if n > 0 {
-			log.Info("released bookings nobody came for", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// purgeOldWords removes, every day, the words visitors typed with their
-// threshold reports once the retention period is over.
-func purgeOldWords(ctx context.Context, st *store.Store, log *slog.Logger) {
-	t := time.NewTicker(24 * time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := st.PurgeOldWords(ctx); err != nil && ctx.Err() == nil {
-			log.Error("purge old report texts", "err", err)
-		} else if n > 0 {
-			log.Info("removed report texts past their retention", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

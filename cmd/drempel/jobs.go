@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/drempel/drempel/store"
+)
+
+// A job is work done for the whole network, once, whichever servers are up:
+// each server runs it on its own ticker through the store's job lock, and
+// skips its turn while another server holds it. When a server stops, the
+// next turn of another's ticker does the work.
+//
+// What a server keeps in its own memory (the kiosk's words, the voice
+// recordings' index) is refreshed by every server and is not a job.
+type job struct {
+	name  string        // the lock's name; also in the logs
+	every time.Duration // how often each server tries it
+	// limit bounds one run, so that a run that hangs gives the lock back.
+	limit time.Duration
+	run   func(ctx context.Context, st *store.Store, log *slog.Logger) error
+}
+
+var jobs = []job{
+	// Free the lab seats of bookings nobody came for, so that walk-ins can
+	// take them.
+	{name: "release-no-shows", every: time.Minute, limit: time.Minute, run: func(ctx context.Context, st *store.Store, log *slog.Logger) error {
+		n, err := st.ReleaseNoShows(ctx)
+		if n > 0 {
+			log.Info("released bookings nobody came for", "count", n)
+		}
+		return err
+	}},
+	// Remove the words visitors typed or said with their threshold reports
+	// once the retention period is over.
+	{name: "purge-old-words", every: 24 * time.Hour, limit: 15 * time.Minute, run: func(ctx context.Context, st *store.Store, log *slog.Logger) error {
+		n, err := st.PurgeOldWords(ctx)
+		if n > 0 {
+			log.Info("removed report texts past their retention", "count", n)
+		}
+		return err
+	}},
+}
+
+// runJobs starts every job's ticker; they stop with ctx.
+func runJobs(ctx context.Context, st *store.Store, log *slog.Logger, jobs []job) {
+	for _, j := range jobs {
+		go runJob(ctx, st, log, j)
+	}
+}
+
+// runJob tries j at once, then every j.every until ctx ends.
+func runJob(ctx context.Context, st *store.Store, log *slog.Logger, j job) {
+	t := time.NewTicker(j.every)
+	defer t.Stop()
+	for {
+		runJobOnce(ctx, st, log, j)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// runJobOnce runs j unless another server is running it; it reports whether
+// it did.
+func runJobOnce(ctx context.Context, st *store.Store, log *slog.Logger, j job) bool {
+	rctx, cancel := context.WithTimeout(ctx, j.limit)
+	defer cancel()
+	ran, err := st.RunExclusive(rctx, j.name, func(ctx context.Context) error { return j.run(ctx, st, log) })
+	if err != nil && ctx.Err() == nil {
+		log.Error("job failed", "job", j.name, "err", err)
+	} else if !ran && ctx.Err() == nil {
+		log.Debug("job skipped: another server is running it", "job", j.name)
+	}
+	return ran
+}

@@ -1,0 +1,69 @@
+package kiosk_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
+	"github.com/drempel/drempel/web/webtest"
+)
+
+// Two sites on one server: an unpaired screen asks for its code and shows
+// nothing else; each screen paired to its site counts check-ins there and
+// nowhere else; a revoked screen asks again.
+func TestPairedScreensServeTheirOwnSite(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		a, m := seed(t, st, "Jan", "nl")
+		b, err := st.CreateSite(ctx, store.SiteInput{Name: "Liège", TimeZone: "Europe/Brussels"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := newKiosk(t, st)
+		screenA, screenB := webtest.NewClient(t, app), webtest.NewClient(t, app)
+		if r := screenA.Get("/kiosk"); r.Status != 303 || r.Location != "/kiosk/pair" {
+			t.Fatalf("unpaired screen: %d %q", r.Status, r.Location)
+		}
+		if r := screenA.Get("/kiosk/home"); r.Status != 303 || r.Location != "/kiosk/pair" {
+			t.Fatalf("unpaired screen, a visitor's page: %d %q", r.Status, r.Location)
+		}
+		screenA.Get("/kiosk/pair")
+		r := follow(screenA, screenA.Post("/kiosk/pair", webtest.Form("code", "ABCD-EFGH")))
+		if r.Status != 422 || len(webtest.MessageIDs(r.Body)) > 0 {
+			t.Fatalf("a wrong code: %d %v", r.Status, webtest.MessageIDs(r.Body))
+		}
+		pair := func(c *webtest.Client, site *store.Site) *store.KioskStation {
+			station, code, err := st.CreateStation(ctx, site.ID, "Inkom "+site.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Get("/kiosk/pair")
+			if r := c.Post("/kiosk/pair", webtest.Form("code", code)); r.Status != 303 || r.Location != "/kiosk" {
+				t.Fatalf("pair: %d %q", r.Status, r.Location)
+			}
+			if r := c.Get("/kiosk"); r.Status != 200 {
+				t.Fatalf("paired screen: %d", r.Status)
+			}
+			return station
+		}
+		pair(screenA, a)
+		stationB := pair(screenB, b)
+		scanIn(t, screenB, m)
+		day := st.Now().In(b.Location()).Format(time.DateOnly)
+		if vb, _ := st.VisitsOn(ctx, b.ID, day); len(vb) != 1 {
+			t.Fatalf("visits at B: %d", len(vb))
+		}
+		if va, _ := st.VisitsOn(ctx, a.ID, day); len(va) != 0 {
+			t.Fatalf("visits at A: %d", len(va))
+		}
+		if err := st.RevokeStation(ctx, stationB.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := screenB.Get("/kiosk"); r.Status != 303 || r.Location != "/kiosk/pair" {
+			t.Fatalf("revoked screen: %d %q", r.Status, r.Location)
+		}
+		if r := screenA.Get("/kiosk"); r.Status != 200 {
+			t.Fatalf("the other screen: %d", r.Status)
+		}
+	})
+}
