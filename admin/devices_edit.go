@@ -294,11 +294,7 @@ func (a *Admin) devicesImportFile(c *fiber.Ctx) error {
 		ins = append(ins, store.DeviceInput{Type: words.deviceType(cells[0]), Make: cells[1], Model: cells[2], Serial: cells[3], Notes: cells[4]})
 		lines = append(lines, line)
 	}
-	site, err := a.st.DefaultSite(c.UserContext())
-	if err != nil {
-		return err
-	}
-	n, err := a.st.ImportDevices(c.UserContext(), site.ID, ins, currentUser(c).ID)
+	n, err := a.st.ImportDevices(c.UserContext(), web.SiteOf(c).ID, ins, currentUser(c).ID)
 	var ie *store.ImportError
 	if errors.As(err, &ie) {
 		fe, ok := store.AsFieldError(ie.Err)
@@ -406,10 +402,7 @@ func shorten(s string, n int) string {
 // was imported above it.
 func (a *Admin) devicesImportRefused(c *fiber.Ctx, msg string) error {
 	ctx := c.UserContext()
-	site, err := a.st.DefaultSite(ctx)
-	if err != nil {
-		return err
-	}
+	site := web.SiteOf(c)
 	list, err := a.st.Devices(ctx, site.ID, store.DeviceFilter{})
 	if err != nil {
 		return err

@@ -260,7 +260,7 @@ func staffID(t *testing.T, st *store.Store) int64 {
 func TestDeviceEdit(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		site, _ := st.DefaultSite(ctx)
+		site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels")
 		by := staffID(t, st)
 		add := func(in store.DeviceInput) store.Device {
 			t.Helper()
@@ -363,7 +363,7 @@ func TestDeviceEdit(t *testing.T) {
 func TestDeviceImportByColumnNames(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		site, _ := st.DefaultSite(ctx)
+		site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels")
 		c := f.signIn(t, store.RoleStaff)
 		page := c.Get("/admin/devices")
 		for _, want := range []string{"Soort, Merk, Model, Serienummer, Notitie", "laptop, tablet, telefoon, internetdongle of toebehoren"} {
@@ -477,7 +477,7 @@ func TestDeviceImportByColumnNames(t *testing.T) {
 func TestLabelsWarnWhileLocalhost(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
 	f := newFixture(t, st)
-	site, _ := st.DefaultSite(ctx)
+	site, _ := st.EnsureSite(ctx, "Test", "Europe/Brussels")
 	ds, err := st.AddDevices(ctx, site.ID, store.DeviceInput{Type: store.Laptop}, 1, staffID(t, st))
 	if err != nil {
 		t.Fatal(err)

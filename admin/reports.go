@@ -1,11 +1,7 @@
 package admin
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -93,68 +89,6 @@ func (a *Admin) devicesExport(c *fiber.Ctx) error {
 		t = append(t, []string{d.AssetTag, string(d.Type), d.Make, d.Model, d.Serial, string(d.Status), d.Notes})
 	}
 	return a.export(c, "drempel-devices", c.Params("format"), t)
-}
-
-// devicesImport adds devices from a CSV with the columns type, make,
-// model, serial, notes (a header row is recognised and skipped), all or
-// none.
-func (a *Admin) devicesImport(c *fiber.Ctx) error {
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.no_file")
-	}
-	if fh.Size > 2<<20 {
-		return fiber.ErrRequestEntityTooLarge
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.no_file")
-	}
-	defer f.Close()
-	raw, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\ufeff"))))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true // hand-made files quote loosely
-	if bytes.Count(raw[:min(len(raw), 500)], []byte(";")) > bytes.Count(raw[:min(len(raw), 500)], []byte(",")) {
-		r.Comma = ';' // as Excel writes CSV in Belgium
-	}
-	rows, err := r.ReadAll()
-	if err != nil {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.csv")
-	}
-	var ins []store.DeviceInput
-	for i, row := range rows {
-		if i == 0 && len(row) > 0 && strings.EqualFold(strings.TrimSpace(row[0]), "type") {
-			continue
-		}
-		col := func(k int) string {
-			if k < len(row) {
-				return strings.TrimPrefix(strings.TrimSpace(row[k]), "'")
-			}
-			return ""
-		}
-		ins = append(ins, store.DeviceInput{Type: store.DeviceType(strings.ToLower(col(0))), Make: col(1), Model: col(2), Serial: col(3), Notes: col(4)})
-	}
-	site := web.SiteOf(c)
-	n, err := a.st.ImportDevices(c.UserContext(), site.ID, ins, currentUser(c).ID)
-	var ie *store.ImportError
-	if errors.As(err, &ie) {
-		v := a.view(c, map[string]any{"Back": "/admin/devices"})
-		v.Error = v.L.T("admin.devices.err.import_row", "Row", ie.Row)
-		if fe, ok := store.AsFieldError(ie.Err); ok {
-			v.Error += " " + v.L.Field(fe.Field, fe.Code)
-		}
-		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/error", v)
-	}
-	if err != nil {
-		return err
-	}
-	a.log.Info("devices imported", "count", n, "by", currentUser(c).ID)
-	a.flash(c, "admin.devices.added")
-	return c.Redirect("/admin/devices", fiber.StatusSeeOther)
 }
 
 func (a *Admin) policiesSave(c *fiber.Ctx) error {

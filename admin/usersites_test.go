@@ -17,7 +17,7 @@ import (
 // and returns both ids.
 func twoSites(t *testing.T, f *fixture) (antwerpen, liege int64) {
 	t.Helper()
-	a, err := f.st.DefaultSite(ctx)
+	a, err := f.st.EnsureSite(ctx, "Test", "Europe/Brussels")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,12 @@ var jobs = []job{
 		}
 		return err
 	}},
+	// Remove expired staff sessions: they sign nobody in any more, and the
+	// table stays small.
+	{name: "purge-sessions", every: time.Minute, limit: time.Minute, run: func(ctx context.Context, st *store.Store, log *slog.Logger) error {
+		_, err := st.PurgeSessions(ctx)
+		return err
+	}},
 }
 
 // runJobs starts every job's ticker; they stop with ctx.
