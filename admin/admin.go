@@ -77,7 +77,10 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/", a.dashboard)
 
 	// Roles sit on each route: a Group("") middleware would apply to every
-	// /admin path registered after it.
+	// /admin path registered after it. So does the site: a route whose :id
+	// names an object of one site (a device, a loan, a course…) carries
+	// a.at(kind), which lets only that site's requests through. Members
+	// are the organisation's, at every site: their routes carry none.
 	desk := requireRole(store.RoleAdmin, store.RoleStaff)
 	in.Get("/members", desk, a.membersList)
 	in.Get("/members/new", desk, a.memberNew)
@@ -99,13 +102,13 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/devices/policies", desk, a.policiesSave)
 	in.Get("/reports/loans", desk, a.loanReport)
 	in.Get("/reports/loans.:format", desk, a.loanReport)
-	in.Get("/loans/:id/reminder.pdf", desk, a.reminder)
+	in.Get("/loans/:id/reminder.pdf", desk, a.at(store.KindLoan), a.reminder)
 	in.Get("/devices/tag/:tag", desk, a.deviceByTag)
-	in.Get("/devices/:id", desk, a.deviceShow)
-	in.Get("/devices/:id/edit", desk, a.deviceEdit)
-	in.Post("/devices/:id/edit", desk, a.deviceUpdate)
-	in.Post("/devices/:id/status", desk, a.deviceStatus)
-	in.Post("/loans/:id/:action", desk, a.loanAction)
+	in.Get("/devices/:id", desk, a.at(store.KindDevice), a.deviceShow)
+	in.Get("/devices/:id/edit", desk, a.at(store.KindDevice), a.deviceEdit)
+	in.Post("/devices/:id/edit", desk, a.at(store.KindDevice), a.deviceUpdate)
+	in.Post("/devices/:id/status", desk, a.at(store.KindDevice), a.deviceStatus)
+	in.Post("/loans/:id/:action", desk, a.at(store.KindLoan), a.loanAction)
 	in.Get("/overdue", desk, a.overdue)
 	in.Get("/lend", desk, a.lendPage)
 	in.Post("/lend/scan", desk, a.lendScan)
@@ -116,7 +119,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/return/scan", desk, a.returnScan)
 	in.Post("/return/confirm", desk, a.returnConfirm)
 	in.Post("/lab/block", desk, a.labBlock)
-	in.Post("/bookings/:id/cancel", desk, a.bookingCancel)
+	in.Post("/bookings/:id/cancel", desk, a.at(store.KindBooking), a.bookingCancel)
 	in.Get("/lab/settings", desk, a.labSettings)
 	in.Post("/lab/settings", desk, a.labSettingsSave)
 	in.Post("/lab/closures", desk, a.labClose)
@@ -139,16 +142,16 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/courses", crs, a.coursesList)
 	in.Get("/courses/new", crs, a.courseForm)
 	in.Post("/courses", crs, a.courseSave)
-	in.Get("/courses/:id", crs, a.courseShow)
-	in.Get("/courses/:id/edit", crs, a.courseForm)
-	in.Post("/courses/:id/edit", crs, a.courseSave)
-	in.Post("/courses/:id/sessions", crs, a.sessionAdd)
-	in.Get("/sessions/:id", crs, a.sessionShow)
-	in.Post("/sessions/:id/attend", crs, a.sessionAttend)
-	in.Post("/sessions/:id/members", crs, a.sessionAddMember)
-	in.Post("/sessions/:id/edit", crs, a.sessionUpdate)
-	in.Post("/sessions/:id/delete", crs, a.sessionDelete)
-	in.Post("/enrolments/:id/cancel", crs, a.enrolmentCancel)
+	in.Get("/courses/:id", crs, a.at(store.KindCourse), a.courseShow)
+	in.Get("/courses/:id/edit", crs, a.at(store.KindCourse), a.courseForm)
+	in.Post("/courses/:id/edit", crs, a.at(store.KindCourse), a.courseSave)
+	in.Post("/courses/:id/sessions", crs, a.at(store.KindCourse), a.sessionAdd)
+	in.Get("/sessions/:id", crs, a.at(store.KindSession), a.sessionShow)
+	in.Post("/sessions/:id/attend", crs, a.at(store.KindSession), a.sessionAttend)
+	in.Post("/sessions/:id/members", crs, a.at(store.KindSession), a.sessionAddMember)
+	in.Post("/sessions/:id/edit", crs, a.at(store.KindSession), a.sessionUpdate)
+	in.Post("/sessions/:id/delete", crs, a.at(store.KindSession), a.sessionDelete)
+	in.Post("/enrolments/:id/cancel", crs, a.at(store.KindEnrolment), a.enrolmentCancel)
 
 	// Thresholds: free text is for facilitators (and admins) only.
 	fac := requireRole(store.RoleAdmin, store.RoleFacilitator)
@@ -156,24 +159,24 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/thresholds/export.:format", fac, a.thresholdsExport)
 	in.Get("/thresholds/new", crs, a.thresholdNew)
 	in.Post("/thresholds/new", crs, a.thresholdNew)
-	in.Get("/thresholds/:id", fac, a.thresholdShow)
-	in.Get("/thresholds/:id/voice", fac, a.thresholdVoice)
-	in.Post("/thresholds/:id", fac, a.thresholdTriage)
-	in.Post("/thresholds/:id/helped", crs, a.thresholdHelped)
+	in.Get("/thresholds/:id", fac, a.at(store.KindThreshold), a.thresholdShow)
+	in.Get("/thresholds/:id/voice", fac, a.at(store.KindThreshold), a.thresholdVoice)
+	in.Post("/thresholds/:id", fac, a.at(store.KindThreshold), a.thresholdTriage)
+	in.Post("/thresholds/:id/helped", crs, a.at(store.KindThreshold), a.thresholdHelped)
 	in.Get("/themes", fac, a.themesList)
 	in.Post("/themes", fac, a.themeSave)
-	in.Get("/themes/:id", fac, a.themeShow)
-	in.Post("/themes/:id", fac, a.themeSave)
-	in.Post("/themes/:id/solutions", fac, a.solutionAdd)
-	in.Post("/themes/:id/quotes", fac, a.quoteAdd)
-	in.Post("/quotes/:id/delete", fac, a.quoteRemove)
-	in.Get("/themes/:id/dossier", fac, a.dossier)
-	in.Get("/themes/:id/dossier.:format", fac, a.dossier)
+	in.Get("/themes/:id", fac, a.at(store.KindTheme), a.themeShow)
+	in.Post("/themes/:id", fac, a.at(store.KindTheme), a.themeSave)
+	in.Post("/themes/:id/solutions", fac, a.at(store.KindTheme), a.solutionAdd)
+	in.Post("/themes/:id/quotes", fac, a.at(store.KindTheme), a.quoteAdd)
+	in.Post("/quotes/:id/delete", fac, a.at(store.KindQuote), a.quoteRemove)
+	in.Get("/themes/:id/dossier", fac, a.at(store.KindTheme), a.dossier)
+	in.Get("/themes/:id/dossier.:format", fac, a.at(store.KindTheme), a.dossier)
 	in.Get("/organisations", fac, a.organisations)
 	in.Post("/organisations", fac, a.organisations)
-	in.Post("/organisations/:id/look", fac, a.organisationLook)
-	in.Get("/organisations/:id/dossier", fac, a.dossier)
-	in.Get("/organisations/:id/dossier.:format", fac, a.dossier)
+	in.Post("/organisations/:id/look", fac, a.at(store.KindOrganisation), a.organisationLook)
+	in.Get("/organisations/:id/dossier", fac, a.at(store.KindOrganisation), a.dossier)
+	in.Get("/organisations/:id/dossier.:format", fac, a.at(store.KindOrganisation), a.dossier)
 
 	adm := requireRole(store.RoleAdmin)
 	in.Get("/settings", adm, a.settingsPage)
@@ -312,6 +315,46 @@ func load[T any](c *fiber.Ctx, get func(context.Context, int64) (*T, error)) (*T
 		return nil, fiber.ErrNotFound
 	}
 	return v, err
+}
+
+// at lets a request reach the object its :id names only when that object
+// belongs to the request's site (web.SiteOf): one of another site is a
+// 404, as if it did not exist, for admins too (they switch site first),
+// so that nobody learns what another site holds.
+func (a *Admin) at(k store.Kind) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		if err := a.own(c, k, id); err != nil {
+			return err
+		}
+		return c.Next()
+	}
+}
+
+// own checks that an object named by its id (in the URL, or in a form)
+// belongs to the request's site; else it is a 404.
+func (a *Admin) own(c *fiber.Ctx, k store.Kind, id int64) error {
+	ok, err := a.st.IsAt(c.UserContext(), k, id, web.SiteOf(c).ID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	return nil
+}
+
+// ownRef checks an optional id from a form that refers to another object
+// (a report's theme, a theme's course): none, or one of the request's
+// site. One of another site is refused, as if it did not exist.
+func (a *Admin) ownRef(c *fiber.Ctx, k store.Kind, id *int64) (bool, error) {
+	if id == nil {
+		return true, nil
+	}
+	return a.st.IsAt(c.UserContext(), k, *id, web.SiteOf(c).ID)
 }
 
 // idParam reads a numeric id from the URL; anything else is a 404.

@@ -88,7 +88,7 @@ func (a *Admin) loadDevice(c *fiber.Ctx) (*store.Device, error) { return load(c,
 // deviceByTag is where a label's QR code leads a staff phone.
 func (a *Admin) deviceByTag(c *fiber.Ctx) error {
 	d, err := a.st.DeviceByTag(c.UserContext(), c.Params("tag"))
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && d.SiteID != web.SiteOf(c).ID) {
 		return fiber.ErrNotFound
 	}
 	if err != nil {
@@ -194,10 +194,11 @@ func (a *Admin) loanAction(c *fiber.Ctx) error {
 	return c.Redirect(safeBack(c.FormValue("back"), fmt.Sprintf("/admin/devices/%d", l.DeviceID)), fiber.StatusSeeOther)
 }
 
-// labelsPDF prints the labels of the devices given (?id=…), on an A4 sheet
-// or, with ?format=roll, on a 62 mm roll.
+// labelsPDF prints the labels of the site's devices given (?id=…), on an
+// A4 sheet or, with ?format=roll, on a 62 mm roll.
 func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	site := web.SiteOf(c)
 	var labels []devices.DeviceLabel
 	for _, raw := range c.Context().QueryArgs().PeekMulti("id") {
 		id, err := strconv.ParseInt(string(raw), 10, 64)
@@ -205,7 +206,7 @@ func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 		}
 		d, err := a.st.Device(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && d.SiteID != site.ID) {
 			continue
 		}
 		if err != nil {

@@ -103,7 +103,13 @@ func (a *Admin) quoteAdd(c *fiber.Ctx) error {
 	if _, err := a.st.Theme(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound
 	}
-	err = a.st.ApproveQuote(c.UserContext(), id, optionalID(c.FormValue("threshold")), c.FormValue("quote"), currentUser(c).ID)
+	threshold := optionalID(c.FormValue("threshold"))
+	if ok, err := a.ownRef(c, store.KindThreshold, threshold); err != nil {
+		return err
+	} else if !ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.dossier.err.quote")
+	}
+	err = a.st.ApproveQuote(c.UserContext(), id, threshold, c.FormValue("quote"), currentUser(c).ID)
 	if _, ok := store.AsFieldError(err); ok {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.dossier.err.quote")
 	}

@@ -73,7 +73,7 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 			data["Member"] = m
 			l := a.w.I18n.Loc(m.Lang, a.w.Opts.DefaultLang)
 			data["Terms"], data["TermsLang"], data["TermsDir"] = l.T("kiosk.loan.terms"), l.Lang.Code, l.Lang.Dir()
-			loans, err := a.st.MemberOpenLoans(ctx, id)
+			loans, err := a.st.MemberOpenLoansAt(ctx, id, site.ID)
 			if err != nil {
 				return err
 			}
@@ -83,8 +83,8 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 	var lines []basketLine
 	for _, id := range ids(devs) {
 		d, err := a.st.Device(ctx, id)
-		if err != nil {
-			continue
+		if err != nil || d.SiteID != site.ID {
+			continue // gone, or scanned before a switch to this site
 		}
 		acc, err := a.st.Accessories(ctx, d.ID)
 		if err != nil {
@@ -117,7 +117,8 @@ func (a *Admin) lendScan(c *fiber.Ctx) error {
 	defer func() { _ = sess.Save() }()
 	if tag := store.NormalizeTag(val); tag != "" {
 		d, err := a.st.DeviceByTag(ctx, tag)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && d.SiteID != web.SiteOf(c).ID) {
+			// Another site's device is lent there, not here.
 			a.note(sess, l, "admin.lend.unknown_tag", "Tag", tag)
 			return c.Redirect("/admin/lend", fiber.StatusSeeOther)
 		}
@@ -222,21 +223,22 @@ func (a *Admin) lendConfirm(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/admin/members/%d?receipt=%s", memberID, joinIDs(list)), fiber.StatusSeeOther)
 }
 
-// receipt prints what was lent, in the member's language.
+// receipt prints what was lent at this site, in the member's language.
 func (a *Admin) receipt(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	site := web.SiteOf(c)
 	var rows []store.LoanRow
 	var memberID int64
 	for _, id := range ids(c.Params("ids")) {
 		var l store.Loan
-		if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil {
+		if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil || l.SiteID != site.ID {
 			continue
 		}
 		if memberID != 0 && l.MemberID != memberID {
 			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 		}
 		memberID = l.MemberID
-		all, err := a.st.MemberLoanHistory(ctx, l.MemberID)
+		all, err := a.st.MemberLoanHistory(ctx, l.MemberID, site.ID)
 		if err != nil {
 			return err
 		}
@@ -277,6 +279,9 @@ func (a *Admin) returnScan(c *fiber.Ctx) error {
 	v := a.view(c, map[string]any{})
 	tag := store.NormalizeTag(c.FormValue("scan"))
 	d, err := a.st.DeviceByTag(ctx, tag)
+	if err == nil && d.SiteID != web.SiteOf(c).ID {
+		err = store.ErrNotFound // another site's device comes back there
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		if _, cerr := a.st.CardByToken(ctx, c.FormValue("scan")); cerr == nil {
 			v.Error = v.L.T("admin.return.is_card")
@@ -300,7 +305,7 @@ func (a *Admin) returnScan(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	open, err := a.st.MemberOpenLoans(ctx, loan.MemberID)
+	open, err := a.st.MemberOpenLoansAt(ctx, loan.MemberID, d.SiteID)
 	if err != nil {
 		return err
 	}
@@ -320,6 +325,9 @@ func (a *Admin) returnConfirm(c *fiber.Ctx) error {
 	id, err := strconv.ParseInt(c.FormValue("device"), 10, 64)
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	}
+	if err := a.own(c, store.KindDevice, id); err != nil {
+		return err
 	}
 	var missing []int64
 	for _, raw := range c.Request().PostArgs().PeekMulti("accessory") {

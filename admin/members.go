@@ -90,33 +90,36 @@ func (a *Admin) memberCreate(c *fiber.Ctx) error {
 
 func (a *Admin) loadMember(c *fiber.Ctx) (*store.Member, error) { return load(c, a.st.Member) }
 
+// memberShow is a member's page. The member is the organisation's, but
+// what they did is the site's where it happened: the page shows the
+// visits, bookings, courses and loans of the current site only.
 func (a *Admin) memberShow(c *fiber.Ctx) error {
 	m, err := a.loadMember(c)
 	if err != nil {
 		return err
 	}
-	visits, err := a.st.MemberVisits(c.UserContext(), m.ID, 100)
-	if err != nil {
-		return err
-	}
-	bookings, err := a.st.UpcomingBookings(c.UserContext(), m.ID)
-	if err != nil {
-		return err
-	}
-	noShows, err := a.st.NoShows(c.UserContext(), m.ID)
-	if err != nil {
-		return err
-	}
 	site := web.SiteOf(c)
+	visits, err := a.st.MemberVisits(c.UserContext(), m.ID, site.ID, 100)
+	if err != nil {
+		return err
+	}
+	bookings, err := a.st.UpcomingBookingsAt(c.UserContext(), m.ID, site.ID)
+	if err != nil {
+		return err
+	}
+	noShows, err := a.st.NoShows(c.UserContext(), m.ID, site.ID)
+	if err != nil {
+		return err
+	}
 	slots, err := a.st.BookableSlots(c.UserContext(), site)
 	if err != nil {
 		return err
 	}
-	upcoming, err := a.st.UpcomingEnrolments(c.UserContext(), m.ID)
+	upcoming, err := a.st.UpcomingEnrolmentsAt(c.UserContext(), m.ID, site.ID)
 	if err != nil {
 		return err
 	}
-	attendance, err := a.st.MemberAttendance(c.UserContext(), m.ID)
+	attendance, err := a.st.MemberAttendance(c.UserContext(), m.ID, site.ID)
 	if err != nil {
 		return err
 	}
@@ -127,7 +130,7 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 		}
 	}
 	// Loans are staff business: facilitators never reach this page.
-	loans, err := a.st.MemberLoanHistory(c.UserContext(), m.ID)
+	loans, err := a.st.MemberLoanHistory(c.UserContext(), m.ID, site.ID)
 	if err != nil {
 		return err
 	}

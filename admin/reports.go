@@ -122,7 +122,7 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	open, err := a.st.MemberOpenLoans(ctx, m.ID)
+	open, err := a.st.MemberOpenLoansAt(ctx, m.ID, l.SiteID)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,16 @@ func (a *Admin) thresholdTriage(c *fiber.Ctx) error {
 	}
 	in := store.TriageInput{Domain: c.FormValue("domain"), Problem: c.FormValue("problem"), Level: c.FormValue("level"),
 		OrganisationID: optionalID(c.FormValue("org")), ThemeID: optionalID(c.FormValue("theme")), DuplicateOf: optionalID(c.FormValue("duplicate"))}
+	for _, ref := range []struct {
+		k  store.Kind
+		id *int64
+	}{{store.KindOrganisation, in.OrganisationID}, {store.KindTheme, in.ThemeID}, {store.KindThreshold, in.DuplicateOf}} {
+		if ok, err := a.ownRef(c, ref.k, ref.id); err != nil {
+			return err
+		} else if !ok {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.triage")
+		}
+	}
 	err = a.st.Triage(c.UserContext(), id, in)
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound
@@ -162,7 +172,13 @@ func (a *Admin) themeSave(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	t, err := a.st.SaveTheme(c.UserContext(), id, site.ID, themeInput(c))
+	in := themeInput(c)
+	if ok, err := a.ownRef(c, store.KindCourse, in.CourseID); err != nil {
+		return err
+	} else if !ok {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_request")
+	}
+	t, err := a.st.SaveTheme(c.UserContext(), id, site.ID, in)
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.ErrNotFound
 	}
@@ -305,6 +321,12 @@ func (a *Admin) thresholdNew(c *fiber.Ctx) error {
 			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/threshold_new", v)
 		}
 		in.MemberID, in.WantsHelp = &m.ID, true
+	}
+	if ok, err := a.ownRef(c, store.KindOrganisation, in.OrganisationID); err != nil {
+		return err
+	} else if !ok {
+		v.Error = v.L.T("error.bad_request") // another site's organisation
+		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/threshold_new", v)
 	}
 	if _, err := a.st.ReportThreshold(ctx, in); err != nil {
 		if formError(v, err) {

@@ -679,6 +679,17 @@ func (s *Store) UpcomingEnrolments(ctx context.Context, memberID int64) ([]Membe
 		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix()))
 }
 
+// UpcomingEnrolmentsAt lists a member's seats and waiting-list places in
+// sessions at a site that have not ended.
+func (s *Store) UpcomingEnrolmentsAt(ctx context.Context, memberID, siteID int64) ([]MemberEnrolment, error) {
+	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status IN ? AND course_sessions.ends_at > ? AND "+sessionAtSite,
+		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix(), siteID))
+}
+
+// sessionAtSite keeps the sessions of a site's courses, in a query that
+// joins course_sessions.
+const sessionAtSite = "course_sessions.course_id IN (SELECT id FROM courses WHERE site_id = ?)"
+
 // NewPlaces lists the seats a member got from the waiting list and has
 // not yet been told about at the kiosk.
 func (s *Store) NewPlaces(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
@@ -842,11 +853,11 @@ func (s *Store) SessionRatings(ctx context.Context, sessionID int64) ([5]int, er
 	return out, err
 }
 
-// MemberAttendance lists every session a member was enrolled in, with
-// whether they came, newest first, for the team meeting.
-func (s *Store) MemberAttendance(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
-	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND course_sessions.starts_at <= ?",
-		memberID, Enrolled, s.Now().Unix()))
+// MemberAttendance lists every session at a site a member was enrolled
+// in, with whether they came, newest first, for the team meeting.
+func (s *Store) MemberAttendance(ctx context.Context, memberID, siteID int64) ([]MemberEnrolment, error) {
+	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND course_sessions.starts_at <= ? AND "+sessionAtSite,
+		memberID, Enrolled, s.Now().Unix(), siteID))
 }
 
 // WaitingCounts counts the waiting list of each session.

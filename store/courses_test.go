@@ -242,9 +242,12 @@ func TestAttendanceAndSmileys(t *testing.T) {
 		if r != [5]int{0, 0, 0, 0, 1} {
 			t.Fatalf("ratings: %v", r)
 		}
-		att, _ := s.MemberAttendance(ctx, b.ID)
+		att, _ := s.MemberAttendance(ctx, b.ID, st.ID)
 		if len(att) != 1 || att[0].AttendedAt != nil {
 			t.Fatalf("B's attendance: %+v", att)
+		}
+		if att, _ := s.MemberAttendance(ctx, b.ID, st.ID+1); len(att) != 0 {
+			t.Fatalf("B's attendance at another site: %+v", att)
 		}
 	})
 }

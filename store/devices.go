@@ -834,9 +834,15 @@ func (s *Store) MemberOpenLoans(ctx context.Context, memberID int64) ([]LoanRow,
 	return s.loanRows(ctx, "loans.member_id = ? AND loans.status = ?", memberID, LoanOpen)
 }
 
-// MemberLoanHistory lists all of a member's loans, newest first.
-func (s *Store) MemberLoanHistory(ctx context.Context, memberID int64) ([]LoanRow, error) {
-	rows, err := s.loanRows(ctx, "loans.member_id = ?", memberID)
+// MemberOpenLoansAt lists what a member has borrowed at a site and not
+// returned.
+func (s *Store) MemberOpenLoansAt(ctx context.Context, memberID, siteID int64) ([]LoanRow, error) {
+	return s.loanRows(ctx, "loans.member_id = ? AND loans.site_id = ? AND loans.status = ?", memberID, siteID, LoanOpen)
+}
+
+// MemberLoanHistory lists all of a member's loans at a site, newest first.
+func (s *Store) MemberLoanHistory(ctx context.Context, memberID, siteID int64) ([]LoanRow, error) {
+	rows, err := s.loanRows(ctx, "loans.member_id = ? AND loans.site_id = ?", memberID, siteID)
 	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 		rows[i], rows[j] = rows[j], rows[i]
 	}
@@ -894,7 +900,8 @@ type MonthCount struct {
 	Count int
 }
 
-// LoanReportFor summarises the loans started between from and to.
+// LoanReportFor summarises the loans started at a site between from and
+// to; its devices never lent are the site's too.
 func (s *Store) LoanReportFor(ctx context.Context, site *Site, from, to time.Time) (*LoanReport, error) {
 	var rows []struct {
 		Loan
@@ -903,7 +910,7 @@ func (s *Store) LoanReportFor(ctx context.Context, site *Site, from, to time.Tim
 	}
 	err := s.R.WithContext(ctx).Table("loans").Select("loans.*, devices.type, sites.name AS site_name").
 		Joins("JOIN devices ON devices.id = loans.device_id").Joins("JOIN sites ON sites.id = loans.site_id").
-		Where("loans.lent_at >= ? AND loans.lent_at < ?", from, to).Order("loans.lent_at").Scan(&rows).Error
+		Where("loans.site_id = ? AND loans.lent_at >= ? AND loans.lent_at < ?", site.ID, from, to).Order("loans.lent_at").Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

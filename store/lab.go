@@ -542,6 +542,15 @@ func (s *Store) UpcomingBookings(ctx context.Context, memberID int64) ([]Booking
 	return bs, err
 }
 
+// UpcomingBookingsAt lists a member's bookings at a site that have not
+// ended yet.
+func (s *Store) UpcomingBookingsAt(ctx context.Context, memberID, siteID int64) ([]Booking, error) {
+	var bs []Booking
+	err := s.R.WithContext(ctx).Where("member_id = ? AND site_id = ? AND status IN ? AND ends_at > ?", memberID, siteID,
+		[]BookingStatus{BookingBooked, BookingAttended}, s.Now().Unix()).Order("starts_at").Find(&bs).Error
+	return bs, err
+}
+
 // markAttended is part of a check-in: a member who scans in from a
 // quarter of an hour before their slot until its end has attended it.
 func markAttended(tx *gorm.DB, v *Visit) (int64, error) {
@@ -585,10 +594,10 @@ func (s *Store) ReleaseNoShows(ctx context.Context) (int, error) {
 	return released, nil
 }
 
-// NoShows counts a member's released bookings, for staff only.
-func (s *Store) NoShows(ctx context.Context, memberID int64) (int64, error) {
+// NoShows counts a member's released bookings at a site, for staff only.
+func (s *Store) NoShows(ctx context.Context, memberID, siteID int64) (int64, error) {
 	var n int64
-	err := s.R.WithContext(ctx).Model(&Booking{}).Where("member_id = ? AND status = ?", memberID, BookingNoShow).Count(&n).Error
+	err := s.R.WithContext(ctx).Model(&Booking{}).Where("member_id = ? AND site_id = ? AND status = ?", memberID, siteID, BookingNoShow).Count(&n).Error
 	return n, err
 }
 

@@ -272,8 +272,11 @@ func TestAttendanceAndNoShows(t *testing.T) {
 		if len(bs) != 1 || bs[0].Status != store.BookingAttended {
 			t.Fatalf("Jan's booking: %+v", bs)
 		}
-		if n, _ := s.NoShows(ctx, piet.ID); n != 1 {
+		if n, _ := s.NoShows(ctx, piet.ID, st.ID); n != 1 {
 			t.Fatalf("Piet's no-shows: %d", n)
+		}
+		if n, _ := s.NoShows(ctx, piet.ID, st.ID+1); n != 0 {
+			t.Fatalf("Piet's no-shows at another site: %d", n)
 		}
 	})
 }

@@ -32,10 +32,10 @@ func (s *Store) VisitsOn(ctx context.Context, siteID int64, day string) ([]Visit
 	return vs, err
 }
 
-// MemberVisits lists a member's visits, newest first.
-func (s *Store) MemberVisits(ctx context.Context, memberID int64, limit int) ([]Visit, error) {
+// MemberVisits lists a member's visits at a site, newest first.
+func (s *Store) MemberVisits(ctx context.Context, memberID, siteID int64, limit int) ([]Visit, error) {
 	var vs []Visit
-	err := s.R.WithContext(ctx).Where("member_id = ?", memberID).
+	err := s.R.WithContext(ctx).Where("member_id = ? AND site_id = ?", memberID, siteID).
 		Order("checked_in_at DESC").Limit(limit).Find(&vs).Error
 	return vs, err
 }
