@@ -49,7 +49,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 		o.LoginPerMinute = 10
 	}
 	a := &Admin{st: st, w: w, log: o.Log, publicURL: strings.TrimSuffix(o.PublicURL, "/"), voice: o.Voice}
-	csrf := w.CSRF()
+	csrf := w.AdminCSRF()
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/kiosk", fiber.StatusSeeOther) })
 	app.Get("/d/:tag", func(c *fiber.Ctx) error {
 		tag := store.NormalizeTag(c.Params("tag"))

@@ -81,6 +81,9 @@ func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {
 	if err != nil {
 		return nil, err
 	}
+	if course.SiteID != web.SiteOf(c).ID {
+		return nil, fiber.ErrNotFound // another site's course is not this kiosk's
+	}
 	return &store.SessionView{CourseSession: *s, Course: *course}, nil
 }
 

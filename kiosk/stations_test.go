@@ -1,6 +1,8 @@
 package kiosk_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +57,23 @@ func TestPairedScreensServeTheirOwnSite(t *testing.T) {
 		}
 		if va, _ := st.VisitsOn(ctx, a.ID, day); len(va) != 0 {
 			t.Fatalf("visits at A: %d", len(va))
+		}
+		// A course of site A is not on site B's screen, even by its address.
+		course, err := st.SaveCourse(ctx, 0, a.ID, store.CourseInput{Kind: store.CourseOpen, Pictogram: "mail",
+			Texts: map[string]store.CourseText{"nl": {Name: "Alleen in Antwerpen"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := st.Now().Add(48 * time.Hour)
+		cs, err := st.AddSession(ctx, course.ID, store.SessionInput{Start: start, End: start.Add(time.Hour), Seats: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := screenB.Get("/kiosk/courses/" + strconv.FormatInt(cs.ID, 10)); r.Status != 404 {
+			t.Fatalf("site A's course at site B's screen: %d", r.Status)
+		}
+		if r := screenB.Get("/kiosk/courses"); strings.Contains(r.Body, "Alleen in Antwerpen") {
+			t.Fatal("site A's course listed at site B's screen")
 		}
 		if err := st.RevokeStation(ctx, stationB.ID); err != nil {
 			t.Fatal(err)

@@ -18,15 +18,24 @@ func hashToken(t string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// setupKey is the setting that holds one setup token's hash. Each server
+// of a network that starts before the first admin exists prints a link of
+// its own, and every one of them works until one is used.
+func setupKey(t string) string { return "setup:" + hashToken(t) }
+
 // NewSetupToken makes a one-time token for creating the first admin
-// account. Only its hash is stored; a new call replaces the old token.
+// account. Only its hash is stored.
 func (s *Store) NewSetupToken(ctx context.Context) (string, error) {
 	t := NewToken()
-	return t, s.SetSetting(ctx, SettingSetupToken, hashToken(t))
+	return t, s.SetSetting(ctx, setupKey(t), "1")
 }
 
-// SetupTokenValid reports whether t is the current setup token.
+// SetupTokenValid reports whether t is a setup token not used yet.
 func (s *Store) SetupTokenValid(ctx context.Context, t string) bool {
+	if v, err := s.Setting(ctx, setupKey(t)); err == nil && v == "1" {
+		return true
+	}
+	// A database set up before tokens had a key each keeps one here.
 	want, err := s.Setting(ctx, SettingSetupToken)
 	if err != nil || want == "" {
 		return false
@@ -53,6 +62,6 @@ func (s *Store) CompleteSetup(ctx context.Context, t string, in UserInput) (*Use
 		return nil, err
 	}
 	return u, s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return tx.Where("key = ?", SettingSetupToken).Delete(&Setting{}).Error
+		return tx.Where("key = ? OR key LIKE ?", SettingSetupToken, "setup:%").Delete(&Setting{}).Error
 	})
 }

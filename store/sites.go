@@ -60,6 +60,14 @@ func (s *Store) StaffSite(ctx context.Context, userID, chosen int64) (*Site, err
 func (s *Store) EnsureSite(ctx context.Context, name, timeZone string) (*Site, error) {
 	var site *Site
 	err := s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.Dialect == "postgres" {
+			// Two servers of a network starting on an empty database
+			// would each make a first site: the second waits here and
+			// then finds the first's. (SQLite's writer is one already.)
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(7238311, 1)").Error; err != nil {
+				return err
+			}
+		}
 		var err error
 		site, err = defaultSite(tx)
 		if !errors.Is(err, ErrNotFound) {

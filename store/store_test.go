@@ -202,6 +202,15 @@ func TestUsersAndSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A second server starting at the same time prints its own link;
+		// both work until one of them is used.
+		other, err := s.NewSetupToken(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.SetupTokenValid(ctx, tok) || !s.SetupTokenValid(ctx, other) {
+			t.Fatal("one server's setup link stopped the other's")
+		}
 		if _, err := s.CompleteSetup(ctx, "wrong", store.UserInput{Email: "a@b.be", Password: "long enough pw"}); !errors.Is(err, store.ErrSetupDone) {
 			t.Fatalf("wrong token: %v", err)
 		}
@@ -214,6 +223,9 @@ func TestUsersAndSetup(t *testing.T) {
 		}
 		if _, err := s.CompleteSetup(ctx, tok, store.UserInput{Email: "c@b.be", Password: "long enough pw"}); !errors.Is(err, store.ErrSetupDone) {
 			t.Fatalf("setup link worked twice: %v", err)
+		}
+		if s.SetupTokenValid(ctx, other) {
+			t.Fatal("the other server's setup link still works after setup")
 		}
 		if _, err := s.Authenticate(ctx, "a@b.be", "wrong password"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("wrong password: %v", err)

@@ -69,15 +69,17 @@ type SessionStorage interface {
 
 // Web is the shared layer: templates, catalogs, assets and sessions.
 type Web struct {
-	Opts     Options
-	I18n     *I18n
-	pages    map[string]*template.Template
-	assets   map[string]asset
-	icons    map[string]template.HTML
-	Admin    *session.Store
-	Kiosk    *session.Store
-	csrf     fiber.Handler
-	staticFS fs.FS
+	Opts   Options
+	I18n   *I18n
+	pages  map[string]*template.Template
+	assets map[string]asset
+	icons  map[string]template.HTML
+	Admin  *session.Store
+	Kiosk  *session.Store
+	csrf   fiber.Handler
+	// adminCSRF guards staff forms, with tokens in the shared storage.
+	adminCSRF fiber.Handler
+	staticFS  fs.FS
 }
 
 type asset struct {
@@ -142,7 +144,7 @@ func New(o Options) (*Web, error) {
 		CookieSecure:      o.SecureCookies,
 		CookieSessionOnly: true,
 	})
-	w.csrf = csrf.New(csrf.Config{
+	csrfConfig := csrf.Config{
 		KeyLookup:      "form:_csrf",
 		CookieName:     "drempel_csrf",
 		CookieSameSite: "Strict",
@@ -158,7 +160,17 @@ func New(o Options) (*Web, error) {
 			}
 			return fiber.NewError(fiber.StatusForbidden, "error.csrf")
 		},
-	})
+	}
+	w.csrf = csrf.New(csrfConfig)
+	// Staff forms carry tokens kept where their sessions are: a form opened
+	// through one server of a network is accepted by another, and after a
+	// restart. A kiosk talks to one server; its tokens stay in memory.
+	w.adminCSRF = w.csrf
+	if o.Sessions != nil {
+		csrfConfig.Storage = o.Sessions
+		csrfConfig.CookieName = "drempel_admin_csrf"
+		w.adminCSRF = csrf.New(csrfConfig)
+	}
 	return w, nil
 }
 
@@ -312,6 +324,9 @@ func (w *Web) HasPage(name string) bool { _, ok := w.pages[name]; return ok }
 
 // CSRF is the middleware that guards every form post.
 func (w *Web) CSRF() fiber.Handler { return w.csrf }
+
+// AdminCSRF is CSRF for staff forms (see Options.Sessions).
+func (w *Web) AdminCSRF() fiber.Handler { return w.adminCSRF }
 
 // Config is the Fiber configuration every Drempel server uses.
 func (w *Web) Config() fiber.Config {
