@@ -1,79 +1,19 @@
-package store
+package store_test
 
-// An internal test: it calls migration 14's data step (giveStaffEverySite)
-// itself. storetest imports this package, so it cannot be used here;
-// eachDB opens the same two databases it does.
+// Staff belong to sites; migration 14 gives existing staff every site.
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
 )
 
-// eachDB runs f on a fresh, migrated SQLite store and, when
-// DREMPEL_TEST_POSTGRES_URL names a server, on a fresh PostgreSQL one
-// (required under CI=true), as storetest.EachDB does.
-func eachDB(t *testing.T, f func(t *testing.T, s *Store)) {
-	t.Helper()
-	for _, kind := range []string{"sqlite", "postgres"} {
-		t.Run(kind, func(t *testing.T) {
-			cfg := Config{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				cfg.DatabaseURL = newPostgresDB(t)
-			}
-			s, err := Open(context.Background(), cfg)
-			if err != nil {
-				t.Fatalf("open %s: %v", kind, err)
-			}
-			t.Cleanup(func() { s.Close() })
-			s.SetPasswordCost(4)
-			f(t, s)
-		})
-	}
-}
-
-func newPostgresDB(t *testing.T) string {
-	t.Helper()
-	server := os.Getenv("DREMPEL_TEST_POSTGRES_URL")
-	if server == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("DREMPEL_TEST_POSTGRES_URL is not set: under CI the PostgreSQL tests must run")
-		}
-		t.Skip("DREMPEL_TEST_POSTGRES_URL not set")
-	}
-	db, err := sql.Open("pgx", server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "drempel_t_" + hex.EncodeToString(b)
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", server); err == nil {
-			db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func siteIDs(sites []Site) []int64 {
+func siteIDs(sites []store.Site) []int64 {
 	ids := make([]int64, len(sites))
 	for i, s := range sites {
 		ids[i] = s.ID
@@ -81,16 +21,16 @@ func siteIDs(sites []Site) []int64 {
 	return ids
 }
 
-func mustUser(t *testing.T, s *Store, email string, role Role, sites []int64) *User {
+func mustUser(t *testing.T, s *store.Store, email string, role store.Role, sites []int64) *store.User {
 	t.Helper()
-	u, err := s.CreateUser(context.Background(), UserInput{Email: email, Role: role, Password: "long enough pw", Sites: sites})
+	u, err := s.CreateUser(context.Background(), store.UserInput{Email: email, Role: role, Password: "long enough pw", Sites: sites})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return u
 }
 
-func wantSites(t *testing.T, s *Store, u *User, want ...int64) {
+func wantSites(t *testing.T, s *store.Store, u *store.User, want ...int64) {
 	t.Helper()
 	sites, err := s.UserSites(context.Background(), u.ID)
 	if err != nil {
@@ -101,42 +41,35 @@ func wantSites(t *testing.T, s *Store, u *User, want ...int64) {
 	}
 }
 
-func fieldCode(err error) string {
-	if fe, ok := AsFieldError(err); ok {
-		return fe.Field + "." + fe.Code
-	}
-	return ""
-}
-
 // Staff, facilitators and coordinators work at the sites they were given
 // and an admin at every site; StaffSite keeps a staff member to theirs;
 // SetUserSites is all or nothing.
 func TestUserSites(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *Store) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		// Before any site: an account with no site, which StaffSite refuses.
-		early := mustUser(t, s, "early@test.be", RoleStaff, nil)
-		if _, err := s.StaffSite(ctx, early.ID, 0); !errors.Is(err, ErrNoSite) {
+		early := mustUser(t, s, "early@test.be", store.RoleStaff, nil)
+		if _, err := s.StaffSite(ctx, early.ID, 0); !errors.Is(err, store.ErrNoSite) {
 			t.Fatalf("staff without a site: %v", err)
 		}
 		a, err := s.EnsureSite(ctx, "Antwerpen", "Europe/Brussels")
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.CreateSite(ctx, SiteInput{Name: "Liège"})
+		b, err := s.CreateSite(ctx, store.SiteInput{Name: "Liège"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		adm := mustUser(t, s, "admin@test.be", RoleAdmin, nil)
-		staff := mustUser(t, s, "staff@test.be", RoleStaff, nil) // not said: the first site
-		fac := mustUser(t, s, "fac@test.be", RoleFacilitator, []int64{b.ID})
+		adm := mustUser(t, s, "admin@test.be", store.RoleAdmin, nil)
+		staff := mustUser(t, s, "staff@test.be", store.RoleStaff, nil) // not said: the first site
+		fac := mustUser(t, s, "fac@test.be", store.RoleFacilitator, []int64{b.ID})
 		wantSites(t, s, adm, a.ID, b.ID)
 		wantSites(t, s, staff, a.ID)
 		wantSites(t, s, fac, b.ID)
-		wantSites(t, s, &User{ID: 999999, Email: "nobody"})
+		wantSites(t, s, &store.User{ID: 999999, Email: "nobody"})
 
 		for _, c := range []struct {
-			u            *User
+			u            *store.User
 			chosen, want int64
 		}{
 			{staff, 0, a.ID}, {staff, b.ID, a.ID}, {staff, 999999, a.ID},
@@ -150,13 +83,13 @@ func TestUserSites(t *testing.T) {
 		}
 
 		// A new account's sites are checked with it: nothing is made.
-		if _, err := s.CreateUser(ctx, UserInput{Email: "x@test.be", Role: RoleStaff, Password: "long enough pw", Sites: []int64{}}); fieldCode(err) != "sites.required" {
+		if _, err := s.CreateUser(ctx, store.UserInput{Email: "x@test.be", Role: store.RoleStaff, Password: "long enough pw", Sites: []int64{}}); fieldCode(err) != "sites.required" {
 			t.Fatalf("new staff with no site: %v", err)
 		}
-		if _, err := s.CreateUser(ctx, UserInput{Email: "x@test.be", Role: RoleStaff, Password: "long enough pw", Sites: []int64{a.ID, 999999}}); fieldCode(err) != "sites.bad_choice" {
+		if _, err := s.CreateUser(ctx, store.UserInput{Email: "x@test.be", Role: store.RoleStaff, Password: "long enough pw", Sites: []int64{a.ID, 999999}}); fieldCode(err) != "sites.bad_choice" {
 			t.Fatalf("new staff with an unknown site: %v", err)
 		}
-		if _, err := s.Authenticate(ctx, "x@test.be", "long enough pw"); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Authenticate(ctx, "x@test.be", "long enough pw"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("a refused account was made anyway: %v", err)
 		}
 
@@ -171,7 +104,7 @@ func TestUserSites(t *testing.T) {
 			t.Fatalf("no site: %v", err)
 		}
 		wantSites(t, s, staff, a.ID, b.ID) // a refused change changed nothing
-		if err := s.SetUserSites(ctx, 999999, []int64{a.ID}); !errors.Is(err, ErrNotFound) {
+		if err := s.SetUserSites(ctx, 999999, []int64{a.ID}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown user: %v", err)
 		}
 		if err := s.SetUserSites(ctx, adm.ID, nil); err != nil {
@@ -206,14 +139,14 @@ func TestUserSites(t *testing.T) {
 // Two admins saving one account's sites at once both succeed, one after
 // the other; the account ends with one of the two choices, whole.
 func TestSetUserSitesConcurrently(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *Store) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a, _ := s.EnsureSite(ctx, "A", "Europe/Brussels")
-		b, err := s.CreateSite(ctx, SiteInput{Name: "B"})
+		b, err := s.CreateSite(ctx, store.SiteInput{Name: "B"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		staff := mustUser(t, s, "staff@test.be", RoleStaff, nil)
+		staff := mustUser(t, s, "staff@test.be", store.RoleStaff, nil)
 		choices := [][]int64{{a.ID}, {b.ID}, {a.ID, b.ID}}
 		var wg sync.WaitGroup
 		errs := make(chan error, 24)
@@ -246,16 +179,16 @@ func TestSetUserSitesConcurrently(t *testing.T) {
 // who is not an admin every existing site, disabled accounts too, so
 // nobody loses access; run again, it changes nothing.
 func TestUpgradeGivesStaffEverySite(t *testing.T) {
-	eachDB(t, func(t *testing.T, s *Store) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a, _ := s.EnsureSite(ctx, "A", "Europe/Brussels")
-		b, err := s.CreateSite(ctx, SiteInput{Name: "B"})
+		b, err := s.CreateSite(ctx, store.SiteInput{Name: "B"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		adm := mustUser(t, s, "admin@test.be", RoleAdmin, nil)
-		staff := mustUser(t, s, "staff@test.be", RoleStaff, nil)
-		fac := mustUser(t, s, "fac@test.be", RoleFacilitator, nil)
+		adm := mustUser(t, s, "admin@test.be", store.RoleAdmin, nil)
+		staff := mustUser(t, s, "staff@test.be", store.RoleStaff, nil)
+		fac := mustUser(t, s, "fac@test.be", store.RoleFacilitator, nil)
 		if err := s.SetUserDisabled(ctx, fac.ID, true); err != nil {
 			t.Fatal(err)
 		}
@@ -263,7 +196,7 @@ func TestUpgradeGivesStaffEverySite(t *testing.T) {
 		if err := s.W.Exec("DELETE FROM user_sites").Error; err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.StaffSite(ctx, staff.ID, 0); !errors.Is(err, ErrNoSite) {
+		if _, err := s.StaffSite(ctx, staff.ID, 0); !errors.Is(err, store.ErrNoSite) {
 			t.Fatalf("before the upgrade step: %v", err)
 		}
 		db, err := s.W.DB()
@@ -275,7 +208,7 @@ func TestUpgradeGivesStaffEverySite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := giveStaffEverySite(ctx, tx); err != nil {
+			if err := store.GiveStaffEverySite(ctx, tx); err != nil {
 				tx.Rollback()
 				t.Fatal(err)
 			}

@@ -1,0 +1,4 @@
+package store
+
+// Migration 14's data step, for the tests of an upgrade.
+var GiveStaffEverySite = giveStaffEverySite
