@@ -304,17 +304,14 @@ func formError(v *web.View, err error) bool {
 }
 
 // load reads the :id parameter and loads that object with get; an id that
-// is not a number, or names nothing, is a 404.
+// is not a number, or names nothing (store.ErrNotFound, which the error
+// handler answers), is a 404.
 func load[T any](c *fiber.Ctx, get func(context.Context, int64) (*T, error)) (*T, error) {
 	id, err := idParam(c)
 	if err != nil {
 		return nil, err
 	}
-	v, err := get(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fiber.ErrNotFound
-	}
-	return v, err
+	return get(c.UserContext(), id)
 }
 
 // at lets a request reach the object its :id names only when that object

@@ -75,9 +75,6 @@ func (a *Admin) courseSave(c *fiber.Ctx) error {
 		in.Texts[l.Code] = store.CourseText{Name: name, Description: descr}
 	}
 	course, err := a.st.SaveCourse(ctx, id, site.ID, in)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		v := a.view(c, courseFormData(id))
 		v.Form = form
@@ -212,9 +209,6 @@ func (a *Admin) loadSession(c *fiber.Ctx) (*store.CourseSession, *store.Course, 
 		return nil, nil, err
 	}
 	s, err := a.st.Session(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fiber.ErrNotFound
-	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -272,11 +266,11 @@ func (a *Admin) sessionAttend(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 	}
 	e, err := a.st.Enrolment(c.UserContext(), eid)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && e.SessionID != s.ID) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
+	}
+	if e.SessionID != s.ID {
+		return fiber.ErrNotFound // another session's enrolment
 	}
 	if err := a.st.SetAttended(c.UserContext(), eid, c.FormValue("present") == "1"); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err

@@ -88,11 +88,11 @@ func (a *Admin) loadDevice(c *fiber.Ctx) (*store.Device, error) { return load(c,
 // deviceByTag is where a label's QR code leads a staff phone.
 func (a *Admin) deviceByTag(c *fiber.Ctx) error {
 	d, err := a.st.DeviceByTag(c.UserContext(), c.Params("tag"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && d.SiteID != web.SiteOf(c).ID) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
+	}
+	if d.SiteID != web.SiteOf(c).ID {
+		return fiber.ErrNotFound // another site's device, as if it did not exist
 	}
 	return c.Redirect(fmt.Sprintf("/admin/devices/%d", d.ID), fiber.StatusSeeOther)
 }

@@ -62,9 +62,6 @@ func (a *Admin) deviceUpdate(c *fiber.Ctx) error {
 	if err == nil {
 		err = a.st.UpdateDevice(ctx, d.ID, in, currentUser(c).ID)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		v := a.view(c, map[string]any{"D": d, "Edit": true})
 		v.Form = form

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -74,9 +73,6 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 	} else {
 		d, err = a.st.ThemeDossier(ctx, id, c.Query("from"), c.Query("to"))
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}
@@ -100,8 +96,8 @@ func (a *Admin) quoteAdd(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.st.Theme(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
+	if _, err := a.st.Theme(c.UserContext(), id); err != nil {
+		return err
 	}
 	threshold := optionalID(c.FormValue("threshold"))
 	if ok, err := a.ownRef(c, store.KindThreshold, threshold); err != nil {

@@ -173,9 +173,6 @@ func (a *Admin) memberBook(c *fiber.Ctx) error {
 	}
 	by := currentUser(c).ID
 	_, err = a.st.BookLab(c.UserContext(), store.BookInput{Site: site, MemberID: id, Start: time.Unix(start, 0), By: &by})
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if msg, ok := web.BookingError(err); ok {
 		return fiber.NewError(fiber.StatusConflict, msg)
 	}

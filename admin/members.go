@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -164,9 +163,6 @@ func (a *Admin) memberUpdate(c *fiber.Ctx) error {
 	if err == nil {
 		err = a.st.UpdateMember(c.UserContext(), id, in)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		v := a.view(c, memberFormData(id))
 		v.Form = form
@@ -187,9 +183,7 @@ func (a *Admin) memberReissue(c *fiber.Ctx) error {
 	if c.FormValue("confirm") != "yes" {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.confirm_reissue")
 	}
-	if _, err := a.st.ReissueCard(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if _, err := a.st.ReissueCard(c.UserContext(), id); err != nil {
 		return err
 	}
 	a.log.Info("card reissued", "member", id, "by", currentUser(c).ID)

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"encoding/base64"
-	"errors"
 	"html/template"
 	"strconv"
 
@@ -98,9 +97,6 @@ func (a *Admin) stationNewCode(c *fiber.Ctx) error {
 		return err
 	}
 	code, err := a.st.NewPairingCode(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}
@@ -112,9 +108,7 @@ func (a *Admin) stationRevoke(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.st.RevokeStation(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if err := a.st.RevokeStation(c.UserContext(), id); err != nil {
 		return err
 	}
 	a.log.Info("kiosk station revoked", "station", id, "by", currentUser(c).ID)

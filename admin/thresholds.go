@@ -107,9 +107,6 @@ func (a *Admin) thresholdTriage(c *fiber.Ctx) error {
 		}
 	}
 	err = a.st.Triage(c.UserContext(), id, in)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if errors.Is(err, store.ErrInvalid) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.triage")
 	}
@@ -125,9 +122,7 @@ func (a *Admin) thresholdHelped(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := a.st.MarkHelped(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if err := a.st.MarkHelped(c.UserContext(), id); err != nil {
 		return err
 	}
 	a.flash(c, "admin.thresholds.helped")
@@ -179,9 +174,6 @@ func (a *Admin) themeSave(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_request")
 	}
 	t, err := a.st.SaveTheme(c.UserContext(), id, site.ID, in)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if fe, ok := store.AsFieldError(err); ok {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err."+fe.Field)
 	}
@@ -232,8 +224,8 @@ func (a *Admin) solutionAdd(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.st.Theme(c.UserContext(), id); errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
+	if _, err := a.st.Theme(c.UserContext(), id); err != nil {
+		return err
 	}
 	people, _ := strconv.Atoi(c.FormValue("people"))
 	err = a.st.AddSolution(c.UserContext(), id, c.FormValue("what"), c.FormValue("tried_on"), people, c.FormValue("result"), currentUser(c).ID)
@@ -345,9 +337,6 @@ func (a *Admin) thresholdVoice(c *fiber.Ctx) error {
 		return err
 	}
 	data, typ, err := a.st.VoiceNote(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}

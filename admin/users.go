@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -129,11 +128,11 @@ func (a *Admin) userSites(c *fiber.Ctx) error {
 	}
 	sites, _ := formSites(c)
 	err = a.st.SetUserSites(c.UserContext(), id, sites)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
+	if _, ok := store.AsFieldError(err); ok {
+		return a.usersPage(c, fiber.StatusUnprocessableEntity, &usersFailed{User: id, Sites: sites, Err: err})
 	}
 	if err != nil {
-		return a.usersPage(c, fiber.StatusUnprocessableEntity, &usersFailed{User: id, Sites: sites, Err: err})
+		return err
 	}
 	a.log.Info("user sites set", "user", id, "sites", len(sites), "by", currentUser(c).ID)
 	a.flash(c, "admin.users.sites_saved")
@@ -149,11 +148,11 @@ func (a *Admin) userSetDisabled(c *fiber.Ctx, disabled bool) error {
 		return err
 	}
 	err = a.st.SetUserDisabled(c.UserContext(), id, disabled)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
+	if _, ok := store.AsFieldError(err); ok {
+		return a.usersPage(c, fiber.StatusUnprocessableEntity, &usersFailed{Err: err})
 	}
 	if err != nil {
-		return a.usersPage(c, fiber.StatusUnprocessableEntity, &usersFailed{Err: err})
+		return err
 	}
 	a.flash(c, "admin.users.updated")
 	return c.Redirect("/admin/users", fiber.StatusSeeOther)

@@ -306,9 +306,6 @@ func (a *Admin) voiceDelete(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	err := a.st.DeleteVoicePrompt(c.UserContext(), lang.Code, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}
@@ -322,9 +319,6 @@ func (a *Admin) voiceDelete(c *fiber.Ctx) error {
 // voiceAudio plays a recording back in the studio.
 func (a *Admin) voiceAudio(c *fiber.Ctx) error {
 	p, err := a.st.VoicePrompt(c.UserContext(), c.Query("lang"), c.Query("key"))
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}

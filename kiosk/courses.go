@@ -71,9 +71,6 @@ func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {
 		return nil, fiber.ErrNotFound
 	}
 	s, err := k.st.Session(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fiber.ErrNotFound
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,10 +157,13 @@ func (k *Kiosk) ownEnrolment(c *fiber.Ctx) (*store.Enrolment, error) {
 		return nil, fiber.ErrNotFound
 	}
 	e, err := k.st.Enrolment(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && e.MemberID != memberID(c)) {
+	if err != nil {
+		return nil, err
+	}
+	if e.MemberID != memberID(c) {
 		return nil, fiber.ErrNotFound
 	}
-	return e, err
+	return e, nil
 }
 
 func (k *Kiosk) enrolmentCancelConfirm(c *fiber.Ctx) error {
@@ -217,9 +217,7 @@ func (k *Kiosk) rateSubmit(c *fiber.Ctx) error {
 	if err != nil || score < 0 || score > 4 {
 		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
 	}
-	if err := k.st.Rate(c.UserContext(), id, memberID(c), score); errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if err := k.st.Rate(c.UserContext(), id, memberID(c), score); err != nil {
 		return err
 	}
 	sess, err := k.w.Kiosk.Get(c)

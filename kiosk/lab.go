@@ -178,10 +178,13 @@ func (k *Kiosk) ownBooking(c *fiber.Ctx) (*store.Booking, error) {
 		return nil, fiber.ErrNotFound
 	}
 	b, err := k.st.Booking(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && b.MemberID != memberID(c)) {
+	if err != nil {
+		return nil, err
+	}
+	if b.MemberID != memberID(c) {
 		return nil, fiber.ErrNotFound
 	}
-	return b, err
+	return b, nil
 }
 
 // when is a moment as shown and as said.

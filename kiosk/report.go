@@ -232,9 +232,6 @@ func (k *Kiosk) orgLogo(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	data, typ, err := k.st.OrganisationLogo(c.UserContext(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}

@@ -381,12 +381,17 @@ func (w *Web) serveAsset(c *fiber.Ctx) error {
 
 // errorHandler turns every error into a page in the user's language: a
 // known status keeps its code, anything else is a 500 without details,
-// and the details go to the log, never to the screen.
+// and the details go to the log, never to the screen. It is the one place
+// where the store's answers become the house's: a handler returns what
+// the store said, and "not found" (bare or wrapped) is a 404 here, as if
+// the handler had returned fiber.ErrNotFound.
 func (w *Web) errorHandler(c *fiber.Ctx, err error) error {
 	status := fiber.StatusInternalServerError
 	msg := "error.internal"
 	var fe *fiber.Error
-	if errors.As(err, &fe) {
+	if errors.Is(err, store.ErrNotFound) {
+		status, msg = fiber.StatusNotFound, "error.not_found"
+	} else if errors.As(err, &fe) {
 		status = fe.Code
 		switch {
 		case strings.HasPrefix(fe.Message, "error."), strings.HasPrefix(fe.Message, "admin."), strings.HasPrefix(fe.Message, "kiosk."):
