@@ -254,3 +254,18 @@ func (a *Admin) overdue(c *fiber.Ctx) error {
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/overdue", a.view(c, map[string]any{"Loans": out}))
 }
+
+func (a *Admin) policiesSave(c *fiber.Ctx) error {
+	site := web.SiteOf(c)
+	for _, t := range store.DeviceTypes {
+		days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("days_" + string(t))))
+		if err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
+		}
+		if err := a.st.SetLoanDays(c.UserContext(), site.ID, t, days); err != nil {
+			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
+		}
+	}
+	a.flash(c, "admin.members.saved")
+	return c.Redirect("/admin/devices", fiber.StatusSeeOther)
+}

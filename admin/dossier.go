@@ -3,7 +3,6 @@ package admin
 import (
 	"fmt"
 	"sort"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -89,77 +88,6 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "Base": base, "Lang": lang,
 		"From": c.Query("from"), "To": c.Query("to")}))
-}
-
-func (a *Admin) quoteAdd(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	if _, err := a.st.Theme(c.UserContext(), id); err != nil {
-		return err
-	}
-	threshold := optionalID(c.FormValue("threshold"))
-	if ok, err := a.ownRef(c, store.KindThreshold, threshold); err != nil {
-		return err
-	} else if !ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.dossier.err.quote")
-	}
-	err = a.st.ApproveQuote(c.UserContext(), id, threshold, c.FormValue("quote"), currentUser(c).ID)
-	if _, ok := store.AsFieldError(err); ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.dossier.err.quote")
-	}
-	if err != nil {
-		return err
-	}
-	a.flash(c, "admin.dossier.quote_added")
-	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
-}
-
-func (a *Admin) quoteRemove(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	if err := a.st.RemoveQuote(c.UserContext(), id); err != nil {
-		return err
-	}
-	a.flash(c, "admin.members.saved")
-	return c.Redirect(safeBack(c.FormValue("back"), "/admin/themes"), fiber.StatusSeeOther)
-}
-
-// thresholdsExport is the anonymous reports as CSV or XLSX: no member,
-// days only, formulas neutralised.
-func (a *Admin) thresholdsExport(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	site := web.SiteOf(c)
-	rows, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{From: c.Query("from"), To: c.Query("to")})
-	if err != nil {
-		return err
-	}
-	themes, err := a.st.Themes(ctx, site.ID)
-	if err != nil {
-		return err
-	}
-	title := map[int64]string{}
-	for _, t := range themes {
-		title[t.ID] = t.Title
-	}
-	orgs, err := a.st.Organisations(ctx, site.ID)
-	if err != nil {
-		return err
-	}
-	orgName := map[int64]string{}
-	for _, o := range orgs {
-		orgName[o.ID] = o.Name
-	}
-	l := a.view(c, nil).L
-	t := web.Table{{"id", "day", "domain", "problem", "organisation", "level", "theme", "lang", "status", "text"}}
-	for _, r := range rows {
-		t = append(t, []string{strconv.FormatInt(r.ID, 10), r.Day, l.T("kiosk.report.domain." + r.Domain), l.T("kiosk.report.problem." + r.Problem),
-			orgName[deref(r.OrganisationID)], r.Level, title[deref(r.ThemeID)], r.Lang, r.Status, r.Text})
-	}
-	return a.export(c, "drempel-thresholds", c.Params("format"), t)
 }
 
 func deref(p *int64) int64 {

@@ -391,3 +391,37 @@ func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (dev
 func takeHomeLine(l *web.Loc, tag string, typ store.DeviceType, make, model string, due time.Time) devices.ReceiptLine {
 	return devices.ReceiptLine{Tag: tag, Type: typ, What: strings.TrimSpace(l.T("kiosk.loans.type."+string(typ)) + " " + make + " " + model), Due: l.Date(due)}
 }
+
+// reminder prints a friendly reminder for an overdue loan, in the
+// member's language.
+func (a *Admin) reminder(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var l store.Loan
+	if err := a.st.R.WithContext(ctx).Where("id = ? AND status = ?", id, store.LoanOpen).Take(&l).Error; err != nil {
+		return fiber.ErrNotFound
+	}
+	m, err := a.st.Member(ctx, l.MemberID)
+	if err != nil {
+		return err
+	}
+	open, err := a.st.MemberOpenLoansAt(ctx, m.ID, l.SiteID)
+	if err != nil {
+		return err
+	}
+	r, loc, err := a.takeHome(c, m, "reminder.title", "reminder.text")
+	if err != nil {
+		return err
+	}
+	r.Reminder = true
+	r.Date = loc.Date(a.st.Now())
+	for _, o := range open {
+		r.Lines = append(r.Lines, takeHomeLine(loc, o.AssetTag, o.DeviceType, o.Make, o.Model, o.DueAt))
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-reminder.pdf"`)
+	return devices.WriteReceiptPDF(c.Response().BodyWriter(), r)
+}

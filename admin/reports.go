@@ -3,13 +3,10 @@ package admin
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/drempel/drempel/devices"
-	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
 )
 
@@ -75,67 +72,4 @@ func (a *Admin) export(c *fiber.Ctx, name, format string, t web.Table) error {
 		return web.WriteXLSX(c.Response().BodyWriter(), "Drempel", t)
 	}
 	return fiber.ErrNotFound
-}
-
-// devicesExport is the inventory as CSV or XLSX.
-func (a *Admin) devicesExport(c *fiber.Ctx) error {
-	site := web.SiteOf(c)
-	list, err := a.st.Devices(c.UserContext(), site.ID, store.DeviceFilter{})
-	if err != nil {
-		return err
-	}
-	t := web.Table{{"tag", "type", "make", "model", "serial", "status", "notes"}}
-	for _, d := range list {
-		t = append(t, []string{d.AssetTag, string(d.Type), d.Make, d.Model, d.Serial, string(d.Status), d.Notes})
-	}
-	return a.export(c, "drempel-devices", c.Params("format"), t)
-}
-
-func (a *Admin) policiesSave(c *fiber.Ctx) error {
-	site := web.SiteOf(c)
-	for _, t := range store.DeviceTypes {
-		days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("days_" + string(t))))
-		if err != nil {
-			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
-		}
-		if err := a.st.SetLoanDays(c.UserContext(), site.ID, t, days); err != nil {
-			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
-		}
-	}
-	a.flash(c, "admin.members.saved")
-	return c.Redirect("/admin/devices", fiber.StatusSeeOther)
-}
-
-// reminder prints a friendly reminder for an overdue loan, in the
-// member's language.
-func (a *Admin) reminder(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	var l store.Loan
-	if err := a.st.R.WithContext(ctx).Where("id = ? AND status = ?", id, store.LoanOpen).Take(&l).Error; err != nil {
-		return fiber.ErrNotFound
-	}
-	m, err := a.st.Member(ctx, l.MemberID)
-	if err != nil {
-		return err
-	}
-	open, err := a.st.MemberOpenLoansAt(ctx, m.ID, l.SiteID)
-	if err != nil {
-		return err
-	}
-	r, loc, err := a.takeHome(c, m, "reminder.title", "reminder.text")
-	if err != nil {
-		return err
-	}
-	r.Reminder = true
-	r.Date = loc.Date(a.st.Now())
-	for _, o := range open {
-		r.Lines = append(r.Lines, takeHomeLine(loc, o.AssetTag, o.DeviceType, o.Make, o.Model, o.DueAt))
-	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-reminder.pdf"`)
-	return devices.WriteReceiptPDF(c.Response().BodyWriter(), r)
 }

@@ -2,8 +2,6 @@ package admin
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"sort"
 	"strconv"
 
@@ -129,135 +127,6 @@ func (a *Admin) thresholdHelped(c *fiber.Ctx) error {
 	return c.Redirect(safeBack(c.FormValue("back"), "/admin"), fiber.StatusSeeOther)
 }
 
-func (a *Admin) themesList(c *fiber.Ctx) error {
-	site := web.SiteOf(c)
-	themes, err := a.st.Themes(c.UserContext(), site.ID)
-	if err != nil {
-		return err
-	}
-	v := a.view(c, map[string]any{"Themes": themes})
-	byStatus := map[string]int{}
-	for _, t := range themes {
-		byStatus[t.Status]++
-	}
-	v.Data.(map[string]any)["StatusBars"] = bars(byStatus, func(k string) string { return v.L.T("admin.thresholds.theme_status." + k) }, true)
-	if title := c.Query("title"); title != "" {
-		v.Form["title"] = title
-		similar, err := a.st.SimilarThemes(c.UserContext(), site.ID, title)
-		if err != nil {
-			return err
-		}
-		v.Data.(map[string]any)["Similar"] = similar
-		v.Data.(map[string]any)["Checked"] = true
-	}
-	return a.w.Render(c, fiber.StatusOK, "admin/themes", v)
-}
-
-func themeInput(c *fiber.Ctx) store.ThemeInput {
-	return store.ThemeInput{Title: c.FormValue("title"), Description: c.FormValue("description"), Status: c.FormValue("status"),
-		CloseReason: c.FormValue("close_reason"), FollowUpOn: c.FormValue("follow_up_on"), CourseID: optionalID(c.FormValue("course"))}
-}
-
-func (a *Admin) themeSave(c *fiber.Ctx) error {
-	site := web.SiteOf(c)
-	var err error
-	var id int64
-	if c.Params("id") != "" {
-		if id, err = idParam(c); err != nil {
-			return err
-		}
-	}
-	in := themeInput(c)
-	if ok, err := a.ownRef(c, store.KindCourse, in.CourseID); err != nil {
-		return err
-	} else if !ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_request")
-	}
-	t, err := a.st.SaveTheme(c.UserContext(), id, site.ID, in)
-	if fe, ok := store.AsFieldError(err); ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err."+fe.Field)
-	}
-	if err != nil {
-		return err
-	}
-	a.flash(c, "admin.members.saved")
-	if id == 0 {
-		id = t.ID
-	}
-	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
-}
-
-func (a *Admin) themeShow(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	t, err := load(c, a.st.Theme)
-	if err != nil {
-		return err
-	}
-	site := web.SiteOf(c)
-	rows, byDomain, byProblem, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{ThemeID: t.ID})
-	if err != nil {
-		return err
-	}
-	sols, err := a.st.Solutions(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	courses, err := a.st.Courses(ctx, site.ID)
-	if err != nil {
-		return err
-	}
-	quotes, err := a.st.Quotes(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	v := a.view(c, map[string]any{"T": t, "Rows": rows, "ByDomain": byDomain, "ByProblem": byProblem, "Solutions": sols, "Quotes": quotes,
-		"Statuses": store.ThemeStatuses, "Courses": courses, "Today": a.st.Now().In(site.Location()).Format("2006-01-02")})
-	v.Form = map[string]string{"title": t.Title, "description": t.Description, "status": t.Status, "close_reason": t.CloseReason, "follow_up_on": t.FollowUpOn}
-	if t.CourseID != nil {
-		v.Form["course"] = strconv.FormatInt(*t.CourseID, 10)
-	}
-	return a.w.Render(c, fiber.StatusOK, "admin/theme", v)
-}
-
-func (a *Admin) solutionAdd(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	if _, err := a.st.Theme(c.UserContext(), id); err != nil {
-		return err
-	}
-	people, _ := strconv.Atoi(c.FormValue("people"))
-	err = a.st.AddSolution(c.UserContext(), id, c.FormValue("what"), c.FormValue("tried_on"), people, c.FormValue("result"), currentUser(c).ID)
-	if fe, ok := store.AsFieldError(err); ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err."+fe.Field)
-	}
-	if err != nil {
-		return err
-	}
-	a.flash(c, "admin.members.saved")
-	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
-}
-
-func (a *Admin) organisations(c *fiber.Ctx) error {
-	site := web.SiteOf(c)
-	if c.Method() == fiber.MethodPost {
-		if _, err := a.st.AddOrganisation(c.UserContext(), site.ID, c.FormValue("name"), "building"); err != nil {
-			if _, ok := store.AsFieldError(err); ok {
-				return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.name")
-			}
-			return err
-		}
-		a.flash(c, "admin.members.saved")
-		return c.Redirect("/admin/organisations", fiber.StatusSeeOther)
-	}
-	orgs, err := a.st.Organisations(c.UserContext(), site.ID)
-	if err != nil {
-		return err
-	}
-	return a.w.Render(c, fiber.StatusOK, "admin/organisations", a.view(c, map[string]any{"Orgs": orgs, "Pictograms": store.OrganisationPictograms}))
-}
-
 // bar is one line of a server-drawn bar chart.
 type bar struct {
 	Label          string
@@ -345,39 +214,36 @@ func (a *Admin) thresholdVoice(c *fiber.Ctx) error {
 	return c.Send(data)
 }
 
-// organisationLogo takes an uploaded PNG or JPEG logo, or a pictogram.
-func (a *Admin) organisationLook(c *fiber.Ctx) error {
-	id, err := idParam(c)
+// thresholdsExport is the anonymous reports as CSV or XLSX: no member,
+// days only, formulas neutralised.
+func (a *Admin) thresholdsExport(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	site := web.SiteOf(c)
+	rows, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{From: c.Query("from"), To: c.Query("to")})
 	if err != nil {
 		return err
 	}
-	if p := c.FormValue("pictogram"); p != "" {
-		err = a.st.SetOrganisationPictogram(c.UserContext(), id, p)
-	} else {
-		fh, ferr := c.FormFile("logo")
-		if ferr != nil {
-			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
-		}
-		if fh.Size > store.MaxLogo {
-			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
-		}
-		f, ferr := fh.Open()
-		if ferr != nil {
-			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
-		}
-		data, rerr := io.ReadAll(io.LimitReader(f, store.MaxLogo+1))
-		f.Close()
-		if rerr != nil {
-			return rerr
-		}
-		err = a.st.SetOrganisationLogo(c.UserContext(), id, data)
-	}
-	if _, ok := store.AsFieldError(err); ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.thresholds.err.logo")
-	}
+	themes, err := a.st.Themes(ctx, site.ID)
 	if err != nil {
 		return err
 	}
-	a.flash(c, "admin.members.saved")
-	return c.Redirect("/admin/organisations", fiber.StatusSeeOther)
+	title := map[int64]string{}
+	for _, t := range themes {
+		title[t.ID] = t.Title
+	}
+	orgs, err := a.st.Organisations(ctx, site.ID)
+	if err != nil {
+		return err
+	}
+	orgName := map[int64]string{}
+	for _, o := range orgs {
+		orgName[o.ID] = o.Name
+	}
+	l := a.view(c, nil).L
+	t := web.Table{{"id", "day", "domain", "problem", "organisation", "level", "theme", "lang", "status", "text"}}
+	for _, r := range rows {
+		t = append(t, []string{strconv.FormatInt(r.ID, 10), r.Day, l.T("kiosk.report.domain." + r.Domain), l.T("kiosk.report.problem." + r.Problem),
+			orgName[deref(r.OrganisationID)], r.Level, title[deref(r.ThemeID)], r.Lang, r.Status, r.Text})
+	}
+	return a.export(c, "drempel-thresholds", c.Params("format"), t)
 }

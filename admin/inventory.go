@@ -1,5 +1,9 @@
 package admin
 
+// The inventory: editing a device after it was added, importing and
+// exporting the list, and the warning while labels would carry a
+// localhost address.
+
 import (
 	"bytes"
 	"encoding/csv"
@@ -415,4 +419,18 @@ func (a *Admin) devicesImportRefused(c *fiber.Ctx, msg string) error {
 	v.Form["type"], v.Form["count"] = string(store.Laptop), "1"
 	v.Error = msg
 	return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/devices", v)
+}
+
+// devicesExport is the inventory as CSV or XLSX.
+func (a *Admin) devicesExport(c *fiber.Ctx) error {
+	site := web.SiteOf(c)
+	list, err := a.st.Devices(c.UserContext(), site.ID, store.DeviceFilter{})
+	if err != nil {
+		return err
+	}
+	t := web.Table{{"tag", "type", "make", "model", "serial", "status", "notes"}}
+	for _, d := range list {
+		t = append(t, []string{d.AssetTag, string(d.Type), d.Make, d.Model, d.Serial, string(d.Status), d.Notes})
+	}
+	return a.export(c, "drempel-devices", c.Params("format"), t)
 }
