@@ -79,7 +79,6 @@ type Web struct {
 	csrf   fiber.Handler
 	// adminCSRF guards staff forms, with tokens in the shared storage.
 	adminCSRF fiber.Handler
-	staticFS  fs.FS
 }
 
 type asset struct {
