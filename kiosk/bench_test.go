@@ -1,11 +1,6 @@
 package kiosk_test
 
 import (
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/drempel/drempel/store/storetest"
@@ -31,25 +26,7 @@ func BenchmarkScanAndGreet(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		form := url.Values{"_csrf": {csrf}, "token": {tokens[i%len(tokens)]}}
-		req := httptest.NewRequest("POST", "/kiosk/scan", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range cookies {
-			req.AddCookie(&http.Cookie{Name: k, Value: v})
-		}
-		res, err := app.Test(req, -1)
-		if err != nil || res.StatusCode != 303 {
-			b.Fatalf("scan: %v %v", err, res.StatusCode)
-		}
-		req = httptest.NewRequest("GET", "/kiosk/home", nil)
-		for _, ck := range res.Cookies() {
-			req.AddCookie(ck)
-		}
-		res, err = app.Test(req, -1)
-		if err != nil || res.StatusCode != 200 {
-			b.Fatalf("greeting: %v %v", err, res.StatusCode)
-		}
+		webtest.ScanAndGreet(b, app, csrf, cookies, tokens[i%len(tokens)])
 	}
 	b.StopTimer()
-	_ = fmt.Sprint()
 }

@@ -3,9 +3,6 @@ package web_test
 import (
 	"context"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -321,25 +318,8 @@ func BenchmarkScanAndGreet(b *testing.B) {
 					b.ReportAllocs()
 					b.ResetTimer()
 					for i := 0; i < b.N; i++ {
-						form := url.Values{"_csrf": {csrf}, "token": {tokens[next%len(tokens)]}}
+						webtest.ScanAndGreet(b, app, csrf, cookies, tokens[next%len(tokens)])
 						next++
-						req := httptest.NewRequest("POST", "/kiosk/scan", strings.NewReader(form.Encode()))
-						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-						for k, v := range cookies {
-							req.AddCookie(&http.Cookie{Name: k, Value: v})
-						}
-						res, err := app.Test(req, -1)
-						if err != nil || res.StatusCode != 303 {
-							b.Fatalf("scan: %v %v", err, res.StatusCode)
-						}
-						req = httptest.NewRequest("GET", "/kiosk/home", nil)
-						for _, ck := range res.Cookies() {
-							req.AddCookie(ck)
-						}
-						res, err = app.Test(req, -1)
-						if err != nil || res.StatusCode != 200 {
-							b.Fatalf("greeting: %v %v", err, res.StatusCode)
-						}
 					}
 					b.StopTimer()
 					b.ReportMetric(float64(cs.reads.Load())/float64(b.N), "session-reads/op")

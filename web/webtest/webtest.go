@@ -184,3 +184,27 @@ func mimeOf(name string) string {
 	}
 	return "application/octet-stream"
 }
+
+// ScanAndGreet is one kiosk check-in as a benchmark measures it: the scan
+// POST with the kiosk page's form token and cookies, then the greeting GET
+// with the cookies the scan set. It fails tb on any other answer.
+func ScanAndGreet(tb testing.TB, app *fiber.App, csrf string, cookies map[string]string, token string) {
+	form := url.Values{"_csrf": {csrf}, "token": {token}}
+	req := httptest.NewRequest("POST", "/kiosk/scan", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := app.Test(req, -1)
+	if err != nil || res.StatusCode != 303 {
+		tb.Fatalf("scan: %v %v", err, res.StatusCode)
+	}
+	req = httptest.NewRequest("GET", "/kiosk/home", nil)
+	for _, ck := range res.Cookies() {
+		req.AddCookie(ck)
+	}
+	res, err = app.Test(req, -1)
+	if err != nil || res.StatusCode != 200 {
+		tb.Fatalf("greeting: %v %v", err, res.StatusCode)
+	}
+}
