@@ -9,9 +9,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/printing"
 )
 
 func (a *Admin) devicesList(c *fiber.Ctx) error {
@@ -199,7 +199,7 @@ func (a *Admin) loanAction(c *fiber.Ctx) error {
 func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	site := web.SiteOf(c)
-	var labels []devices.DeviceLabel
+	var labels []printing.DeviceLabel
 	for _, raw := range c.Context().QueryArgs().PeekMulti("id") {
 		id, err := strconv.ParseInt(string(raw), 10, 64)
 		if err != nil || id <= 0 {
@@ -212,7 +212,7 @@ func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		labels = append(labels, devices.DeviceLabel{Tag: d.AssetTag, Caption: strings.TrimSpace(d.Make + " " + d.Model), URL: a.publicURL + "/d/" + d.AssetTag})
+		labels = append(labels, printing.DeviceLabel{Tag: d.AssetTag, Caption: strings.TrimSpace(d.Make + " " + d.Model), URL: a.publicURL + "/d/" + d.AssetTag})
 		if len(labels) > 500 {
 			return fiber.NewError(fiber.StatusBadRequest, "error.too_many_cards")
 		}
@@ -220,13 +220,13 @@ func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 	if len(labels) == 0 {
 		return fiber.NewError(fiber.StatusBadRequest, "admin.devices.err.none_selected")
 	}
-	format := devices.LabelsA4
+	format := printing.LabelsA4
 	if c.Query("format") == "roll" {
-		format = devices.LabelsRoll62
+		format = printing.LabelsRoll62
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-labels.pdf"`)
-	return devices.WriteLabelsPDF(c.Response().BodyWriter(), labels, format)
+	return printing.WriteLabelsPDF(c.Response().BodyWriter(), labels, format)
 }
 
 func (a *Admin) overdue(c *fiber.Ctx) error {

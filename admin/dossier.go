@@ -6,21 +6,21 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // dossierDoc translates a dossier into the partner's language (nl or fr).
-func dossierDoc(l *web.Loc, d *store.Dossier, org string) devices.DossierDoc {
-	doc := devices.DossierDoc{Title: d.Theme.Title, Subtitle: fmt.Sprintf("%s · %s %s – %s", org, l.T("admin.dossier.period"), orDash(d.From), orDash(d.To))}
-	counts := func(heading, prefix string, m map[string]int) devices.DossierSection {
+func dossierDoc(l *web.Loc, d *store.Dossier, org string) printing.DossierDoc {
+	doc := printing.DossierDoc{Title: d.Theme.Title, Subtitle: fmt.Sprintf("%s · %s %s – %s", org, l.T("admin.dossier.period"), orDash(d.From), orDash(d.To))}
+	counts := func(heading, prefix string, m map[string]int) printing.DossierSection {
 		keys := make([]string, 0, len(m))
 		for k := range m {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || (m[keys[i]] == m[keys[j]] && keys[i] < keys[j]) })
-		s := devices.DossierSection{Heading: heading}
+		s := printing.DossierSection{Heading: heading}
 		for _, k := range keys {
 			label := k
 			if prefix != "" {
@@ -31,17 +31,17 @@ func dossierDoc(l *web.Loc, d *store.Dossier, org string) devices.DossierDoc {
 		return s
 	}
 	doc.Sections = append(doc.Sections,
-		devices.DossierSection{Heading: l.T("admin.dossier.reports"), Lines: []string{l.N("admin.thresholds.count", d.Reports)}},
+		printing.DossierSection{Heading: l.T("admin.dossier.reports"), Lines: []string{l.N("admin.thresholds.count", d.Reports)}},
 		counts(l.T("admin.thresholds.domain"), "kiosk.report.domain.", d.ByDomain),
 		counts(l.T("admin.thresholds.problem"), "kiosk.report.problem.", d.ByProblem),
 		counts(l.T("admin.thresholds.level"), "admin.thresholds.level.", d.ByLevel),
 		counts(l.T("admin.dossier.per_month"), "", d.ByMonth))
-	sol := devices.DossierSection{Heading: l.T("admin.thresholds.solutions")}
+	sol := printing.DossierSection{Heading: l.T("admin.thresholds.solutions")}
 	for _, s := range d.Solutions {
 		sol.Lines = append(sol.Lines, fmt.Sprintf("%s · %s (%d) · %s", s.TriedOn, s.What, s.People, l.T("admin.thresholds.result."+s.Result)))
 	}
 	doc.Sections = append(doc.Sections, sol)
-	q := devices.DossierSection{Heading: l.T("admin.dossier.quotes"), Quotes: true}
+	q := printing.DossierSection{Heading: l.T("admin.dossier.quotes"), Quotes: true}
 	for _, x := range d.Quotes {
 		q.Lines = append(q.Lines, x.Text)
 	}
@@ -84,7 +84,7 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 	if c.Params("format") == "pdf" {
 		c.Set(fiber.HeaderContentType, "application/pdf")
 		c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-dossier.pdf"`)
-		return devices.WriteDossierPDF(c.Response().BodyWriter(), doc)
+		return printing.WriteDossierPDF(c.Response().BodyWriter(), doc)
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "Base": base, "Lang": lang,
 		"From": c.Query("from"), "To": c.Query("to")}))

@@ -13,6 +13,7 @@ import (
 	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // The lending desk keeps its basket (the member and the devices scanned so
@@ -23,22 +24,11 @@ const (
 	keyLendNote    = "lend_note"
 )
 
-func ids(s string) []int64 {
-	var out []int64
-	for _, p := range strings.Split(s, ",") {
-		if id, err := strconv.ParseInt(p, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-func joinIDs(list []int64) string {
-	parts := make([]string, len(list))
-	for i, id := range list {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(parts, ",")
+// basket reads the lending desk's basket back from the session.
+func basket(sess *session.Session) devices.Basket {
+	memberID, _ := sess.Get(keyLendMember).(int64)
+	devs, _ := sess.Get(keyLendDevices).(string)
+	return devices.DecodeBasket(memberID, devs)
 }
 
 type basketLine struct {
@@ -58,8 +48,7 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 		return err
 	}
 	// Read everything before saving: Fiber releases a session on Save.
-	memberID, hasMember := sess.Get(keyLendMember).(int64)
-	devs, _ := sess.Get(keyLendDevices).(string)
+	b := basket(sess)
 	if note, ok := sess.Get(keyLendNote).(string); ok {
 		data["Note"] = note
 		sess.Delete(keyLendNote)
@@ -67,7 +56,8 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if id, ok := memberID, hasMember; ok {
+	if b.HasMember() {
+		id := b.MemberID
 		m, err := a.st.Member(ctx, id)
 		if err == nil {
 			data["Member"] = m
@@ -81,7 +71,7 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 		}
 	}
 	var lines []basketLine
-	for _, id := range ids(devs) {
+	for _, id := range b.DeviceIDs {
 		d, err := a.st.Device(ctx, id)
 		if err != nil || d.SiteID != site.ID {
 			continue // gone, or scanned before a switch to this site
@@ -115,7 +105,9 @@ func (a *Admin) lendScan(c *fiber.Ctx) error {
 	}
 	val := strings.TrimSpace(c.FormValue("scan"))
 	defer func() { _ = sess.Save() }()
-	if tag := store.NormalizeTag(val); tag != "" {
+	scan := devices.Classify(val)
+	if scan.Kind.IsDevice() {
+		tag := scan.Tag
 		d, err := a.st.DeviceByTag(ctx, tag)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && d.SiteID != web.SiteOf(c).ID) {
 			// Another site's device is lent there, not here.
@@ -129,24 +121,26 @@ func (a *Admin) lendScan(c *fiber.Ctx) error {
 			a.note(sess, l, "admin.lend.not_available", "Tag", d.AssetTag, "Status", l.T("admin.devices.status."+string(d.Status)))
 			return c.Redirect("/admin/lend", fiber.StatusSeeOther)
 		}
-		cur, _ := sess.Get(keyLendDevices).(string)
-		list := ids(cur)
-		for _, id := range list {
-			if id == d.ID {
-				return c.Redirect("/admin/lend", fiber.StatusSeeOther)
-			}
+		b := basket(sess)
+		if !b.Add(d.ID) {
+			return c.Redirect("/admin/lend", fiber.StatusSeeOther)
 		}
-		sess.Set(keyLendDevices, joinIDs(append(list, d.ID)))
-		if _, ok := sess.Get(keyLendMember).(int64); !ok {
+		sess.Set(keyLendDevices, b.EncodeDevices())
+		if !b.HasMember() {
 			a.note(sess, l, "admin.lend.now_card")
 		}
 		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
 	}
 	var m *store.Member
-	if h, err := a.st.CardByToken(ctx, val); err == nil {
-		m = &h.Member
-	} else if mm, err := a.st.MemberByCheckCode(ctx, val); err == nil {
-		m = mm
+	switch scan.Kind {
+	case devices.ScanCard:
+		if h, err := a.st.CardByToken(ctx, val); err == nil {
+			m = &h.Member
+		}
+	case devices.ScanCheckCode:
+		if mm, err := a.st.MemberByCheckCode(ctx, val); err == nil {
+			m = mm
+		}
 	}
 	if m == nil {
 		a.note(sess, l, "admin.lend.unknown_scan")
@@ -166,14 +160,9 @@ func (a *Admin) lendRemove(c *fiber.Ctx) error {
 		sess.Delete(keyLendDevices)
 	} else {
 		id, _ := strconv.ParseInt(c.FormValue("device"), 10, 64)
-		cur, _ := sess.Get(keyLendDevices).(string)
-		var keep []int64
-		for _, x := range ids(cur) {
-			if x != id {
-				keep = append(keep, x)
-			}
-		}
-		sess.Set(keyLendDevices, joinIDs(keep))
+		b := basket(sess)
+		b.Remove(id)
+		sess.Set(keyLendDevices, b.EncodeDevices())
 	}
 	_ = sess.Save()
 	return c.Redirect("/admin/lend", fiber.StatusSeeOther)
@@ -187,14 +176,14 @@ func (a *Admin) lendConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	memberID, _ := sess.Get(keyLendMember).(int64)
-	cur, _ := sess.Get(keyLendDevices).(string)
-	if memberID == 0 || len(ids(cur)) == 0 {
+	b := basket(sess)
+	memberID := b.MemberID
+	if !b.Ready() {
 		a.note(sess, l, "admin.lend.incomplete")
 		_ = sess.Save()
 		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
 	}
-	loans, err := a.st.Lend(ctx, store.LendInput{SiteID: site.ID, MemberID: memberID, DeviceIDs: ids(cur),
+	loans, err := a.st.Lend(ctx, store.LendInput{SiteID: site.ID, MemberID: memberID, DeviceIDs: b.DeviceIDs,
 		TermsAccepted: c.FormValue("terms") == "yes", By: currentUser(c).ID})
 	var de *store.DeviceError
 	switch {
@@ -220,7 +209,7 @@ func (a *Admin) lendConfirm(c *fiber.Ctx) error {
 	}
 	a.log.Info("lent", "member", memberID, "loans", len(loans), "by", currentUser(c).ID)
 	a.flash(c, "admin.lend.done")
-	return c.Redirect(fmt.Sprintf("/admin/members/%d?receipt=%s", memberID, joinIDs(list)), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/admin/members/%d?receipt=%s", memberID, devices.JoinIDs(list)), fiber.StatusSeeOther)
 }
 
 // receipt prints what was lent at this site, in the member's language.
@@ -229,7 +218,7 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	site := web.SiteOf(c)
 	var rows []store.LoanRow
 	var memberID int64
-	for _, id := range ids(c.Params("ids")) {
+	for _, id := range devices.ParseIDs(c.Params("ids")) {
 		var l store.Loan
 		if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil || l.SiteID != site.ID {
 			continue
@@ -266,7 +255,7 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-receipt.pdf"`)
-	return devices.WriteReceiptPDF(c.Response().BodyWriter(), r)
+	return printing.WriteReceiptPDF(c.Response().BodyWriter(), r)
 }
 
 func (a *Admin) returnPage(c *fiber.Ctx) error {
@@ -362,7 +351,7 @@ func (a *Admin) returnConfirm(c *fiber.Ctx) error {
 // the member's language whenever the kiosk speaks it (every kiosk script
 // prints, right to left where it is written so), else the desk's; with
 // the organisation's name and phone number.
-func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (devices.Receipt, *web.Loc, error) {
+func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (printing.Receipt, *web.Loc, error) {
 	ctx := c.UserContext()
 	lang := m.Lang
 	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
@@ -371,25 +360,25 @@ func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (dev
 	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
 	org, err := a.st.Setting(ctx, store.SettingOrgName)
 	if err != nil {
-		return devices.Receipt{}, nil, err
+		return printing.Receipt{}, nil, err
 	}
 	phone, err := a.st.Setting(ctx, store.SettingOrgPhone)
 	if err != nil {
-		return devices.Receipt{}, nil, err
+		return printing.Receipt{}, nil, err
 	}
 	site := web.SiteOf(c)
 	if site.Phone != "" {
 		phone = site.Phone // the site's own number before the organisation's
 	}
-	return devices.Receipt{Title: l.T(title), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
+	return printing.Receipt{Title: l.T(title), Org: org, Site: site.Name, MemberLabel: l.T("receipt.member"),
 		Member: m.Nickname, DueLabel: l.T("receipt.due"), Terms: l.T(text), Footer: l.T("receipt.footer"),
 		Phone: phone, Lang: l.Lang.Code, Dir: l.Lang.Dir()}, l, nil
 }
 
 // takeHomeLine is one device on a receipt or reminder, named with the
 // kiosk's words for its type, which every kiosk language has.
-func takeHomeLine(l *web.Loc, tag string, typ store.DeviceType, make, model string, due time.Time) devices.ReceiptLine {
-	return devices.ReceiptLine{Tag: tag, Type: typ, What: strings.TrimSpace(l.T("kiosk.loans.type."+string(typ)) + " " + make + " " + model), Due: l.Date(due)}
+func takeHomeLine(l *web.Loc, tag string, typ store.DeviceType, make, model string, due time.Time) printing.ReceiptLine {
+	return printing.ReceiptLine{Tag: tag, Type: typ, What: strings.TrimSpace(l.T("kiosk.loans.type."+string(typ)) + " " + make + " " + model), Due: l.Date(due)}
 }
 
 // reminder prints a friendly reminder for an overdue loan, in the
@@ -423,5 +412,5 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-reminder.pdf"`)
-	return devices.WriteReceiptPDF(c.Response().BodyWriter(), r)
+	return printing.WriteReceiptPDF(c.Response().BodyWriter(), r)
 }

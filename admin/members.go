@@ -10,6 +10,7 @@ import (
 	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/printing"
 )
 
 const membersPerPage = 50
@@ -134,8 +135,8 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 		return err
 	}
 	receipt := ""
-	if r := c.Query("receipt"); r != "" && len(ids(r)) > 0 {
-		receipt = joinIDs(ids(r))
+	if r := c.Query("receipt"); r != "" && len(devices.ParseIDs(r)) > 0 {
+		receipt = devices.JoinIDs(devices.ParseIDs(r))
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
 		"M": m, "Visits": visits, "Bookings": bookings, "NoShows": noShows, "Slots": slots,
@@ -196,7 +197,7 @@ func (a *Admin) memberCardPDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.writeCards(c, []int64{id}, devices.Single)
+	return a.writeCards(c, []int64{id}, printing.Single)
 }
 
 // cardsPDF prints the cards of the members ticked in the list (?id=1&id=2),
@@ -216,14 +217,14 @@ func (a *Admin) cardsPDF(c *fiber.Ctx) error {
 	if len(ids) > 500 {
 		return fiber.NewError(fiber.StatusBadRequest, "error.too_many_cards")
 	}
-	layout := devices.SheetA4
+	layout := printing.SheetA4
 	if c.Query("sheet") == "single" {
-		layout = devices.Single
+		layout = printing.Single
 	}
 	return a.writeCards(c, ids, layout)
 }
 
-func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout devices.Layout) error {
+func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) error {
 	ctx := c.UserContext()
 	members, err := a.st.MembersByIDs(ctx, ids)
 	if err != nil {
@@ -233,12 +234,12 @@ func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout devices.Layout) err
 	if err != nil {
 		return err
 	}
-	var faces []devices.CardFace
+	var faces []printing.CardFace
 	for _, m := range members {
 		if m.Card == nil {
 			continue
 		}
-		faces = append(faces, devices.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org})
+		faces = append(faces, printing.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org})
 	}
 	if len(faces) == 0 {
 		return fiber.ErrNotFound
@@ -246,5 +247,5 @@ func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout devices.Layout) err
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-cards.pdf"`)
-	return devices.WriteCardsPDF(c.Response().BodyWriter(), faces, layout)
+	return printing.WriteCardsPDF(c.Response().BodyWriter(), faces, layout)
 }

@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/printing"
 )
 
 func userAddCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -96,8 +96,8 @@ func memberAddCmd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return err
 		}
-		face := devices.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org}
-		if err := devices.WriteCardsPDF(f, []devices.CardFace{face}, devices.Single); err != nil {
+		face := printing.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org}
+		if err := printing.WriteCardsPDF(f, []printing.CardFace{face}, printing.Single); err != nil {
 			f.Close()
 			return err
 		}

@@ -1,7 +1,7 @@
 // Package pictograms holds the kiosk's pictograms, the SVG files beside
 // this one (OpenMoji colour symbols, CC BY-SA 4.0: see SOURCES and
 // LICENSE-OpenMoji.txt), for the code that draws them somewhere other
-// than a web page: the printouts of package devices. Package web serves
+// than a web page: the printouts of package web/printing. Package web serves
 // the same files from its own embed of static/.
 package pictograms
 

@@ -1,26 +1,26 @@
-package devices_test
+package printing_test
 
 import (
 	"bytes"
 	"fmt"
 	"testing"
 
-	"github.com/drempel/drempel/devices"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // Three laptops' labels, on a sheet and on a roll: every QR decodes back
 // to its device's address.
 func TestLabelsDecodeToTheirDevice(t *testing.T) {
-	var labels []devices.DeviceLabel
+	var labels []printing.DeviceLabel
 	want := map[string]bool{}
 	for i := 1; i <= 3; i++ {
 		u := fmt.Sprintf("http://desk.local:8080/d/LAP-%04d", i)
-		labels = append(labels, devices.DeviceLabel{Tag: fmt.Sprintf("LAP-%04d", i), Caption: "Lenovo <T480>", URL: u})
+		labels = append(labels, printing.DeviceLabel{Tag: fmt.Sprintf("LAP-%04d", i), Caption: "Lenovo <T480>", URL: u})
 		want[u] = true
 	}
-	for _, format := range []devices.LabelFormat{devices.LabelsA4, devices.LabelsRoll62} {
+	for _, format := range []printing.LabelFormat{printing.LabelsA4, printing.LabelsRoll62} {
 		var buf bytes.Buffer
-		if err := devices.WriteLabelsPDF(&buf, labels, format); err != nil {
+		if err := printing.WriteLabelsPDF(&buf, labels, format); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]bool{}

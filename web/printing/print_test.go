@@ -1,4 +1,4 @@
-package devices_test
+package printing_test
 
 import (
 	"bytes"
@@ -15,8 +15,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // Nicknames in every script the kiosk speaks, long enough to wrap.
@@ -56,40 +56,40 @@ func renderAll(t *testing.T) []printed {
 	}
 	org := "OCMW Antwerpen – Sociale kruidenier De Vlinder, antenne Borgerhout"
 	for i, n := range allNames {
-		face := devices.CardFace{Token: store.NewToken(), CheckCode: "ABC234", Nickname: n, OrgName: org}
+		face := printing.CardFace{Token: store.NewToken(), CheckCode: "ABC234", Nickname: n, OrgName: org}
 		add(fmt.Sprintf("card-%d", i), []string{n}, func(w io.Writer) error {
-			return devices.WriteCardsPDF(w, []devices.CardFace{face}, devices.Single)
+			return printing.WriteCardsPDF(w, []printing.CardFace{face}, printing.Single)
 		})
 	}
-	var sheet []devices.CardFace
+	var sheet []printing.CardFace
 	for _, n := range append(allNames, allNames...) {
-		sheet = append(sheet, devices.CardFace{Token: store.NewToken(), CheckCode: "XYZ789", Nickname: n, OrgName: "CPAS de Liège"})
+		sheet = append(sheet, printing.CardFace{Token: store.NewToken(), CheckCode: "XYZ789", Nickname: n, OrgName: "CPAS de Liège"})
 	}
-	add("card-sheet", nil, func(w io.Writer) error { return devices.WriteCardsPDF(w, sheet, devices.SheetA4) })
+	add("card-sheet", nil, func(w io.Writer) error { return printing.WriteCardsPDF(w, sheet, printing.SheetA4) })
 	for _, f := range sheet {
 		out[len(out)-1].cards = append(out[len(out)-1].cards, f.Nickname)
 	}
 
-	labels := []devices.DeviceLabel{
+	labels := []printing.DeviceLabel{
 		{Tag: "LAP-0001", Caption: "Lenovo ThinkPad T480s 14\" i5-8350U 16 GB met lader en hoes", URL: "http://desk.local:8080/d/LAP-0001"},
 		{Tag: "TAB-0002", Caption: "حاسوب لوحي للتدريب على الإنترنت والمواعيد", URL: "http://desk.local:8080/d/TAB-0002"},
 		{Tag: "TEL-0003", Caption: "ስልኪ Samsung Galaxy A14 ምስ ቻርጀር", URL: "http://desk.local:8080/d/TEL-0003"},
 		{Tag: "NET-0004", Caption: "Мобільний роутер Huawei E5576 із зарядкою", URL: "http://desk.local:8080/d/NET-0004"},
 		{Tag: "ACC-00000000005", Caption: "Supercalifragilisticexpialidocious-adapter", URL: "http://desk.local:8080/d/ACC-00000000005"},
 	}
-	add("labels-a4", nil, func(w io.Writer) error { return devices.WriteLabelsPDF(w, labels, devices.LabelsA4) })
-	add("labels-roll", nil, func(w io.Writer) error { return devices.WriteLabelsPDF(w, labels, devices.LabelsRoll62) })
+	add("labels-a4", nil, func(w io.Writer) error { return printing.WriteLabelsPDF(w, labels, printing.LabelsA4) })
+	add("labels-roll", nil, func(w io.Writer) error { return printing.WriteLabelsPDF(w, labels, printing.LabelsRoll62) })
 
 	// lines are devices of the given types, due in mid-July.
-	lines := func(types []store.DeviceType, whats ...string) []devices.ReceiptLine {
-		var ls []devices.ReceiptLine
+	lines := func(types []store.DeviceType, whats ...string) []printing.ReceiptLine {
+		var ls []printing.ReceiptLine
 		for i, w := range whats {
-			ls = append(ls, devices.ReceiptLine{Tag: fmt.Sprintf("LAP-%04d", i+1), What: w, Due: "mercredi 15 juillet 2025", Type: types[i%len(types)]})
+			ls = append(ls, printing.ReceiptLine{Tag: fmt.Sprintf("LAP-%04d", i+1), What: w, Due: "mercredi 15 juillet 2025", Type: types[i%len(types)]})
 		}
 		return ls
 	}
 	add("receipt-fr", []string{latinName}, func(w io.Writer) error {
-		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "Reçu de prêt", Org: org, Site: "Antenne Borgerhout", Date: "mardi 1 juillet 2025 14:05",
+		return printing.WriteReceiptPDF(w, printing.Receipt{Title: "Reçu de prêt", Org: org, Site: "Antenne Borgerhout", Date: "mardi 1 juillet 2025 14:05",
 			MemberLabel: "Prêté à", Member: latinName, DueLabel: "À rendre au plus tard le",
 			Lines: lines([]store.DeviceType{store.Laptop, store.Dongle, store.Tablet}, "Ordinateur portable Lenovo ThinkPad T480s avec chargeur USB-C 65 W et housse de protection",
 				"Clé internet 4G Huawei E3372 avec carte SIM prépayée", "Tablette"),
@@ -97,9 +97,9 @@ func renderAll(t *testing.T) []printed {
 			Footer: "Pour toute question ou tout problème avec l'appareil, passez à l'accueil ou appelez-nous. Merci beaucoup.",
 			Phone:  "+32 3 123 45 67", Lang: "fr", Dir: "ltr"})
 	})
-	arabicReceipt := devices.Receipt{Title: "إيصال إعارة", Org: org, Site: "Borgerhout", Date: "2025/07/01 14:05",
+	arabicReceipt := printing.Receipt{Title: "إيصال إعارة", Org: org, Site: "Borgerhout", Date: "2025/07/01 14:05",
 		MemberLabel: "مُعار إلى", Member: arabicName, DueLabel: "يُعاد في موعد أقصاه",
-		Lines: []devices.ReceiptLine{
+		Lines: []printing.ReceiptLine{
 			{Tag: "LAP-0001", What: "حاسوب محمول Lenovo ThinkPad T480s مع شاحن USB-C وحقيبة", Due: "الأربعاء 15 يوليو 2025", Type: store.Laptop},
 			{Tag: "NET-0002", What: "مفتاح إنترنت", Due: "2025/07/31", Type: store.Dongle},
 			{Tag: "ACC-0003", What: "شاحن", Due: "2025/07/31", Type: store.Accessory},
@@ -107,30 +107,30 @@ func renderAll(t *testing.T) []printed {
 		Terms:  "أعتني بالجهاز جيدًا. أُعيده في الموعد المحدّد أو قبله، مع كل ما جاء معه. لا أثبّت أي برنامج دون أن أستأذن. إذا تعطّل شيء أو ضاع، أُبلغ مكتب الاستقبال فورًا.",
 		Footer: "هل لديك سؤال أو مشكلة في الجهاز؟ تعال إلى مكتب الاستقبال أو اتصل بنا. شكرًا!",
 		Phone:  "+32 3 123 45 67", Lang: "ar", Dir: "rtl"}
-	add("receipt-ar", []string{arabicName}, func(w io.Writer) error { return devices.WriteReceiptPDF(w, arabicReceipt) })
+	add("receipt-ar", []string{arabicName}, func(w io.Writer) error { return printing.WriteReceiptPDF(w, arabicReceipt) })
 	add("receipt-ti", []string{geezName}, func(w io.Writer) error {
-		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "ናይ ልቓሕ ደረሰኝ", Org: org, Site: "Borgerhout", Date: "01/07/2025",
+		return printing.WriteReceiptPDF(w, printing.Receipt{Title: "ናይ ልቓሕ ደረሰኝ", Org: org, Site: "Borgerhout", Date: "01/07/2025",
 			MemberLabel: "ዝተለቅሐ", Member: geezName, DueLabel: "ክምለስ ዘለዎ ዕለት",
-			Lines: []devices.ReceiptLine{{Tag: "TAB-0007", What: "ታብሌት Samsung Galaxy Tab A8 ምስ ቻርጀር", Due: "15/07/2025", Type: store.Tablet},
+			Lines: []printing.ReceiptLine{{Tag: "TAB-0007", What: "ታብሌት Samsung Galaxy Tab A8 ምስ ቻርጀር", Due: "15/07/2025", Type: store.Tablet},
 				{Tag: "TEL-0008", What: "ስልኪ Samsung Galaxy A14", Due: "15/07/2025", Type: store.Phone}},
 			Terms: "ነቲ መሳርሒ ብጥንቃቐ ክሕዞ እየ። ኣብቲ ዝተወሰነ ዕለት ምስ ኩሉ ነገራቱ ክመልሶ እየ።", Footer: "ሕቶ እንተሃልዩኩም ናብ ቤት ጽሕፈት ንዑ። የቐንየልና!",
 			Phone: "03 123 45 67", Lang: "ti", Dir: "ltr"})
 	})
 	add("reminder-fa", []string{persianName}, func(w io.Writer) error {
-		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "یادآوری دوستانه", Org: org, Site: "Borgerhout", Date: "2025/07/20",
+		return printing.WriteReceiptPDF(w, printing.Receipt{Title: "یادآوری دوستانه", Org: org, Site: "Borgerhout", Date: "2025/07/20",
 			MemberLabel: "امانت به", Member: persianName, DueLabel: "تاریخ بازگرداندن",
-			Lines:  []devices.ReceiptLine{{Tag: "LAP-0003", What: "لپ‌تاپ Dell Latitude 5490 با شارژر", Due: "2025/07/15", Type: store.Laptop}},
+			Lines:  []printing.ReceiptLine{{Tag: "LAP-0003", What: "لپ‌تاپ Dell Latitude 5490 با شارژر", Due: "2025/07/15", Type: store.Laptop}},
 			Terms:  "این وسایل را از ما قرض گرفته‌اید و تاریخ بازگرداندن آنها گذشته است. لطفاً به زودی آنها را برگردانید یا بیایید و بگویید اگر بیشتر به آنها نیاز دارید. سپاس!",
 			Footer: "سؤالی دارید؟ به میز پذیرش بیایید.", Phone: "+32 3 123 45 67", Reminder: true, Lang: "fa", Dir: "rtl"})
 	})
 	add("reminder-uk", []string{cyrillicName}, func(w io.Writer) error {
-		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "Дружнє нагадування", Org: org, Site: "Borgerhout", Date: "20.07.2025",
+		return printing.WriteReceiptPDF(w, printing.Receipt{Title: "Дружнє нагадування", Org: org, Site: "Borgerhout", Date: "20.07.2025",
 			MemberLabel: "Позичено", Member: cyrillicName, DueLabel: "Повернути до",
-			Lines: []devices.ReceiptLine{{Tag: "NET-0004", What: "Мобільний інтернет-модем Huawei E5576 із зарядним пристроєм", Due: "15.07.2025", Type: store.Dongle}},
+			Lines: []printing.ReceiptLine{{Tag: "NET-0004", What: "Мобільний інтернет-модем Huawei E5576 із зарядним пристроєм", Due: "15.07.2025", Type: store.Dongle}},
 			Terms: "Ви позичили в нас ці пристрої, і дата повернення минула. Будь ласка, поверніть їх найближчим часом.", Footer: "Дякуємо!", Reminder: true, Lang: "uk", Dir: "ltr"})
 	})
 	add("reminder-fr", []string{latinName}, func(w io.Writer) error {
-		return devices.WriteReceiptPDF(w, devices.Receipt{Title: "Petit rappel amical", Org: org, Site: "Antenne Borgerhout", Date: "dimanche 20 juillet 2025",
+		return printing.WriteReceiptPDF(w, printing.Receipt{Title: "Petit rappel amical", Org: org, Site: "Antenne Borgerhout", Date: "dimanche 20 juillet 2025",
 			MemberLabel: "Prêté à", Member: latinName, DueLabel: "À rendre au plus tard le",
 			Lines: lines([]store.DeviceType{store.Laptop, store.Phone, store.Accessory}, "Ordinateur portable Dell Latitude 5490", "Smartphone Samsung Galaxy A14 avec câble de recharge",
 				"Chargeur USB-C 65 W"),
@@ -138,19 +138,19 @@ func renderAll(t *testing.T) []printed {
 			Footer: "Une question ? Passez à l'accueil ou appelez-nous.", Phone: "+32 3 123 45 67", Reminder: true, Lang: "fr", Dir: "ltr"})
 	})
 
-	doc := devices.DossierDoc{Title: "Online een afspraak maken bij de huisarts: drempels en oplossingen", Subtitle: org + " · periode 2025-01-01 – 2025-06-30"}
+	doc := printing.DossierDoc{Title: "Online een afspraak maken bij de huisarts: drempels en oplossingen", Subtitle: org + " · periode 2025-01-01 – 2025-06-30"}
 	for i := 0; i < 6; i++ {
 		doc.Sections = append(doc.Sections,
-			devices.DossierSection{Heading: fmt.Sprintf("Levensdomein %d: gezondheid en welzijn", i+1), Lines: []string{
+			printing.DossierSection{Heading: fmt.Sprintf("Levensdomein %d: gezondheid en welzijn", i+1), Lines: []string{
 				"Inloggen met itsme lukt niet zonder Belgisch telefoonnummer: 12", "Te ingewikkeld: 7", "Alleen online een afspraak mogelijk: 5",
 				"Arbeidsongeschiktheidsuitkeringsaanvraagformulieren zijn onvindbaar op de website van het ziekenfonds",
 			}},
-			devices.DossierSection{Heading: "Citaten", Quotes: true, Lines: []string{
+			printing.DossierSection{Heading: "Citaten", Quotes: true, Lines: []string{
 				"Ik kan geen afspraak maken zonder itsme.", arabicName + " لا أستطيع حجز موعد عبر الإنترنت", geezName + " ብኢንተርነት ቆጸራ ክሕዝ ኣይከኣልኩን", mixedName,
 			}},
 		)
 	}
-	add("dossier", []string{arabicName, geezName}, func(w io.Writer) error { return devices.WriteDossierPDF(w, doc) })
+	add("dossier", []string{arabicName, geezName}, func(w io.Writer) error { return printing.WriteDossierPDF(w, doc) })
 	return out
 }
 
@@ -284,10 +284,10 @@ func imageBoxes(t *testing.T, pdf string) [][]box {
 // 6 mm apart across and 2 mm down, centred on the page.
 func sheetSlot(i int) (page int, x, y float64) {
 	const gapX, gapY = 6.0, 2.0
-	marginX := (210 - 2*devices.CardW - gapX) / 2
-	marginY := (297 - 5*devices.CardH - 4*gapY) / 2
+	marginX := (210 - 2*printing.CardW - gapX) / 2
+	marginY := (297 - 5*printing.CardH - 4*gapY) / 2
 	slot := i % 10
-	return i/10 + 1, marginX + float64(slot%2)*(devices.CardW+gapX), marginY + float64(slot/2)*(devices.CardH+gapY)
+	return i/10 + 1, marginX + float64(slot%2)*(printing.CardW+gapX), marginY + float64(slot/2)*(printing.CardH+gapY)
 }
 
 // overlapEpsilon is how far (in points) two word boxes may run into each
@@ -353,7 +353,7 @@ func TestPrintoutsNeverOverlapAndReadBack(t *testing.T) {
 	needPoppler(t, "pdftotext", "pdftohtml")
 	dir := t.TempDir()
 	if keep := os.Getenv("DREMPEL_PRINT_DIR"); keep != "" {
-		dir = keep // to look at them: DREMPEL_PRINT_DIR=/tmp/prints go test ./devices/
+		dir = keep // to look at them: DREMPEL_PRINT_DIR=/tmp/prints go test ./web/printing/
 		os.MkdirAll(dir, 0o755)
 	}
 	for _, p := range renderAll(t) {
@@ -410,7 +410,7 @@ func TestPrintoutsNeverOverlapAndReadBack(t *testing.T) {
 				page, x, y := sheetSlot(i)
 				mm := func(v float64) string { return strconv.Itoa(int(v * 72 / 25.4)) }
 				out, err := exec.Command("pdftotext", "-f", strconv.Itoa(page), "-l", strconv.Itoa(page),
-					"-x", mm(x), "-y", mm(y), "-W", mm(devices.CardW), "-H", mm(devices.CardH), file, "-").Output()
+					"-x", mm(x), "-y", mm(y), "-W", mm(printing.CardW), "-H", mm(printing.CardH), file, "-").Output()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -434,15 +434,15 @@ func TestPrintoutsNeverOverlapAndReadBack(t *testing.T) {
 // A sheet of cards with long names in every script still gives every QR
 // code back after printing (pdftoppm).
 func TestLongNamesKeepTheQRReadable(t *testing.T) {
-	var faces []devices.CardFace
+	var faces []printing.CardFace
 	want := map[string]bool{}
 	for _, n := range allNames[:6] {
-		f := devices.CardFace{Token: store.NewToken(), CheckCode: "ABC234", Nickname: n, OrgName: "CPAS de Liège"}
+		f := printing.CardFace{Token: store.NewToken(), CheckCode: "ABC234", Nickname: n, OrgName: "CPAS de Liège"}
 		faces = append(faces, f)
 		want[f.Token] = true
 	}
 	var buf bytes.Buffer
-	if err := devices.WriteCardsPDF(&buf, faces, devices.SheetA4); err != nil {
+	if err := printing.WriteCardsPDF(&buf, faces, printing.SheetA4); err != nil {
 		t.Fatal(err)
 	}
 	for _, img := range render(t, buf.Bytes()) {

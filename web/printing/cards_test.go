@@ -1,4 +1,4 @@
-package devices_test
+package printing_test
 
 import (
 	"bytes"
@@ -13,8 +13,8 @@ import (
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/multi/qrcode"
 
-	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // render prints the PDF the way a printer driver would see it (pdftoppm)
@@ -64,10 +64,10 @@ func decodeAll(t *testing.T, img image.Image) []string {
 	return out
 }
 
-func faces(n int) []devices.CardFace {
-	var fs []devices.CardFace
+func faces(n int) []printing.CardFace {
+	var fs []printing.CardFace
 	for i := 0; i < n; i++ {
-		fs = append(fs, devices.CardFace{Token: store.NewToken(), CheckCode: "ABC234", Nickname: "Олена <b>", OrgName: "OCMW Antwerpen"})
+		fs = append(fs, printing.CardFace{Token: store.NewToken(), CheckCode: "ABC234", Nickname: "Олена <b>", OrgName: "OCMW Antwerpen"})
 	}
 	return fs
 }
@@ -75,7 +75,7 @@ func faces(n int) []devices.CardFace {
 func TestSingleCardDecodesToItsToken(t *testing.T) {
 	f := faces(1)
 	var buf bytes.Buffer
-	if err := devices.WriteCardsPDF(&buf, f, devices.Single); err != nil {
+	if err := printing.WriteCardsPDF(&buf, f, printing.Single); err != nil {
 		t.Fatal(err)
 	}
 	imgs := render(t, buf.Bytes())
@@ -94,7 +94,7 @@ func TestSingleCardDecodesToItsToken(t *testing.T) {
 func TestA4SheetHoldsTenCardsPerPage(t *testing.T) {
 	f := faces(12)
 	var buf bytes.Buffer
-	if err := devices.WriteCardsPDF(&buf, f, devices.SheetA4); err != nil {
+	if err := printing.WriteCardsPDF(&buf, f, printing.SheetA4); err != nil {
 		t.Fatal(err)
 	}
 	imgs := render(t, buf.Bytes())
@@ -125,8 +125,8 @@ func TestTextIsPrintedAsTyped(t *testing.T) {
 		t.Skip("pdftotext not installed")
 	}
 	var buf bytes.Buffer
-	f := []devices.CardFace{{Token: store.NewToken(), CheckCode: "ABC234", Nickname: `<script>x</script>`, OrgName: "CPAS"}}
-	if err := devices.WriteCardsPDF(&buf, f, devices.Single); err != nil {
+	f := []printing.CardFace{{Token: store.NewToken(), CheckCode: "ABC234", Nickname: `<script>x</script>`, OrgName: "CPAS"}}
+	if err := printing.WriteCardsPDF(&buf, f, printing.Single); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("pdftotext", "-", "-")
@@ -142,8 +142,8 @@ func TestTextIsPrintedAsTyped(t *testing.T) {
 	}
 	// An Arabic name prints in its own letters, and reads back as typed.
 	buf.Reset()
-	f = []devices.CardFace{{Token: store.NewToken(), CheckCode: "ABC234", Nickname: "أمينة", OrgName: "CPAS"}}
-	if err := devices.WriteCardsPDF(&buf, f, devices.Single); err != nil {
+	f = []printing.CardFace{{Token: store.NewToken(), CheckCode: "ABC234", Nickname: "أمينة", OrgName: "CPAS"}}
+	if err := printing.WriteCardsPDF(&buf, f, printing.Single); err != nil {
 		t.Fatal(err)
 	}
 	cmd = exec.Command("pdftotext", "-", "-")
@@ -151,7 +151,7 @@ func TestTextIsPrintedAsTyped(t *testing.T) {
 	if out, _ := cmd.Output(); !strings.Contains(string(out), "أمينة") || !strings.Contains(string(out), "ABC 234") {
 		t.Errorf("arabic card text:\n%s", out)
 	}
-	if err := devices.WriteCardsPDF(&buf, nil, devices.Single); err == nil {
+	if err := printing.WriteCardsPDF(&buf, nil, printing.Single); err == nil {
 		t.Error("an empty card list should be refused")
 	}
 }

@@ -1,4 +1,4 @@
-package devices_test
+package printing_test
 
 import (
 	"bytes"
@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // pdfImage is one row of pdfimages -list: an image as drawn on a page.
@@ -49,20 +49,20 @@ func TestReceiptDrawsAPictogramPerLine(t *testing.T) {
 	needPoppler(t, "pdftotext", "pdfimages", "pdftohtml")
 	for _, dir := range []string{"ltr", "rtl"} {
 		t.Run(dir, func(t *testing.T) {
-			r := devices.Receipt{Title: "Rappel", Org: "CPAS de Liège", Date: "20/07/2025", MemberLabel: "Prêté à", Member: "Amina",
+			r := printing.Receipt{Title: "Rappel", Org: "CPAS de Liège", Date: "20/07/2025", MemberLabel: "Prêté à", Member: "Amina",
 				DueLabel: "À rendre le", Terms: "Merci de rapporter ces appareils.", Footer: "Une question ?",
 				Phone: "+32 4 220 58 11", Reminder: true, Lang: "fr", Dir: dir}
 			tags := map[string]bool{}
 			for i, typ := range store.DeviceTypes {
 				tag := strings.ToUpper(string(typ[:3])) + "-000" + strconv.Itoa(i+1)
 				tags[tag] = true
-				r.Lines = append(r.Lines, devices.ReceiptLine{Tag: tag, What: "Appareil " + string(typ), Due: "3" + strconv.Itoa(i) + "/07/2025", Type: typ})
+				r.Lines = append(r.Lines, printing.ReceiptLine{Tag: tag, What: "Appareil " + string(typ), Due: "3" + strconv.Itoa(i) + "/07/2025", Type: typ})
 			}
 			// A line with no type, or one with no pictogram, gets none.
-			r.Lines = append(r.Lines, devices.ReceiptLine{Tag: "XXX-0009", What: "Sans type", Due: "31/07/2025"},
-				devices.ReceiptLine{Tag: "FAX-0010", What: "Fax", Due: "31/07/2025", Type: "fax"})
+			r.Lines = append(r.Lines, printing.ReceiptLine{Tag: "XXX-0009", What: "Sans type", Due: "31/07/2025"},
+				printing.ReceiptLine{Tag: "FAX-0010", What: "Fax", Due: "31/07/2025", Type: "fax"})
 			var buf bytes.Buffer
-			if err := devices.WriteReceiptPDF(&buf, r); err != nil {
+			if err := printing.WriteReceiptPDF(&buf, r); err != nil {
 				t.Fatal(err)
 			}
 			file := filepath.Join(t.TempDir(), "receipt.pdf")
