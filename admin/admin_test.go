@@ -28,7 +28,9 @@ type fixture struct {
 	app *fiber.App
 }
 
-func newFixture(t *testing.T, st *store.Store) *fixture {
+// seedStaff makes the first site and one account per role, signed in
+// with the role's name: admin@test.be, staff@test.be…
+func seedStaff(t *testing.T, st *store.Store) {
 	t.Helper()
 	if _, err := st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"); err != nil {
 		t.Fatal(err)
@@ -38,6 +40,11 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 			t.Fatal(err)
 		}
 	}
+}
+
+func newFixture(t *testing.T, st *store.Store) *fixture {
+	t.Helper()
+	seedStaff(t, st)
 	app := webtest.NewApp(t, func(app *fiber.App, w *web.Web) {
 		admin.Mount(app, st, w, admin.Options{LoginPerMinute: 30, Log: quiet})
 	})

@@ -29,14 +29,7 @@ type voiceFixture struct {
 
 func newVoiceFixture(t *testing.T, st *store.Store) *voiceFixture {
 	t.Helper()
-	if _, err := st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range store.Roles {
-		if _, err := st.CreateUser(ctx, store.UserInput{Email: string(r) + "@test.be", Role: r, Password: pw}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	seedStaff(t, st)
 	f := &voiceFixture{}
 	f.st = st
 	f.app = webtest.NewApp(t, func(app *fiber.App, w *web.Web) {
