@@ -80,18 +80,20 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	// /admin path registered after it. So does the site: a route whose :id
 	// names an object of one site (a device, a loan, a course…) carries
 	// a.at(kind), which lets only that site's requests through. Members
-	// are the organisation's, at every site: their routes carry none.
+	// are the organisation's: a.at(store.KindMember) lets through the
+	// requests of its sites, and of organisations sharing with it.
 	desk := requireRole(store.RoleAdmin, store.RoleStaff)
+	member := a.at(store.KindMember)
 	in.Get("/members", desk, a.membersList)
 	in.Get("/members/new", desk, a.memberNew)
 	in.Post("/members", desk, a.memberCreate)
-	in.Get("/members/:id", desk, a.memberShow)
-	in.Get("/members/:id/edit", desk, a.memberEdit)
-	in.Post("/members/:id/edit", desk, a.memberUpdate)
-	in.Post("/members/:id/reissue", desk, a.memberReissue)
-	in.Get("/members/:id/card.pdf", desk, a.memberCardPDF)
+	in.Get("/members/:id", desk, member, a.memberShow)
+	in.Get("/members/:id/edit", desk, member, a.memberEdit)
+	in.Post("/members/:id/edit", desk, member, a.memberUpdate)
+	in.Post("/members/:id/reissue", desk, member, a.memberReissue)
+	in.Get("/members/:id/card.pdf", desk, member, a.memberCardPDF)
 	in.Get("/cards.pdf", desk, a.cardsPDF)
-	in.Post("/members/:id/book", desk, a.memberBook)
+	in.Post("/members/:id/book", desk, member, a.memberBook)
 	in.Get("/lab", desk, a.labDay)
 	in.Get("/lab/week", desk, a.labWeek)
 	in.Get("/devices", desk, a.devicesList)
@@ -185,6 +187,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/sites", adm, a.siteCreate)
 	in.Get("/sites/:id", adm, a.siteShow)
 	in.Post("/sites/:id", adm, a.siteUpdate)
+	in.Post("/sharing", adm, a.shareSave)
+	in.Post("/operators/:id", adm, a.operatorRename)
 	in.Post("/site", a.siteSwitch)
 	in.Get("/stations", adm, a.stationsList)
 	in.Post("/stations", adm, a.stationCreate)

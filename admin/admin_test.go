@@ -42,6 +42,17 @@ func seedStaff(t *testing.T, st *store.Store) {
 	}
 }
 
+// firstSite is the id of the site seedStaff made, where the tests' staff
+// work and their members are seen.
+func firstSite(t *testing.T, st *store.Store) int64 {
+	t.Helper()
+	site, err := st.DefaultSite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site.ID
+}
+
 func newFixture(t *testing.T, st *store.Store) *fixture {
 	t.Helper()
 	seedStaff(t, st)
@@ -154,7 +165,7 @@ func TestRegisterMemberAndCards(t *testing.T) {
 		if !strings.Contains(bad[5].form.Body, `value="nope"`) {
 			t.Error("the form lost the user's input")
 		}
-		if page, _ := st.SearchMembers(ctx, "", 10, 0); page.Total != 0 {
+		if page, _ := st.SearchMembers(ctx, firstSite(t, st), "", 10, 0); page.Total != 0 {
 			t.Fatalf("bad input stored %d members", page.Total)
 		}
 
@@ -170,7 +181,7 @@ func TestRegisterMemberAndCards(t *testing.T) {
 			t.Fatal("no confirmation after registering")
 		}
 		id := strings.TrimPrefix(r.Location, "/admin/members/")
-		m, _ := st.SearchMembers(ctx, "", 1, 0)
+		m, _ := st.SearchMembers(ctx, firstSite(t, st), "", 1, 0)
 		code := m.Members[0].Card.CheckCode
 		if list := c.Get("/admin/members?q=" + strings.ToLower(code)); !strings.Contains(list.Body, "/admin/members/"+id) {
 			t.Fatal("search by check code")
@@ -204,7 +215,7 @@ func TestRegisterMemberAndCards(t *testing.T) {
 		if r := c.Post("/admin/members/"+id+"/reissue", webtest.Form("confirm", "yes")); r.Status != 303 {
 			t.Fatalf("reissue: %d", r.Status)
 		}
-		if _, err := st.CardByToken(ctx, m.Members[0].Card.Token); err == nil {
+		if _, err := st.CardByToken(ctx, m.Members[0].Card.Token, firstSite(t, st)); err == nil {
 			t.Fatal("the old card still works after reissue")
 		}
 

@@ -285,7 +285,7 @@ func (a *Admin) sessionAddMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := a.st.MemberByCheckCode(c.UserContext(), c.FormValue("code"))
+	m, err := a.st.MemberByCheckCode(c.UserContext(), c.FormValue("code"), web.SiteOf(c).ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.courses.err.no_such_code")
 	}

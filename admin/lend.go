@@ -134,11 +134,11 @@ func (a *Admin) lendScan(c *fiber.Ctx) error {
 	var m *store.Member
 	switch scan.Kind {
 	case devices.ScanCard:
-		if h, err := a.st.CardByToken(ctx, val); err == nil {
+		if h, err := a.st.CardByToken(ctx, val, web.SiteOf(c).ID); err == nil {
 			m = &h.Member
 		}
 	case devices.ScanCheckCode:
-		if mm, err := a.st.MemberByCheckCode(ctx, val); err == nil {
+		if mm, err := a.st.MemberByCheckCode(ctx, val, web.SiteOf(c).ID); err == nil {
 			m = mm
 		}
 	}
@@ -272,7 +272,7 @@ func (a *Admin) returnScan(c *fiber.Ctx) error {
 		err = store.ErrNotFound // another site's device comes back there
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		if _, cerr := a.st.CardByToken(ctx, c.FormValue("scan")); cerr == nil {
+		if _, cerr := a.st.CardByToken(ctx, c.FormValue("scan"), web.SiteOf(c).ID); cerr == nil {
 			v.Error = v.L.T("admin.return.is_card")
 		} else {
 			v.Error = v.L.T("admin.lend.unknown_scan")
@@ -358,15 +358,16 @@ func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (pri
 		lang = a.w.Opts.DefaultLang
 	}
 	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
-	org, err := a.st.Setting(ctx, store.SettingOrgName)
+	site := web.SiteOf(c)
+	op, err := a.st.OperatorOfSite(ctx, site.ID)
 	if err != nil {
 		return printing.Receipt{}, nil, err
 	}
+	org := op.Name
 	phone, err := a.st.Setting(ctx, store.SettingOrgPhone)
 	if err != nil {
 		return printing.Receipt{}, nil, err
 	}
-	site := web.SiteOf(c)
 	if site.Phone != "" {
 		phone = site.Phone // the site's own number before the organisation's
 	}

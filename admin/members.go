@@ -24,7 +24,7 @@ func (a *Admin) membersList(c *fiber.Ctx) error {
 	if pageNo < 1 {
 		pageNo = 1
 	}
-	page, err := a.st.SearchMembers(c.UserContext(), q, membersPerPage, (pageNo-1)*membersPerPage)
+	page, err := a.st.SearchMembers(c.UserContext(), web.SiteOf(c).ID, q, membersPerPage, (pageNo-1)*membersPerPage)
 	if err != nil {
 		return err
 	}
@@ -70,6 +70,7 @@ func checkLang(code string) error {
 
 func (a *Admin) memberCreate(c *fiber.Ctx) error {
 	in, form := memberInput(c)
+	in.SiteID = web.SiteOf(c).ID // the member is this site's organisation's
 	err := checkLang(in.Lang)
 	var m *store.Member
 	if err == nil {
@@ -91,14 +92,19 @@ func (a *Admin) memberCreate(c *fiber.Ctx) error {
 func (a *Admin) loadMember(c *fiber.Ctx) (*store.Member, error) { return load(c, a.st.Member) }
 
 // memberShow is a member's page. The member is the organisation's, but
-// what they did is the site's where it happened: the page shows the
-// visits, bookings, courses and loans of the current site only.
+// what they did is the site's where it happened: the page shows it per
+// site side by side, for the sites this staff member may see, and the
+// details (with what can be changed) of the current site.
 func (a *Admin) memberShow(c *fiber.Ctx) error {
 	m, err := a.loadMember(c)
 	if err != nil {
 		return err
 	}
 	site := web.SiteOf(c)
+	perSite, err := a.memberPerSite(c, m.ID)
+	if err != nil {
+		return err
+	}
 	visits, err := a.st.MemberVisits(c.UserContext(), m.ID, site.ID, 100)
 	if err != nil {
 		return err
@@ -141,7 +147,33 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 	return a.w.Render(c, fiber.StatusOK, "admin/member", a.view(c, map[string]any{
 		"M": m, "Visits": visits, "Bookings": bookings, "NoShows": noShows, "Slots": slots,
 		"Enrolments": upcoming, "Attendance": attendance, "Came": came, "Loans": loans, "Receipt": receipt, "Now": a.st.Now(),
+		"PerSite": perSite,
 	}))
+}
+
+// memberPerSite is the member's activity at each site this staff member
+// may see where there was any (the current site always): nothing when
+// they see one site only, where the page's details say it all.
+func (a *Admin) memberPerSite(c *fiber.Ctx, memberID int64) ([]store.SiteActivity, error) {
+	sites, err := a.st.UserSites(c.UserContext(), currentUser(c).ID)
+	if err != nil || len(sites) < 2 {
+		return nil, err
+	}
+	all, err := a.st.MemberActivity(c.UserContext(), memberID, sites)
+	if err != nil {
+		return nil, err
+	}
+	here := web.SiteOf(c).ID
+	var out []store.SiteActivity
+	for _, act := range all {
+		if act.EverThere || act.Site.ID == here {
+			out = append(out, act)
+		}
+	}
+	if len(out) < 2 {
+		return nil, nil
+	}
+	return out, nil
 }
 
 func (a *Admin) memberEdit(c *fiber.Ctx) error {
@@ -226,18 +258,24 @@ func (a *Admin) cardsPDF(c *fiber.Ctx) error {
 
 func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) error {
 	ctx := c.UserContext()
-	members, err := a.st.MembersByIDs(ctx, ids)
+	members, err := a.st.MembersByIDs(ctx, web.SiteOf(c).ID, ids)
 	if err != nil {
 		return err
 	}
-	org, err := a.st.Setting(ctx, store.SettingOrgName)
-	if err != nil {
-		return err
-	}
+	// A card carries the name of the organisation its member belongs to.
+	orgs := map[int64]string{}
 	var faces []printing.CardFace
 	for _, m := range members {
 		if m.Card == nil {
 			continue
+		}
+		org, ok := orgs[m.SiteID]
+		if !ok {
+			op, err := a.st.OperatorOfSite(ctx, m.SiteID)
+			if err != nil {
+				return err
+			}
+			org, orgs[m.SiteID] = op.Name, op.Name
 		}
 		faces = append(faces, printing.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org})
 	}

@@ -134,6 +134,7 @@ var leakRoutes = map[string]leakRoute{
 	"GET /admin/sites":                p(adminOnly, "/admin/sites"),
 	"GET /admin/sites/:id":            p(adminOnly, "/admin/sites/{siteB}"),
 	"POST /admin/sites/:id":           post(adminOnly, "/admin/sites/{siteB}", "name", "Hacked"),
+	"POST /admin/operators/:id":       post(adminOnly, "/admin/operators/{operatorB}", "name", "Hacked"),
 	"GET /admin/stations":             p(adminOnly, "/admin/stations"),
 	"POST /admin/stations/:id/code":   post(adminOnly, "/admin/stations/1/code"),
 	"POST /admin/stations/:id/revoke": post(adminOnly, "/admin/stations/1/revoke"),
@@ -282,7 +283,7 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 		"sessionDay": start.In(siteB.Location()).AddDate(0, 0, 1).Format(time.DateOnly),
 		"threshold":  id(th.ID), "theme": id(theme.ID), "org": id(org.ID), "quote": id(quotes[0].ID),
 		"thresholdA": id(thA.ID), "themeA": id(themeA.ID),
-		"siteB": id(siteB.ID), "admin": id(adminID),
+		"siteB": id(siteB.ID), "operatorB": id(siteB.OperatorID), "admin": id(adminID),
 	}}
 	b.secrets = []string{
 		"Luik-Geheim", devB.AssetTag, devB2.AssetTag, "Luikmodel-B", "LUIK-SERIE-B", "Luikcursus-B", "Luikuitleg-B", "Luikzaal-B",

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/web"
 )
 
 // sitesPage lists the network's sites with a form to add one (admins).
@@ -15,7 +16,11 @@ func (a *Admin) sitesPage(c *fiber.Ctx, status int, form map[string]string, err 
 	if lerr != nil {
 		return lerr
 	}
-	v := a.view(c, map[string]any{"Sites": sites})
+	ops, shares, err2 := a.operatorsData(c)
+	if err2 != nil {
+		return err2
+	}
+	v := a.view(c, map[string]any{"Sites": sites, "Operators": ops, "OperatorName": operatorNames(ops), "Shares": shares})
 	if form != nil {
 		v.Form = form
 	} else {
@@ -30,8 +35,69 @@ func (a *Admin) sitesPage(c *fiber.Ctx, status int, form map[string]string, err 
 func (a *Admin) sitesList(c *fiber.Ctx) error { return a.sitesPage(c, fiber.StatusOK, nil, nil) }
 
 func siteInput(c *fiber.Ctx) (store.SiteInput, map[string]string) {
-	in := store.SiteInput{Name: c.FormValue("name"), Address: c.FormValue("address"), Phone: c.FormValue("phone"), TimeZone: c.FormValue("timezone")}
-	return in, map[string]string{"name": in.Name, "address": in.Address, "phone": in.Phone, "timezone": in.TimeZone}
+	in := store.SiteInput{Name: c.FormValue("name"), Address: c.FormValue("address"), Phone: c.FormValue("phone"), TimeZone: c.FormValue("timezone"),
+		OperatorName: c.FormValue("operator_name")}
+	in.OperatorID, _ = strconv.ParseInt(c.FormValue("operator"), 10, 64)
+	return in, map[string]string{"name": in.Name, "address": in.Address, "phone": in.Phone, "timezone": in.TimeZone,
+		"operator": c.FormValue("operator"), "operator_name": in.OperatorName}
+}
+
+// operatorsData is the organisations, for the site form, and where
+// sharing members stands between the current site's organisation and
+// each other one.
+func (a *Admin) operatorsData(c *fiber.Ctx) ([]store.Operator, []store.ShareState, error) {
+	ops, err := a.st.Operators(c.UserContext())
+	if err != nil {
+		return nil, nil, err
+	}
+	shares, err := a.st.Shares(c.UserContext(), web.SiteOf(c).OperatorID)
+	return ops, shares, err
+}
+
+func operatorNames(ops []store.Operator) map[int64]string {
+	out := make(map[int64]string, len(ops))
+	for _, o := range ops {
+		out[o.ID] = o.Name
+	}
+	return out
+}
+
+// shareSave gives or withdraws the consent of the current site's
+// organisation to share its members with another: an admin working at a
+// site speaks for its organisation. Members are shared once both agreed.
+func (a *Admin) shareSave(c *fiber.Ctx) error {
+	with, err := strconv.ParseInt(c.FormValue("with"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	agree := c.FormValue("agree") == "yes"
+	mine := web.SiteOf(c).OperatorID
+	if err := a.st.SetShare(c.UserContext(), mine, with, agree, currentUser(c).ID); err != nil {
+		return err
+	}
+	a.log.Info("member sharing", "operator", mine, "with", with, "agree", agree, "by", currentUser(c).ID)
+	if agree {
+		a.flash(c, "admin.sharing.agreed")
+	} else {
+		a.flash(c, "admin.sharing.withdrawn")
+	}
+	return c.Redirect("/admin/sites#sharing", fiber.StatusSeeOther)
+}
+
+// operatorRename renames an organisation (its name is on its cards).
+func (a *Admin) operatorRename(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := a.st.RenameOperator(c.UserContext(), id, c.FormValue("name")); err != nil {
+		if _, ok := store.AsFieldError(err); ok {
+			return a.sitesPage(c, fiber.StatusUnprocessableEntity, nil, err)
+		}
+		return err
+	}
+	a.flash(c, "admin.sites.saved")
+	return c.Redirect("/admin/sites#operators", fiber.StatusSeeOther)
 }
 
 func (a *Admin) siteCreate(c *fiber.Ctx) error {
@@ -50,8 +116,13 @@ func (a *Admin) siteShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := a.view(c, map[string]any{"Site": site})
-	v.Form = map[string]string{"name": site.Name, "address": site.Address, "phone": site.Phone, "timezone": site.TimeZone}
+	ops, err := a.st.Operators(c.UserContext())
+	if err != nil {
+		return err
+	}
+	v := a.view(c, map[string]any{"Site": site, "Operators": ops})
+	v.Form = map[string]string{"name": site.Name, "address": site.Address, "phone": site.Phone, "timezone": site.TimeZone,
+		"operator": strconv.FormatInt(site.OperatorID, 10)}
 	return a.w.Render(c, fiber.StatusOK, "admin/site", v)
 }
 
@@ -62,7 +133,11 @@ func (a *Admin) siteUpdate(c *fiber.Ctx) error {
 	}
 	in, form := siteInput(c)
 	if err := a.st.UpdateSite(c.UserContext(), site.ID, in); err != nil {
-		v := a.view(c, map[string]any{"Site": site})
+		ops, oerr := a.st.Operators(c.UserContext())
+		if oerr != nil {
+			return oerr
+		}
+		v := a.view(c, map[string]any{"Site": site, "Operators": ops})
 		v.Form = form
 		if !formError(v, err) {
 			return err

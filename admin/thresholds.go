@@ -176,7 +176,7 @@ func (a *Admin) thresholdNew(c *fiber.Ctx) error {
 	v := a.view(c, data)
 	v.Form = map[string]string{"domain": in.Domain, "problem": in.Problem, "text": in.Text, "lang": in.Lang, "code": c.FormValue("code")}
 	if c.FormValue("help") == "yes" {
-		m, err := a.st.MemberByCheckCode(ctx, c.FormValue("code"))
+		m, err := a.st.MemberByCheckCode(ctx, c.FormValue("code"), web.SiteOf(c).ID)
 		if err != nil {
 			v.Error = v.L.T("admin.courses.err.no_such_code")
 			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/threshold_new", v)

@@ -170,14 +170,14 @@ func (k *Kiosk) setLangCookie(c *fiber.Ctx, code string) {
 
 // scan checks a visitor in with the token the scanner typed.
 func (k *Kiosk) scan(c *fiber.Ctx) error {
-	h, err := k.st.CardByToken(c.UserContext(), c.FormValue("token"))
+	site := web.SiteOf(c)
+	h, err := k.st.CardByToken(c.UserContext(), c.FormValue("token"), site.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return k.refuse(c)
 	}
 	if err != nil {
 		return err
 	}
-	site := web.SiteOf(c)
 	_, counted, err := k.st.CheckInCard(c.UserContext(), h, site)
 	if err != nil {
 		return err

@@ -50,6 +50,24 @@ func TestPairedScreensServeTheirOwnSite(t *testing.T) {
 		}
 		pair(screenA, a)
 		stationB := pair(screenB, b)
+
+		// A member of another organisation on this server: their card is
+		// refused at A's screen like an unknown one, and leaves no visit.
+		c, err := st.CreateSite(ctx, store.SiteInput{Name: "Gent", OperatorName: "Andere vzw"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := st.CreateMember(ctx, store.MemberInput{Nickname: "Muur", Lang: "nl", SiteID: c.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		screenA.Get("/kiosk")
+		if r := screenA.Post("/kiosk/scan", webtest.Form("token", other.Card.Token)); r.Status != 303 || !strings.HasPrefix(r.Location, "/kiosk/refused") {
+			t.Fatalf("another organisation's card at A: %d %q", r.Status, r.Location)
+		}
+		if va, _ := st.VisitsOn(ctx, a.ID, st.Now().In(a.Location()).Format(time.DateOnly)); len(va) != 0 {
+			t.Fatalf("another organisation's card checked in at A: %d visits", len(va))
+		}
 		scanIn(t, screenB, m)
 		day := st.Now().In(b.Location()).Format(time.DateOnly)
 		if vb, _ := st.VisitsOn(ctx, b.ID, day); len(vb) != 1 {

@@ -10,10 +10,11 @@ import (
 func BenchmarkCardByToken(b *testing.B) {
 	s := storetest.Open(b, "sqlite")
 	tokens := storetest.SeedLoad(b, s, 5_000, 10)
+	at := here(b, s)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.CardByToken(ctx, tokens[i%len(tokens)]); err != nil {
+		if _, err := s.CardByToken(ctx, tokens[i%len(tokens)], at); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -901,16 +901,3 @@ func (s *Store) RecentPromotions(ctx context.Context, siteID int64, since time.T
 		Order("enrolments.promoted_at DESC").Limit(50).Scan(&ps).Error
 	return ps, err
 }
-
-// MemberByCheckCode finds the member whose active card has this code.
-func (s *Store) MemberByCheckCode(ctx context.Context, code string) (*Member, error) {
-	code = NormalizeCheckCode(code)
-	if code == "" {
-		return nil, ErrNotFound
-	}
-	var c Card
-	if err := s.R.WithContext(ctx).Where("check_code = ? AND revoked_at IS NULL", code).Take(&c).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return s.Member(ctx, c.MemberID)
-}

@@ -101,6 +101,9 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 		if err := s.SetSetting(ctx, SettingOrgName, "De Drempel vzw"); err != nil {
 			return nil, err
 		}
+		if err := s.RenameOperator(ctx, site.OperatorID, "De Drempel vzw"); err != nil {
+			return nil, err
+		}
 	}
 	if hours, _ := s.LabHoursOf(ctx, site.ID); len(hours) == 0 {
 		lab := DefaultLab(site.ID)

@@ -153,10 +153,23 @@ func (s *Store) Member(ctx context.Context, id int64) (*Member, error) {
 }
 
 // MembersByIDs loads several members with their active cards, in the
-// order given; unknown ids are left out.
-func (s *Store) MembersByIDs(ctx context.Context, ids []int64) ([]Member, error) {
+// order given; unknown ids, and members not seen at the site, are left
+// out.
+func (s *Store) MembersByIDs(ctx context.Context, siteID int64, ids []int64) ([]Member, error) {
+	var seen []int64
+	if err := s.R.WithContext(ctx).Model(&Member{}).Where("id IN ?", ids).Where(memberSeenAt, siteID).Pluck("id", &seen).Error; err != nil {
+		return nil, err
+	}
+	ok := map[int64]bool{}
+	for _, id := range seen {
+		ok[id] = true
+	}
 	var out []Member
 	for _, id := range ids {
+		if !ok[id] {
+			continue
+		}
+		ok[id] = false
 		m, err := s.Member(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			continue
@@ -169,17 +182,33 @@ func (s *Store) MembersByIDs(ctx context.Context, ids []int64) ([]Member, error)
 	return out, nil
 }
 
+// MemberByCheckCode finds the member whose active card has this code,
+// among those seen at the site.
+func (s *Store) MemberByCheckCode(ctx context.Context, code string, siteID int64) (*Member, error) {
+	code = NormalizeCheckCode(code)
+	if code == "" {
+		return nil, ErrNotFound
+	}
+	var c Card
+	err := s.R.WithContext(ctx).Joins("JOIN members ON members.id = cards.member_id").
+		Where("cards.check_code = ? AND cards.revoked_at IS NULL", code).Where(memberSeenAt, siteID).Take(&c).Error
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return s.Member(ctx, c.MemberID)
+}
+
 // MemberPage is one page of a member search.
 type MemberPage struct {
 	Members []Member
 	Total   int64
 }
 
-// SearchMembers finds members by part of their nickname or by their check
-// code, newest first.
-func (s *Store) SearchMembers(ctx context.Context, q string, limit, offset int) (MemberPage, error) {
+// SearchMembers finds the members seen at a site by part of their
+// nickname or by their check code, newest first.
+func (s *Store) SearchMembers(ctx context.Context, siteID int64, q string, limit, offset int) (MemberPage, error) {
 	var page MemberPage
-	db := s.R.WithContext(ctx).Model(&Member{})
+	db := s.R.WithContext(ctx).Model(&Member{}).Where(memberSeenAt, siteID)
 	q = searchText(q, 100)
 	if q != "" {
 		cond := s.R.Where(`search LIKE ? ESCAPE '\'`, likePattern(Fold(q)))
@@ -231,9 +260,11 @@ type CardHolder struct {
 	HasOverdue bool
 }
 
-// CardByToken resolves a scanned token to its active card and member, in
-// one query. Unknown, malformed and revoked tokens all give ErrNotFound.
-func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, error) {
+// CardByToken resolves a token scanned at a site to its active card and
+// member, in one query. Unknown, malformed and revoked tokens all give
+// ErrNotFound, and so does the card of a member not seen at the site (of
+// another organisation that does not share its members).
+func (s *Store) CardByToken(ctx context.Context, token string, siteID int64) (*CardHolder, error) {
 	token = NormalizeToken(token)
 	if token == "" {
 		return nil, ErrNotFound
@@ -253,7 +284,7 @@ func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, err
 			"EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking, "+
 			"EXISTS (SELECT 1 FROM loans WHERE loans.member_id = members.id AND loans.status = 'open' AND loans.due_at < ?) AS has_overdue", s.Now()).
 		Joins("JOIN members ON members.id = cards.member_id").
-		Where("cards.token = ? AND cards.revoked_at IS NULL", token).Take(&row).Error
+		Where("cards.token = ? AND cards.revoked_at IS NULL", token).Where(memberSeenAt, siteID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
@@ -267,4 +298,84 @@ func (s *Store) CardByToken(ctx context.Context, token string) (*CardHolder, err
 		HasBooking: row.HasBooking,
 		HasOverdue: row.HasOverdue,
 	}, nil
+}
+
+// SiteActivity is what a member did at one site, side by side with the
+// other sites on their page.
+type SiteActivity struct {
+	Site      Site
+	Visits    int64
+	LastVisit *time.Time
+	Bookings  int64 // lab bookings still to come
+	Attended  int64 // course sessions attended
+	OpenLoans int64
+	EverThere bool // anything at all at this site
+}
+
+// MemberActivity is a member's activity at each of these sites (the ones
+// the staff member may see), in the order given: visits, lab bookings to
+// come, course sessions attended and devices on loan. A handful of
+// grouped counts, whatever the number of sites.
+func (s *Store) MemberActivity(ctx context.Context, memberID int64, sites []Site) ([]SiteActivity, error) {
+	ids := make([]int64, len(sites))
+	out := make([]SiteActivity, len(sites))
+	at := map[int64]*SiteActivity{}
+	for i, site := range sites {
+		ids[i] = site.ID
+		out[i].Site = site
+		at[site.ID] = &out[i]
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type count struct {
+		SiteID int64
+		N      int64
+	}
+	counts := func(dst func(*SiteActivity) *int64, q string, args ...any) error {
+		var rows []count
+		if err := s.R.WithContext(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if a := at[r.SiteID]; a != nil {
+				*dst(a) = r.N
+				a.EverThere = a.EverThere || r.N > 0
+			}
+		}
+		return nil
+	}
+	now := s.Now()
+	if err := counts(func(a *SiteActivity) *int64 { return &a.Visits },
+		"SELECT site_id, COUNT(*) AS n FROM visits WHERE member_id = ? AND site_id IN ? GROUP BY site_id", memberID, ids); err != nil {
+		return nil, err
+	}
+	if err := counts(func(a *SiteActivity) *int64 { return &a.Bookings },
+		"SELECT site_id, COUNT(*) AS n FROM bookings WHERE member_id = ? AND site_id IN ? AND status = ? AND starts_at >= ? GROUP BY site_id",
+		memberID, ids, BookingBooked, now.Unix()); err != nil {
+		return nil, err
+	}
+	if err := counts(func(a *SiteActivity) *int64 { return &a.Attended },
+		`SELECT courses.site_id, COUNT(*) AS n FROM enrolments JOIN course_sessions ON course_sessions.id = enrolments.session_id
+JOIN courses ON courses.id = course_sessions.course_id
+WHERE enrolments.member_id = ? AND courses.site_id IN ? AND enrolments.attended_at IS NOT NULL GROUP BY courses.site_id`, memberID, ids); err != nil {
+		return nil, err
+	}
+	if err := counts(func(a *SiteActivity) *int64 { return &a.OpenLoans },
+		"SELECT site_id, COUNT(*) AS n FROM loans WHERE member_id = ? AND site_id IN ? AND status = ? GROUP BY site_id", memberID, ids, LoanOpen); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Visits == 0 {
+			continue
+		}
+		last, err := s.MemberVisits(ctx, memberID, out[i].Site.ID, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(last) > 0 {
+			out[i].LastVisit = &last[0].CheckedInAt
+		}
+	}
+	return out, nil
 }

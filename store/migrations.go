@@ -367,6 +367,22 @@ CREATE TABLE user_sites (
 );
 CREATE INDEX user_sites_site ON user_sites (site_id);
 `, giveStaffEverySite},
+	{15, `
+CREATE TABLE operators (
+	id {{ID}},
+	name TEXT NOT NULL,
+	created_at {{TS}} NOT NULL
+);
+ALTER TABLE sites ADD COLUMN operator_id BIGINT REFERENCES operators (id);
+CREATE INDEX sites_operator ON sites (operator_id);
+CREATE TABLE operator_shares (
+	operator_id BIGINT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+	with_id BIGINT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+	agreed_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	agreed_at {{TS}} NOT NULL,
+	PRIMARY KEY (operator_id, with_id)
+);
+`, oneOperatorForEverySite},
 }
 
 func (s *Store) dialectSQL(q string) string {

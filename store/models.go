@@ -7,12 +7,13 @@ import (
 
 // Site is one place where the lab runs (a food point, a CPAS antenna).
 type Site struct {
-	ID        int64
-	Name      string
-	Address   string // printed on what a member takes home
-	Phone     string // the number to call, printed on receipts and reminders
-	TimeZone  string
-	CreatedAt time.Time
+	ID         int64
+	OperatorID int64 // the organisation that runs it (Operator)
+	Name       string
+	Address    string // printed on what a member takes home
+	Phone      string // the number to call, printed on receipts and reminders
+	TimeZone   string
+	CreatedAt  time.Time
 }
 
 // Location is the site's time zone, Europe/Brussels when unset or unknown.

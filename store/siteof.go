@@ -9,8 +9,9 @@ import (
 )
 
 // Kind names a kind of object that belongs to one site: it happened
-// there, or is kept there. Members are not one of them: a member card
-// works at every site of the organisation.
+// there, or is kept there. Members are the exception: a member is the
+// organisation's (the Operator of the site that registered them) and is
+// seen at each of its sites, and at those of operators sharing with it.
 type Kind string
 
 // The kinds of site-bound objects.
@@ -25,6 +26,7 @@ const (
 	KindTheme        Kind = "theme"
 	KindOrganisation Kind = "organisation"
 	KindQuote        Kind = "quote"
+	KindMember       Kind = "member"
 )
 
 // siteOfQuery finds the site of one object of each kind, directly or
@@ -40,6 +42,7 @@ var siteOfQuery = map[Kind]string{
 	KindTheme:        "SELECT site_id FROM themes WHERE id = ?",
 	KindOrganisation: "SELECT site_id FROM organisations WHERE id = ?",
 	KindQuote:        "SELECT themes.site_id FROM quotes JOIN themes ON themes.id = quotes.theme_id WHERE quotes.id = ?",
+	KindMember:       "SELECT site_id FROM members WHERE id = ?", // the site that registered them
 }
 
 // SiteOf is the site an object of kind k belongs to; ErrNotFound when
@@ -64,8 +67,12 @@ func siteOf(tx *gorm.DB, k Kind, id int64) (int64, error) {
 }
 
 // IsAt reports whether the object of kind k with this id belongs to the
-// site: false for an object of another site, or none at all.
+// site (a member: is seen there, MemberSeenAt): false for an object of
+// another site, or none at all.
 func (s *Store) IsAt(ctx context.Context, k Kind, id, siteID int64) (bool, error) {
+	if k == KindMember {
+		return s.MemberSeenAt(ctx, id, siteID)
+	}
 	got, err := s.SiteOf(ctx, k, id)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil

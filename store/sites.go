@@ -74,13 +74,17 @@ func (s *Store) EnsureSite(ctx context.Context, name, timeZone string) (*Site, e
 			return err
 		}
 		site = &Site{Name: name, TimeZone: timeZone, CreatedAt: s.Now()}
+		if site.OperatorID, err = firstOperator(tx, name, site.CreatedAt); err != nil {
+			return err
+		}
 		return tx.Create(site).Error
 	})
 	return site, err
 }
 
-// NameFirstSite names the first site, creating it when there is none: the
-// organisation's name, given when the first admin sets Drempel up.
+// NameFirstSite names the first site and its operator, creating them when
+// there are none: the organisation's name, given when the first admin sets
+// Drempel up.
 func (s *Store) NameFirstSite(ctx context.Context, name string) error {
 	name, err := requiredText("name", name, 100)
 	if err != nil {
@@ -90,12 +94,22 @@ func (s *Store) NameFirstSite(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Site{}).Where("id = ?", site.ID).Update("name", name).Error; err != nil {
+			return err
+		}
+		return tx.Model(&Operator{}).Where("id = ?", site.OperatorID).Update("name", name).Error
+	})
 }
 
 // SiteInput is what an admin gives for a site.
 type SiteInput struct {
 	Name, Address, Phone, TimeZone string
+	// OperatorID is the organisation that runs the site; 0 with an
+	// OperatorName makes a new one, 0 without keeps the site's (or, for a
+	// new site, gives it the first organisation's).
+	OperatorID   int64
+	OperatorName string
 }
 
 func (in SiteInput) clean() (SiteInput, error) {
@@ -116,7 +130,33 @@ func (in SiteInput) clean() (SiteInput, error) {
 	if _, err := time.LoadLocation(in.TimeZone); err != nil || in.TimeZone == "Local" {
 		return in, &FieldError{"timezone", "bad_choice"}
 	}
+	if in.OperatorName, err = cleanText("operator_name", in.OperatorName, 100); err != nil {
+		return in, err
+	}
 	return in, nil
+}
+
+// operatorFor is the operator a site gets from its input, inside tx: the
+// one chosen (which must exist), a new one by name, or keep (0: none
+// chosen, the site keeps what it has).
+func (s *Store) operatorFor(tx *gorm.DB, in SiteInput, keep int64) (int64, error) {
+	switch {
+	case in.OperatorID != 0:
+		var n int64
+		if err := tx.Model(&Operator{}).Where("id = ?", in.OperatorID).Count(&n).Error; err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, &FieldError{"operator", "bad_choice"}
+		}
+		return in.OperatorID, nil
+	case in.OperatorName != "":
+		o := Operator{Name: in.OperatorName, CreatedAt: s.Now()}
+		return o.ID, tx.Create(&o).Error
+	case keep != 0:
+		return keep, nil
+	}
+	return firstOperator(tx, in.Name, s.Now())
 }
 
 // cleanPhone accepts what people write a phone number with: digits,
@@ -144,27 +184,39 @@ func (s *Store) CreateSite(ctx context.Context, in SiteInput) (*Site, error) {
 		return nil, err
 	}
 	site := &Site{Name: in.Name, Address: in.Address, Phone: in.Phone, TimeZone: in.TimeZone, CreatedAt: s.Now()}
-	if err := s.W.WithContext(ctx).Create(site).Error; err != nil {
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if site.OperatorID, err = s.operatorFor(tx, in, 0); err != nil {
+			return err
+		}
+		return tx.Create(site).Error
+	})
+	if err != nil {
 		return nil, err
 	}
 	return site, nil
 }
 
-// UpdateSite changes a site's name, address, phone and time zone.
+// UpdateSite changes a site's name, address, phone, time zone and
+// operator. Moving a site to another operator moves its members with it:
+// they are then seen where that operator's are.
 func (s *Store) UpdateSite(ctx context.Context, id int64, in SiteInput) error {
 	in, err := in.clean()
 	if err != nil {
 		return err
 	}
-	res := s.W.WithContext(ctx).Model(&Site{}).Where("id = ?", id).
-		Updates(map[string]any{"name": in.Name, "address": in.Address, "phone": in.Phone, "time_zone": in.TimeZone})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var site Site
+		if err := tx.Take(&site, id).Error; err != nil {
+			return notFound(err)
+		}
+		op, err := s.operatorFor(tx, in, site.OperatorID)
+		if err != nil {
+			return err
+		}
+		return tx.Model(&Site{}).Where("id = ?", id).Updates(map[string]any{
+			"name": in.Name, "address": in.Address, "phone": in.Phone, "time_zone": in.TimeZone, "operator_id": op}).Error
+	})
 }
 
 // ErrNoSite is a staff member who belongs to no site yet: they see

@@ -14,6 +14,16 @@ import (
 
 var ctx = context.Background()
 
+// here is the first site's id, where the tests' members are seen.
+func here(t testing.TB, s *store.Store) int64 {
+	t.Helper()
+	site, err := s.DefaultSite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site.ID
+}
+
 func site(t *testing.T, s *store.Store) *store.Site {
 	t.Helper()
 	site, err := s.EnsureSite(ctx, "Test", "Europe/Brussels")
@@ -33,7 +43,7 @@ func TestMemberCardLifecycle(t *testing.T) {
 		if m.Nickname != "Amina" || m.Card == nil || len(m.Card.Token) != store.TokenLen || len(m.Card.CheckCode) != store.CheckCodeLen {
 			t.Fatalf("unexpected member %+v card %+v", m, m.Card)
 		}
-		h, err := s.CardByToken(ctx, strings.ToLower(m.Card.Token))
+		h, err := s.CardByToken(ctx, strings.ToLower(m.Card.Token), here(t, s))
 		if err != nil || h.Member.ID != m.ID {
 			t.Fatalf("lookup by lower-case token: %v %+v", err, h)
 		}
@@ -45,17 +55,17 @@ func TestMemberCardLifecycle(t *testing.T) {
 		if c.Token == old {
 			t.Fatal("reissued card kept its token")
 		}
-		if _, err := s.CardByToken(ctx, old); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.CardByToken(ctx, old, here(t, s)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("old token still works: %v", err)
 		}
-		if h, err := s.CardByToken(ctx, c.Token); err != nil || h.Member.ID != m.ID {
+		if h, err := s.CardByToken(ctx, c.Token, here(t, s)); err != nil || h.Member.ID != m.ID {
 			t.Fatalf("new token: %v", err)
 		}
 		if _, err := s.ReissueCard(ctx, m.ID+1000); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("reissue for unknown member: %v", err)
 		}
 		for _, bad := range []string{"", "short", strings.Repeat("Z", 27), "\xff\xfe", "<script>alert(1)</script>"} {
-			if _, err := s.CardByToken(ctx, bad); !errors.Is(err, store.ErrNotFound) {
+			if _, err := s.CardByToken(ctx, bad, here(t, s)); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("token %q: want ErrNotFound, got %v", bad, err)
 			}
 		}
@@ -86,7 +96,7 @@ func TestMemberValidation(t *testing.T) {
 				t.Errorf("%+v: want %s/%s, got %v", c.in, c.field, c.code, err)
 			}
 		}
-		page, err := s.SearchMembers(ctx, "", 10, 0)
+		page, err := s.SearchMembers(ctx, here(t, s), "", 10, 0)
 		if err != nil || page.Total != 0 {
 			t.Fatalf("invalid input left members behind: %d %v", page.Total, err)
 		}
@@ -111,7 +121,7 @@ func TestSearchMembers(t *testing.T) {
 		}
 		check := func(q string, want ...string) {
 			t.Helper()
-			page, err := s.SearchMembers(ctx, q, 10, 0)
+			page, err := s.SearchMembers(ctx, here(t, s), q, 10, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,7 +272,7 @@ func TestDemoSeedIsRepeatable(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page, _ := s.SearchMembers(ctx, "", 100, 0)
+		page, _ := s.SearchMembers(ctx, here(t, s), "", 100, 0)
 		if page.Total != 20 {
 			t.Fatalf("want 20 demo members after two seeds, got %d", page.Total)
 		}
@@ -272,7 +282,7 @@ func TestDemoSeedIsRepeatable(t *testing.T) {
 		if _, err := s.Authenticate(ctx, r2.Logins[0].Email, r2.Logins[0].Password); err != nil {
 			t.Fatalf("demo login: %v", err)
 		}
-		if _, err := s.CardByToken(ctx, r2.SampleCard.Token); err != nil {
+		if _, err := s.CardByToken(ctx, r2.SampleCard.Token, here(t, s)); err != nil {
 			t.Fatalf("sample card: %v", err)
 		}
 	})
