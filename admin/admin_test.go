@@ -3,7 +3,10 @@ package admin_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"log/slog"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -344,16 +347,62 @@ func TestSettings(t *testing.T) {
 	}
 	c := f.signIn(t, store.RoleAdmin)
 	c.Get("/admin/settings")
-	if r := c.Post("/admin/settings", webtest.Form("org", "CPAS", "retention", "2")); r.Status != 422 {
+	if r := c.Post("/admin/settings", webtest.Form("org", "")); r.Status != 422 {
+		t.Fatalf("no name: %d", r.Status)
+	}
+	if r := c.Post("/admin/settings", webtest.Form("org", "CPAS de Liège")); r.Status != 303 {
+		t.Fatalf("save: %d", r.Status)
+	}
+	if p := c.Get("/admin/settings"); !strings.Contains(p.Body, `value="CPAS de Liège"`) {
+		t.Fatal("settings not shown back")
+	}
+}
+
+// The privacy page sets how long each kind of record is kept: a period
+// out of range is refused with the form again and nothing saved; a good
+// one is what the job uses.
+func TestRetentionPage(t *testing.T) {
+	st := storetest.Open(t, "sqlite") // one page and its form: the store's rules run on both databases in store
+	f := newFixture(t, st)
+	if r := f.signIn(t, store.RoleStaff).Get("/admin/privacy"); r.Status != 403 {
+		t.Fatalf("staff sees the privacy settings: %d", r.Status)
+	}
+	x, err := web.NewI18n(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := x.Loc("nl", "nl")
+	c := f.signIn(t, store.RoleAdmin)
+	page := c.Get("/admin/privacy")
+	if page.Status != 200 || !strings.Contains(page.Body, html.EscapeString(nl.T("admin.retention.rule.members"))) || !strings.Contains(page.Body, html.EscapeString(nl.T("admin.retention.not_yet"))) {
+		t.Fatalf("privacy page: %d", page.Status)
+	}
+	form := func(words string) url.Values {
+		v := url.Values{}
+		for _, r := range store.RetentionRules {
+			v.Set(r.Key, strconv.Itoa(r.Default))
+		}
+		v.Set("words", words)
+		return v
+	}
+	r := c.Post("/admin/privacy", form("2"))
+	if r.Status != 422 || !strings.Contains(r.Body, html.EscapeString(nl.T("admin.retention.err.range", "Min", 7, "Max", 3650))) || !strings.Contains(r.Body, `value="2"`) {
 		t.Fatalf("2 days: %d", r.Status)
 	}
-	if r := c.Post("/admin/settings", webtest.Form("org", "CPAS de Liège", "retention", "90")); r.Status != 303 {
+	if v, _ := st.Setting(ctx, store.SettingTextRetentionDays); v != "" {
+		t.Fatalf("a refused form saved %q", v)
+	}
+	c.Get("/admin/privacy")
+	if r := c.Post("/admin/privacy", form("90")); r.Status != 303 {
 		t.Fatalf("save: %d", r.Status)
 	}
 	if v, _ := st.Setting(ctx, store.SettingTextRetentionDays); v != "90" {
 		t.Fatalf("retention: %q", v)
 	}
-	if p := c.Get("/admin/settings"); !strings.Contains(p.Body, `value="CPAS de Liège"`) {
-		t.Fatal("settings not shown back")
+	if _, err := st.ApplyRetention(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Get("/admin/privacy"); strings.Contains(p.Body, html.EscapeString(nl.T("admin.retention.not_yet"))) {
+		t.Fatal("the page does not show the job's last run")
 	}
 }

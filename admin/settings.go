@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -9,27 +8,20 @@ import (
 	"github.com/drempel/drempel/store"
 )
 
-// settingsPage shows the organisation's settings: its name (on cards and
-// dossiers) and how long visitors' own words are kept.
+// settingsPage shows the organisation's settings: its name (on dossiers)
+// and phone number. How long things are kept is on the privacy page.
 func (a *Admin) settingsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	org, err := a.st.Setting(ctx, store.SettingOrgName)
 	if err != nil {
 		return err
 	}
-	days, err := a.st.Setting(ctx, store.SettingTextRetentionDays)
-	if err != nil {
-		return err
-	}
-	if days == "" {
-		days = "183"
-	}
 	phone, err := a.st.Setting(ctx, store.SettingOrgPhone)
 	if err != nil {
 		return err
 	}
 	v := a.view(c, nil)
-	v.Form = map[string]string{"org": org, "retention": days, "phone": phone}
+	v.Form = map[string]string{"org": org, "phone": phone}
 	return a.w.Render(c, fiber.StatusOK, "admin/settings", v)
 }
 
@@ -39,10 +31,6 @@ func (a *Admin) settingsSave(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.org")
 	}
-	days, err := strconv.Atoi(strings.TrimSpace(c.FormValue("retention")))
-	if err != nil || days < 7 || days > 3650 {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.retention")
-	}
 	phone := strings.TrimSpace(c.FormValue("phone"))
 	if len(phone) > 30 || strings.Trim(phone, "0123456789+-./() ") != "" {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.settings.err.phone")
@@ -51,9 +39,6 @@ func (a *Admin) settingsSave(c *fiber.Ctx) error {
 		return err
 	}
 	if err := a.st.SetSetting(ctx, store.SettingOrgPhone, phone); err != nil {
-		return err
-	}
-	if err := a.st.SetSetting(ctx, store.SettingTextRetentionDays, strconv.Itoa(days)); err != nil {
 		return err
 	}
 	a.log.Info("settings changed", "by", currentUser(c).ID)

@@ -383,6 +383,9 @@ CREATE TABLE operator_shares (
 	PRIMARY KEY (operator_id, with_id)
 );
 `, oneOperatorForEverySite},
+	{16, `
+ALTER TABLE members ADD COLUMN erased_at {{TS}};
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

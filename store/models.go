@@ -86,7 +86,8 @@ type Member struct {
 	Search    string `json:"-"` // Fold(Nickname), kept by this package
 	CreatedAt time.Time
 	UpdatedAt time.Time
-	Card      *Card `gorm:"-"`
+	ErasedAt  *time.Time // erased on request: only anonymous figures remain
+	Card      *Card      `gorm:"-"`
 }
 
 // Card is a member card. Token is the secret in the QR code; CheckCode is

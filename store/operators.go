@@ -43,11 +43,12 @@ const sitesSeeingSQL = `SELECT seen.id FROM sites here JOIN sites seen ON seen.o
 WHERE here.id = ?`
 
 // memberSeenAt is the condition that a member (the members table) is
-// seen at a site: registered at one of the sites of sitesSeeingSQL. The
+// seen at a site: registered at one of the sites of sitesSeeingSQL, and
+// not erased (an erased member is seen nowhere). The
 // walls between operators are this one condition, used by every lookup
 // of a member from a request (a card scanned, a check code typed, a
 // member's page, the search).
-const memberSeenAt = "members.site_id IN (" + sitesSeeingSQL + ")"
+const memberSeenAt = "members.erased_at IS NULL AND members.site_id IN (" + sitesSeeingSQL + ")"
 
 // MemberSeenAt reports whether a member is seen at a site: false for a
 // member of another operator that does not share, or no member at all.

@@ -31,3 +31,26 @@ func BookingError(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// refusalAnswer is how the error handler answers one of the store's
+// refusals: a status and a message.
+type refusalAnswer struct {
+	err    error
+	status int
+	id     string
+}
+
+// refusals are the store's refusals that a handler passes on as they are:
+// each is answered with its status and message, here and nowhere else.
+var refusals = []refusalAnswer{
+	{store.ErrOpenLoans, 409, "admin.privacy.err.open_loans"},
+}
+
+func refusal(err error) (refusalAnswer, bool) {
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			return r, true
+		}
+	}
+	return refusalAnswer{}, false
+}

@@ -390,6 +390,8 @@ func (w *Web) errorHandler(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.Is(err, store.ErrNotFound) {
 		status, msg = fiber.StatusNotFound, "error.not_found"
+	} else if r, ok := refusal(err); ok {
+		status, msg = r.status, r.id
 	} else if errors.As(err, &fe) {
 		status = fe.Code
 		switch {

@@ -1,0 +1,156 @@
+package admin_test
+
+import (
+	"encoding/json"
+	"html"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drempel/drempel/store"
+	"github.com/drempel/drempel/store/storetest"
+	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/webtest"
+)
+
+// A member asks what Drempel holds about them, takes it as a file, and
+// asks to be erased: an open loan stops the erase; after the erase the
+// member is gone by every road, their card is dead and nothing of it is
+// left, the next one on the waiting list has their seat, and the day's
+// figures are what they were.
+func TestMemberDataAndErase(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		x, err := web.NewI18n(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nl := x.Loc("nl", "nl")
+		site := must(st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"))(t)
+		staffID := userID(t, st, "staff@test.be")
+		m := must(st.CreateMember(ctx, store.MemberInput{Nickname: "Wis-Mij", Lang: "ar", Phone: "0470 11 22 33", Note: "Vraagt naar Mo", SiteID: site.ID}))(t)
+		other := must(st.CreateMember(ctx, store.MemberInput{Nickname: "Wachtende", Lang: "nl", SiteID: site.ID}))(t)
+		id := strconv.FormatInt(m.ID, 10)
+		day := st.Now().In(site.Location()).Format(time.DateOnly)
+		checkIn(t, st, m.ID, site)
+		checkIn(t, st, other.ID, site)
+
+		// A course session to come with one seat: the member has it, the
+		// other waits. A past session they attended, with a smiley.
+		course := must(st.SaveCourse(ctx, 0, site.ID, store.CourseInput{Kind: store.CourseOpen, Pictogram: "laptop",
+			Texts: map[string]store.CourseText{"nl": {Name: "Mails sturen"}}}))(t)
+		start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+		soon := must(st.AddSession(ctx, course.ID, store.SessionInput{Start: start, End: start.Add(time.Hour), Seats: 1}))(t)
+		if s, err := st.Enrol(ctx, store.EnrolInput{SessionID: soon.ID, MemberID: m.ID}); err != nil || s != store.Enrolled {
+			t.Fatalf("enrol: %v %v", s, err)
+		}
+		if s, err := st.Enrol(ctx, store.EnrolInput{SessionID: soon.ID, MemberID: other.ID, Wait: true}); err != nil || s != store.Waiting {
+			t.Fatalf("wait: %v %v", s, err)
+		}
+		past := must(st.AddSession(ctx, course.ID, store.SessionInput{Start: start.AddDate(0, 0, -10), End: start.AddDate(0, 0, -10).Add(time.Hour), Seats: 5}))(t)
+		if err := st.W.Create(&store.Rating{SessionID: past.ID, MemberID: m.ID, Score: 4, CreatedAt: time.Now()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		// A report asking for help, with a voice note.
+		th := must(st.ReportThreshold(ctx, store.ReportInput{SiteID: site.ID, Domain: "bank", Problem: "login", Text: "Itsme lukt niet",
+			Lang: "nl", MemberID: &m.ID, WantsHelp: true, Voice: []byte("STEM"), VoiceType: "audio/webm"}))(t)
+		// A laptop still with the member.
+		dev := must(st.AddDevices(ctx, site.ID, store.DeviceInput{Type: store.Laptop, Make: "M", Model: "X"}, 1, staffID))(t)[0]
+		loan := store.Loan{DeviceID: dev.ID, MemberID: m.ID, SiteID: site.ID, LentAt: time.Now(), DueAt: time.Now().AddDate(0, 0, 7), Status: store.LoanOpen, TermsAccepted: true}
+		if err := st.W.Create(&loan).Error; err != nil {
+			t.Fatal(err)
+		}
+
+		c := f.signIn(t, store.RoleStaff)
+		page := c.Get("/admin/members/" + id + "/data")
+		if page.Status != 200 || !strings.Contains(page.Body, "Vraagt naar Mo") || !strings.Contains(page.Body, "Itsme lukt niet") ||
+			!strings.Contains(page.Body, store.FormatCheckCode(m.Card.CheckCode)) || strings.Contains(page.Body, m.Card.Token) {
+			t.Fatalf("what we hold: %d, want the note, the words and the check code and never the token\n%s", page.Status, page.Body)
+		}
+		for kind, n := range map[string]int{"cards": 1, "visits": 1, "enrolments": 1, "ratings": 1, "loans": 1, "thresholds": 1} {
+			if !strings.Contains(page.Body, `data-kind="`+kind+`">`+strconv.Itoa(n)+`<`) {
+				t.Errorf("what we hold: want %d %s", n, kind)
+			}
+		}
+		file := c.Get("/admin/members/" + id + "/data.json")
+		var got map[string]json.RawMessage
+		if file.Status != 200 || json.Unmarshal([]byte(file.Body), &got) != nil || strings.Contains(file.Body, m.Card.Token) {
+			t.Fatalf("the file: %d, want JSON without the token\n%s", file.Status, file.Body)
+		}
+		for _, k := range []string{"member", "cards", "visits", "bookings", "enrolments", "smileys", "loans", "device_log", "thresholds"} {
+			if _, ok := got[k]; !ok {
+				t.Errorf("the file has no %q", k)
+			}
+		}
+		var profile store.MemberProfile
+		if json.Unmarshal(got["member"], &profile) != nil || profile.Phone != "0470 11 22 33" || profile.Nickname != "Wis-Mij" {
+			t.Errorf("the file's member: %s", got["member"])
+		}
+
+		// The confirmation names what goes; an open loan refuses the erase.
+		if r := c.Get("/admin/members/" + id + "/erase"); r.Status != 200 || !strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.goes.cards"))) {
+			t.Fatalf("erase confirmation: %d", r.Status)
+		}
+		if r := c.Post("/admin/members/"+id+"/erase", webtest.Form("confirm", "yes")); r.Status != 409 ||
+			!strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.err.open_loans"))) {
+			t.Fatalf("erase with a laptop out: %d", r.Status)
+		}
+		if got := must(st.Member(ctx, m.ID))(t); got.Nickname != "Wis-Mij" || got.ErasedAt != nil {
+			t.Fatal("a refused erase changed the member")
+		}
+		if err := st.W.Model(&store.Loan{}).Where("id = ?", loan.ID).Updates(map[string]any{"status": store.LoanReturned, "returned_at": time.Now()}).Error; err != nil {
+			t.Fatal(err)
+		}
+		c.Get("/admin/members/" + id + "/erase")
+		if r := c.Post("/admin/members/"+id+"/erase", nil); r.Status != 422 {
+			t.Fatalf("erase without the tick: %d", r.Status)
+		}
+		c.Get("/admin/members/" + id + "/erase")
+		if r := c.Post("/admin/members/"+id+"/erase", webtest.Form("confirm", "yes")); r.Status != 303 {
+			t.Fatalf("erase: %d", r.Status)
+		}
+
+		// Gone by every road.
+		for _, path := range []string{"/admin/members/" + id, "/admin/members/" + id + "/data", "/admin/members/" + id + "/data.json", "/admin/members/" + id + "/card.pdf"} {
+			if r := c.Get(path); r.Status != 404 {
+				t.Errorf("after the erase, %s: %d", path, r.Status)
+			}
+		}
+		if r := c.Get("/admin/members?q=Wis"); strings.Contains(r.Body, "Wis-Mij") {
+			t.Error("the search still finds the erased member")
+		}
+		if _, err := st.CardByToken(ctx, m.Card.Token, site.ID); err == nil {
+			t.Error("the erased member's card still works")
+		}
+		var left int64
+		st.W.Model(&store.Card{}).Where("token = ? OR check_code = ?", m.Card.Token, m.Card.CheckCode).Count(&left)
+		var words int64
+		st.W.Model(&store.Member{}).Where("nickname = ? OR phone <> '' AND id = ? OR note <> '' AND id = ?", "Wis-Mij", m.ID, m.ID).Count(&words)
+		if left != 0 || words != 0 {
+			t.Errorf("after the erase: %d cards still carry the old codes, %d members still carry the words", left, words)
+		}
+		var voices, linked int64
+		st.W.Table("threshold_voices").Where("threshold_id = ?", th.ID).Count(&voices)
+		st.W.Table("thresholds").Where("member_id = ?", m.ID).Count(&linked)
+		if voices != 0 || linked != 0 {
+			t.Errorf("after the erase: %d voice notes, %d linked reports", voices, linked)
+		}
+		// The seat went to the one waiting; the day still counts two visits.
+		enrols := must(st.SessionEnrolments(ctx, soon.ID))(t)
+		promoted := false
+		for _, e := range enrols {
+			promoted = promoted || e.MemberID == other.ID && e.Status == store.Enrolled
+		}
+		if !promoted {
+			t.Errorf("the waiting member did not get the seat: %+v", enrols)
+		}
+		if vs := must(st.VisitsOn(ctx, site.ID, day))(t); len(vs) != 2 {
+			t.Errorf("the day's visits after the erase: %d, want 2", len(vs))
+		}
+		// Erasing twice finds nobody.
+		if r := c.Post("/admin/members/"+id+"/erase", webtest.Form("confirm", "yes")); r.Status != 404 {
+			t.Errorf("a second erase: %d", r.Status)
+		}
+	})
+}
