@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 
+	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
 )
@@ -25,6 +26,7 @@ type Admin struct {
 	log       *slog.Logger
 	publicURL string
 	voice     Voice
+	desk      *devices.Desk // the lending desk's rules
 }
 
 // Options configure the admin panel.
@@ -48,7 +50,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	if o.LoginPerMinute <= 0 {
 		o.LoginPerMinute = 10
 	}
-	a := &Admin{st: st, w: w, log: o.Log, publicURL: strings.TrimSuffix(o.PublicURL, "/"), voice: o.Voice}
+	a := &Admin{st: st, w: w, log: o.Log, publicURL: strings.TrimSuffix(o.PublicURL, "/"), voice: o.Voice, desk: devices.NewDesk(st)}
 	csrf := w.AdminCSRF()
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/kiosk", fiber.StatusSeeOther) })
 	app.Get("/d/:tag", func(c *fiber.Ctx) error {

@@ -28,7 +28,7 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	}
 	var overdue int64
 	if u := currentUser(c); u != nil && u.Role != store.RoleFacilitator {
-		if overdue, err = a.st.CountOverdue(ctx, site.ID); err != nil {
+		if overdue, err = a.desk.CountOverdue(ctx, site); err != nil {
 			return err
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,11 +21,9 @@ func (a *Admin) devicesList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	policies := map[string]int{}
-	for _, t := range store.DeviceTypes {
-		if policies[string(t)], err = a.st.LoanDays(ctx, site.ID, t); err != nil {
-			return err
-		}
+	policies, err := a.policies(c)
+	if err != nil {
+		return err
 	}
 	v := a.view(c, map[string]any{"Devices": list, "Filter": f, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": policies,
 		"LabelsWarning": a.labelsWarning(), "ImportHelp": a.importHelp(c)})
@@ -74,13 +71,31 @@ func (a *Admin) devicesFormError(c *fiber.Ctx, form map[string]string, err error
 	if lerr != nil {
 		return lerr
 	}
-	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": map[string]int{},
+	policies, perr := a.policies(c)
+	if perr != nil {
+		return perr
+	}
+	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses, "Policies": policies,
 		"LabelsWarning": a.labelsWarning(), "ImportHelp": a.importHelp(c)})
 	v.Form = form
 	if deviceFormError(v, err) {
 		return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/devices", v)
 	}
 	return err
+}
+
+// policies is the site's loan days per device type, as the devices page
+// shows them.
+func (a *Admin) policies(c *fiber.Ctx) (map[string]int, error) {
+	p, err := a.desk.Policy(c.UserContext(), web.SiteOf(c).ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(store.DeviceTypes))
+	for _, t := range store.DeviceTypes {
+		out[string(t)] = p.Days(t)
+	}
+	return out, nil
 }
 
 func (a *Admin) loadDevice(c *fiber.Ctx) (*store.Device, error) { return load(c, a.st.Device) }
@@ -140,7 +155,7 @@ func (a *Admin) deviceStatus(c *fiber.Ctx) error {
 	to := store.DeviceStatus(c.FormValue("status"))
 	by := currentUser(c).ID
 	if to == "wiped" {
-		err = a.st.ConfirmWipe(c.UserContext(), d.ID, by)
+		err = a.desk.ConfirmWipe(c.UserContext(), d.ID, by)
 	} else {
 		err = a.st.SetDeviceStatus(c.UserContext(), d.ID, to, by, c.FormValue("note"))
 	}
@@ -164,25 +179,24 @@ func (a *Admin) loanAction(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	by := currentUser(c).ID
-	var l store.Loan
-	if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil {
-		return fiber.ErrNotFound
+	l, err := a.st.Loan(ctx, id)
+	if err != nil {
+		return err
 	}
+	desk := a.desk
 	switch c.Params("action") {
 	case "extend":
-		due, perr := time.ParseInLocation(time.DateOnly, c.FormValue("due"), web.SiteOf(c).Location())
-		if perr != nil {
-			return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_date")
-		}
-		err = a.st.ExtendLoan(ctx, id, due.Add(12*time.Hour), by)
+		err = desk.ChangeDue(ctx, web.SiteOf(c), id, c.FormValue("due"), by)
 	case "lost":
-		err = a.st.MarkLost(ctx, id, by, c.FormValue("stolen") == "1")
+		err = desk.MarkLost(ctx, id, by, c.FormValue("stolen") == "1")
 	case "reopen":
-		err = a.st.ReopenLoan(ctx, id, by)
+		err = desk.Reopen(ctx, id, by)
 	default:
 		return fiber.ErrNotFound
 	}
-	switch {
+	switch fe, _ := store.AsFieldError(err); {
+	case fe != nil && fe.Code == "bad_date":
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.bad_date")
 	case errors.Is(err, store.ErrInvalid):
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.loans.err.due")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrDeviceUnavailable):
@@ -230,29 +244,11 @@ func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 }
 
 func (a *Admin) overdue(c *fiber.Ctx) error {
-	site := web.SiteOf(c)
-	rows, err := a.st.OverdueLoans(c.UserContext(), site.ID)
+	loans, err := a.desk.Overdue(c.UserContext(), web.SiteOf(c))
 	if err != nil {
 		return err
 	}
-	type row struct {
-		store.LoanRow
-		Days int
-	}
-	out := make([]row, len(rows))
-	now := a.st.Now()
-	for i, r := range rows {
-		out[i] = row{r, int(now.Sub(r.DueAt).Hours()/24) + 1}
-	}
-	// Most overdue first.
-	for i := 0; i < len(out); i++ {
-		for j := i + 1; j < len(out); j++ {
-			if out[j].Days > out[i].Days {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return a.w.Render(c, fiber.StatusOK, "admin/overdue", a.view(c, map[string]any{"Loans": out}))
+	return a.w.Render(c, fiber.StatusOK, "admin/overdue", a.view(c, map[string]any{"Loans": loans}))
 }
 
 func (a *Admin) policiesSave(c *fiber.Ctx) error {
@@ -262,7 +258,7 @@ func (a *Admin) policiesSave(c *fiber.Ctx) error {
 		if err != nil {
 			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
 		}
-		if err := a.st.SetLoanDays(c.UserContext(), site.ID, t, days); err != nil {
+		if err := a.desk.SetLoanDays(c.UserContext(), site.ID, t, days); err != nil {
 			return fiber.NewError(fiber.StatusUnprocessableEntity, "admin.devices.err.days")
 		}
 	}

@@ -6,10 +6,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/drempel/drempel/admin"
+	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
 	"github.com/drempel/drempel/web"
@@ -218,8 +220,9 @@ func TestDeviceImportExportAndReports(t *testing.T) {
 		}
 		m, _ := st.CreateMember(ctx, store.MemberInput{Nickname: "Jan", Lang: "fr"})
 		lap, _ := st.DeviceByTag(ctx, "LAP-0001")
-		loans, err := st.Lend(ctx, store.LendInput{SiteID: lap.SiteID, MemberID: m.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: 2})
-		if err != nil || loans[0].DueAt.Sub(st.Now()).Hours() < 20*24 {
+		site, _ := st.Site(ctx, lap.SiteID)
+		loans, err := devices.NewDesk(st).Lend(ctx, site, store.LendInput{MemberID: m.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: 2})
+		if err != nil || !loans[0].DueAt.Equal(devices.DueAfter(loans[0].LentAt, 21, site.Location())) {
 			t.Fatalf("21-day policy: %v %+v", err, loans)
 		}
 		rep := c.Get("/admin/reports/loans")
@@ -521,4 +524,107 @@ func TestLabelsWarnWhileLocalhost(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A site in Los Angeles lends a laptop on a Friday evening, when it is
+// already Saturday in UTC and in Brussels: the member page, the receipt,
+// the device's page and the reminder all say it is due on the Friday two
+// weeks on, the last day of the loan on the site's own calendar, and the
+// overdue list counts the site's days.
+func TestDueDayInTheSitesZone(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		la, err := st.CreateSite(ctx, store.SiteInput{Name: "Los Angeles", TimeZone: "America/Los_Angeles"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetUserSites(ctx, staffID(t, st), []int64{la.ID}); err != nil {
+			t.Fatal(err)
+		}
+		realNow := time.Now
+		defer st.SetClock(realNow)
+		clock := func(wall string) {
+			at, err := time.ParseInLocation(time.DateTime, wall, la.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.SetClock(func() time.Time { return at })
+		}
+		clock("2026-10-30 18:00:00") // Saturday 31 October, 01:00 in UTC
+		if _, err := st.AddDevices(ctx, la.ID, store.DeviceInput{Type: store.Laptop, Make: "Dell"}, 1, staffID(t, st)); err != nil {
+			t.Fatal(err)
+		}
+		m, err := st.CreateMember(ctx, store.MemberInput{Nickname: "Rosa", Lang: "nl", SiteID: la.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		c := f.signIn(t, store.RoleStaff)
+		c.Get("/admin/lend")
+		c.Post("/admin/lend/scan", webtest.Form("scan", m.Card.Token))
+		c.Post("/admin/lend/scan", webtest.Form("scan", "LAP-0001"))
+		r := c.Post("/admin/lend/confirm", webtest.Form("terms", "yes"))
+		if r.Status != 303 || !strings.Contains(r.Location, "receipt=") {
+			t.Fatalf("lend: %d %q", r.Status, r.Location)
+		}
+		const due, wrong = "13/11/2026", "14/11/2026"
+		mp := c.Get(r.Location)
+		if !strings.Contains(mp.Body, due) || strings.Contains(mp.Body, wrong) {
+			t.Errorf("the member page does not say due on %s:\n%s", due, mp.Body)
+		}
+		rec := regexp.MustCompile(`href="(/admin/loans/receipt/[0-9,]+)"`).FindStringSubmatch(mp.Body)
+		if rec == nil {
+			t.Fatal("no receipt link")
+		}
+		receipt := c.Get(rec[1])
+		if receipt.Status != 200 {
+			t.Fatalf("receipt: %d", receipt.Status)
+		}
+		if text := pdfText(t, []byte(receipt.Body)); !strings.Contains(text, due) || strings.Contains(text, wrong) {
+			t.Errorf("the receipt does not say due on %s:\n%s", due, text)
+		}
+		lap, _ := st.DeviceByTag(ctx, "LAP-0001")
+		loan, err := st.OpenLoan(ctx, lap.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loan.DueAt.In(la.Location()).Format(time.DateTime); got != "2026-11-13 23:59:59" {
+			t.Errorf("due at %s on the site's clock", got)
+		}
+		if dp := c.Get(fmt.Sprintf("/admin/devices/%d", lap.ID)); !strings.Contains(dp.Body, due) {
+			t.Errorf("the device's page does not say due on %s", due)
+		}
+
+		// Two days late on Sunday morning in Los Angeles (Sunday
+		// afternoon in Brussels).
+		clock("2026-11-15 08:00:00")
+		o := c.Get("/admin/overdue")
+		if !strings.Contains(o.Body, `<td class="late">2</td>`) || !strings.Contains(o.Body, due) {
+			t.Errorf("overdue list:\n%s", o.Body)
+		}
+		reminder := c.Get(fmt.Sprintf("/admin/loans/%d/reminder.pdf", loan.ID))
+		if text := pdfText(t, []byte(reminder.Body)); reminder.Status != 200 || !strings.Contains(text, due) {
+			t.Errorf("the reminder does not say due on %s: %d\n%s", due, reminder.Status, text)
+		}
+
+		// Staff give Rosa until Friday 20 November: the end of that day in
+		// Los Angeles.
+		c.Get(fmt.Sprintf("/admin/devices/%d", lap.ID))
+		if r := c.Post(fmt.Sprintf("/admin/loans/%d/extend", loan.ID), webtest.Form("due", "2026-11-20")); r.Status != 303 {
+			t.Fatalf("extend: %d", r.Status)
+		}
+		loan, _ = st.OpenLoan(ctx, lap.ID)
+		if got := loan.DueAt.In(la.Location()).Format(time.DateTime); got != "2026-11-20 23:59:59" {
+			t.Errorf("extended to %s on the site's clock", got)
+		}
+		if mp := c.Get(fmt.Sprintf("/admin/members/%d", m.ID)); !strings.Contains(mp.Body, "20/11/2026") {
+			t.Errorf("the member page does not say due on 20/11/2026")
+		}
+		if o := c.Get("/admin/overdue"); strings.Contains(o.Body, "LAP-0001") {
+			t.Errorf("still overdue after the extension")
+		}
+		if r := c.Post(fmt.Sprintf("/admin/loans/%d/extend", loan.ID), webtest.Form("due", "20/11/2026")); r.Status != 422 {
+			t.Errorf("a day that is not a date: %d", r.Status)
+		}
+	})
 }

@@ -408,11 +408,9 @@ func (a *Admin) devicesImportRefused(c *fiber.Ctx, msg string) error {
 	if err != nil {
 		return err
 	}
-	policies := map[string]int{}
-	for _, t := range store.DeviceTypes {
-		if policies[string(t)], err = a.st.LoanDays(ctx, site.ID, t); err != nil {
-			return err
-		}
+	policies, err := a.policies(c)
+	if err != nil {
+		return err
 	}
 	v := a.view(c, map[string]any{"Devices": list, "Filter": store.DeviceFilter{}, "Types": store.DeviceTypes, "Statuses": store.DeviceStatuses,
 		"Policies": policies, "LabelsWarning": a.labelsWarning(), "ImportHelp": a.importHelp(c)})

@@ -31,6 +31,9 @@ func basket(sess *session.Session) devices.Basket {
 	return devices.DecodeBasket(memberID, devs)
 }
 
+// lending is the lending desk of package devices, the one way these
+// handlers lend and take back.
+
 type basketLine struct {
 	Device      store.Device
 	Accessories []store.Device
@@ -70,6 +73,10 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 			data["OpenLoans"] = loans
 		}
 	}
+	policy, err := a.desk.Policy(ctx, site.ID)
+	if err != nil {
+		return err
+	}
 	var lines []basketLine
 	for _, id := range b.DeviceIDs {
 		d, err := a.st.Device(ctx, id)
@@ -80,11 +87,7 @@ func (a *Admin) lendPage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		days, err := a.st.LoanDays(ctx, site.ID, d.Type)
-		if err != nil {
-			return err
-		}
-		lines = append(lines, basketLine{*d, acc, days})
+		lines = append(lines, basketLine{*d, acc, policy.Days(d.Type)})
 	}
 	data["Lines"] = lines
 	return a.w.Render(c, fiber.StatusOK, "admin/lend", v)
@@ -183,11 +186,11 @@ func (a *Admin) lendConfirm(c *fiber.Ctx) error {
 		_ = sess.Save()
 		return c.Redirect("/admin/lend", fiber.StatusSeeOther)
 	}
-	loans, err := a.st.Lend(ctx, store.LendInput{SiteID: site.ID, MemberID: memberID, DeviceIDs: b.DeviceIDs,
+	loans, err := a.desk.Lend(ctx, site, store.LendInput{MemberID: memberID, DeviceIDs: b.DeviceIDs,
 		TermsAccepted: c.FormValue("terms") == "yes", By: currentUser(c).ID})
 	var de *store.DeviceError
 	switch {
-	case errors.Is(err, store.ErrNoTerms):
+	case errors.Is(err, devices.ErrNoTerms):
 		a.note(sess, l, "admin.lend.terms_needed")
 	case errors.As(err, &de):
 		a.note(sess, l, "admin.lend.not_available", "Tag", de.Device.AssetTag, "Status", l.T("admin.devices.status.on_loan"))
@@ -219,9 +222,12 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	var rows []store.LoanRow
 	var memberID int64
 	for _, id := range devices.ParseIDs(c.Params("ids")) {
-		var l store.Loan
-		if err := a.st.R.WithContext(ctx).Take(&l, id).Error; err != nil || l.SiteID != site.ID {
+		l, err := a.st.Loan(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && l.SiteID != site.ID) {
 			continue
+		}
+		if err != nil {
+			return err
 		}
 		if memberID != 0 && l.MemberID != memberID {
 			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
@@ -305,7 +311,7 @@ func (a *Admin) returnScan(c *fiber.Ctx) error {
 			acc = append(acc, o)
 		}
 	}
-	v.Data = map[string]any{"D": d, "Loan": loan, "Member": m, "Accessories": acc, "Late": loan.DueAt.Before(a.st.Now())}
+	v.Data = map[string]any{"D": d, "Loan": loan, "Member": m, "Accessories": acc, "Late": devices.IsOverdue(loan.DueAt, a.st.Now())}
 	return a.w.Render(c, fiber.StatusOK, "admin/return", v)
 }
 
@@ -328,7 +334,7 @@ func (a *Admin) returnConfirm(c *fiber.Ctx) error {
 			missing = append(missing, acc)
 		}
 	}
-	_, err = a.st.Return(ctx, store.ReturnInput{DeviceID: id, By: currentUser(c).ID, Wiped: c.FormValue("wiped") == "yes",
+	_, err = a.desk.Return(ctx, store.ReturnInput{DeviceID: id, By: currentUser(c).ID, Wiped: c.FormValue("wiped") == "yes",
 		Damaged: c.FormValue("damaged") == "yes", DamageNote: c.FormValue("damage"), Missing: missing})
 	if errors.Is(err, store.ErrNotFound) {
 		return fiber.NewError(fiber.StatusConflict, "admin.loans.err.state")
@@ -357,8 +363,9 @@ func (a *Admin) takeHome(c *fiber.Ctx, m *store.Member, title, text string) (pri
 	if lg, ok := web.LookupLanguage(lang); !ok || !lg.Kiosk {
 		lang = a.w.Opts.DefaultLang
 	}
-	l := a.w.I18n.Loc(lang, a.w.Opts.DefaultLang)
 	site := web.SiteOf(c)
+	// Dates in the site's zone, where the loan is due, not the server's.
+	l := a.w.I18n.LocIn(lang, a.w.Opts.DefaultLang, site.Location())
 	op, err := a.st.OperatorOfSite(ctx, site.ID)
 	if err != nil {
 		return printing.Receipt{}, nil, err
@@ -390,9 +397,12 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var l store.Loan
-	if err := a.st.R.WithContext(ctx).Where("id = ? AND status = ?", id, store.LoanOpen).Take(&l).Error; err != nil {
-		return fiber.ErrNotFound
+	l, err := a.st.Loan(ctx, id)
+	if err != nil {
+		return err
+	}
+	if l.Status != store.LoanOpen {
+		return fiber.ErrNotFound // a loan that is back needs no reminder
 	}
 	m, err := a.st.Member(ctx, l.MemberID)
 	if err != nil {

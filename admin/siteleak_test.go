@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
 	"github.com/drempel/drempel/web/webtest"
@@ -237,11 +238,12 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 	devA := must(st.AddDevices(ctx, siteA.ID, store.DeviceInput{Type: store.Laptop, Make: "Antwerpmerk", Model: "Antwerpmodel"}, 1, adminID))(t)[0]
 	devB := must(st.AddDevices(ctx, siteB.ID, store.DeviceInput{Type: store.Laptop, Make: "Luikmerk", Model: "Luikmodel-B", Serial: "LUIK-SERIE-B"}, 1, adminID))(t)[0]
 	devB2 := must(st.AddDevices(ctx, siteB.ID, store.DeviceInput{Type: store.Laptop, Make: "Luikmerk", Model: "Luikmodel-B2"}, 1, adminID))(t)[0]
-	must(st.Lend(ctx, store.LendInput{SiteID: siteA.ID, MemberID: m.ID, DeviceIDs: []int64{devA.ID}, TermsAccepted: true, By: adminID}))(t)
+	desk := devices.NewDesk(st)
+	must(desk.Lend(ctx, siteA, store.LendInput{MemberID: m.ID, DeviceIDs: []int64{devA.ID}, TermsAccepted: true, By: adminID}))(t)
 	st.SetClock(func() time.Time { return realNow().AddDate(0, 0, -40) })
-	loanB := must(st.Lend(ctx, store.LendInput{SiteID: siteB.ID, MemberID: m.ID, DeviceIDs: []int64{devB.ID}, TermsAccepted: true, By: adminID}))(t)[0]
-	returned := must(st.Lend(ctx, store.LendInput{SiteID: siteB.ID, MemberID: m.ID, DeviceIDs: []int64{devB2.ID}, TermsAccepted: true, By: adminID}))(t)[0]
-	must(st.Return(ctx, store.ReturnInput{DeviceID: devB2.ID, By: adminID, Wiped: true}))(t)
+	loanB := must(desk.Lend(ctx, siteB, store.LendInput{MemberID: m.ID, DeviceIDs: []int64{devB.ID}, TermsAccepted: true, By: adminID}))(t)[0]
+	returned := must(desk.Lend(ctx, siteB, store.LendInput{MemberID: m.ID, DeviceIDs: []int64{devB2.ID}, TermsAccepted: true, By: adminID}))(t)[0]
+	must(desk.Return(ctx, store.ReturnInput{DeviceID: devB2.ID, By: adminID, Wiped: true}))(t)
 	st.SetClock(realNow)
 
 	// A lab booking at B.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
 	"github.com/drempel/drempel/web"
@@ -176,7 +177,7 @@ func TestMemberPageShowsEachSite(t *testing.T) {
 		st.SetClock(realNow)
 		checkIn(t, st, m.ID, siteA)
 		dev := must(st.AddDevices(ctx, siteB.ID, store.DeviceInput{Type: store.Laptop, Make: "M", Model: "X"}, 1, staffID))(t)[0]
-		must(st.Lend(ctx, store.LendInput{SiteID: siteB.ID, MemberID: m.ID, DeviceIDs: []int64{dev.ID}, TermsAccepted: true, By: staffID}))(t)
+		must(devices.NewDesk(st).Lend(ctx, siteB, store.LendInput{MemberID: m.ID, DeviceIDs: []int64{dev.ID}, TermsAccepted: true, By: staffID}))(t)
 
 		// With one site, the page has no per-site table.
 		if err := st.SetUserSites(ctx, staffID, []int64{siteA.ID}); err != nil {

@@ -3,7 +3,9 @@ package kiosk_test
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
 	"github.com/drempel/drempel/web/webtest"
@@ -17,11 +19,12 @@ func TestKioskShowsOwnLoans(t *testing.T) {
 		other, _ := st.CreateMember(ctx, store.MemberInput{Nickname: "Piet", Lang: "nl"})
 		u, _ := st.CreateUser(ctx, store.UserInput{Email: "d@x.be", Role: store.RoleStaff, Password: "long enough pw"})
 		ds, _ := st.AddDevices(ctx, site.ID, store.DeviceInput{Type: store.Tablet}, 2, u.ID)
-		loans, err := st.Lend(ctx, store.LendInput{SiteID: site.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: u.ID})
+		desk := devices.NewDesk(st)
+		loans, err := desk.Lend(ctx, site, store.LendInput{MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: u.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.Lend(ctx, store.LendInput{SiteID: site.ID, MemberID: other.ID, DeviceIDs: []int64{ds[1].ID}, TermsAccepted: true, By: u.ID}); err != nil {
+		if _, err := desk.Lend(ctx, site, store.LendInput{MemberID: other.ID, DeviceIDs: []int64{ds[1].ID}, TermsAccepted: true, By: u.ID}); err != nil {
 			t.Fatal(err)
 		}
 		app := newKiosk(t, st)
@@ -35,7 +38,7 @@ func TestKioskShowsOwnLoans(t *testing.T) {
 		if strings.Count(mine.Body, "picto-tablet") != 1 {
 			t.Fatalf("my loans:\n%s", mine.Body)
 		}
-		if err := st.ExtendLoan(ctx, loans[0].ID, st.Now().AddDate(0, 0, -2), u.ID); err != nil {
+		if err := desk.ChangeDue(ctx, site, loans[0].ID, st.Now().In(site.Location()).AddDate(0, 0, -2).Format(time.DateOnly), u.ID); err != nil {
 			t.Fatal(err)
 		}
 		c.Get("/kiosk/reset")

@@ -32,9 +32,6 @@ var tagPrefix = map[DeviceType]string{Laptop: "LAP", Tablet: "TAB", Phone: "TEL"
 // Valid reports whether t is a known type.
 func (t DeviceType) Valid() bool { _, ok := tagPrefix[t]; return ok }
 
-// DefaultLoanDays is how long a type is lent when the site set nothing.
-var DefaultLoanDays = map[DeviceType]int{Laptop: 14, Tablet: 14, Phone: 14, Dongle: 30, Accessory: 14}
-
 // DeviceStatus is where a device is.
 type DeviceStatus string
 
@@ -453,31 +450,36 @@ func (s *Store) Accessories(ctx context.Context, deviceID int64) ([]Device, erro
 	return ds, err
 }
 
-// LoanDays is how many days a device type is lent at a site.
-func (s *Store) LoanDays(ctx context.Context, siteID int64, t DeviceType) (int, error) {
-	var days int
-	err := s.R.WithContext(ctx).Table("loan_policies").Select("days").Where("site_id = ? AND device_type = ?", siteID, t).Scan(&days).Error
-	if err != nil {
-		return 0, err
+// LoanPolicies is what a site set for how long each device type is lent;
+// a type it set nothing for is not in the map (package devices knows the
+// defaults).
+func (s *Store) LoanPolicies(ctx context.Context, siteID int64) (map[DeviceType]int, error) {
+	var rows []struct {
+		DeviceType DeviceType
+		Days       int
 	}
-	if days == 0 {
-		days = DefaultLoanDays[t]
+	if err := s.R.WithContext(ctx).Table("loan_policies").Select("device_type, days").Where("site_id = ?", siteID).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
-	return days, nil
+	out := make(map[DeviceType]int, len(rows))
+	for _, r := range rows {
+		out[r.DeviceType] = r.Days
+	}
+	return out, nil
 }
 
-// SetLoanDays sets how long a device type is lent.
-func (s *Store) SetLoanDays(ctx context.Context, siteID int64, t DeviceType, days int) error {
-	if !t.Valid() {
-		return &FieldError{"type", "bad_choice"}
-	}
-	if days < 1 || days > 365 {
-		return &FieldError{"days", "out_of_range"}
-	}
+// SetLoanPolicy records how many days a device type is lent at a site, as
+// package devices validated it.
+func (s *Store) SetLoanPolicy(ctx context.Context, siteID int64, t DeviceType, days int) error {
 	return s.W.WithContext(ctx).Exec(
 		"INSERT INTO loan_policies (site_id, device_type, days) VALUES (?, ?, ?) ON CONFLICT (site_id, device_type) DO UPDATE SET days = excluded.days",
 		siteID, t, days).Error
 }
+
+// DueFunc says when a device lent at a moment is due. with is the device
+// it goes along with in the same loan (its laptop, for a charger), nil
+// when it is lent on its own.
+type DueFunc func(lent time.Time, d Device, with *Device) time.Time
 
 // LendInput lends devices to a member.
 type LendInput struct {
@@ -486,13 +488,22 @@ type LendInput struct {
 	DeviceIDs     []int64 // the devices scanned; their accessories go along
 	TermsAccepted bool
 	By            int64
+	// Due is the site's loan policy, from package devices (devices.Desk
+	// always gives it). Without it a loan is due a fortnight after it is
+	// lent, to the second, for tests that only need a loan on record.
+	Due DueFunc
 }
 
-// Lend lends the devices, each with the accessories bundled with it, until
-// the due date of its type's policy. All or nothing: one device that is not
-// available refuses the whole loan and names it. A device is taken with a
-// conditional update and guarded by a unique index on open loans, so it is
-// never on two loans, however many desks scan it at once.
+// undatedLoan is how long a loan lent without a Due lasts: long enough
+// not to be overdue in a test that does not expect it.
+const undatedLoan = 14
+
+// Lend lends the devices, each with the accessories bundled with it that
+// are available, until in.Due says. All or nothing: one device that is
+// not available refuses the whole loan and names it. A device is taken
+// with a conditional update and guarded by a unique index on open loans,
+// so it is never on two loans, however many desks scan it at once. A loan
+// is never recorded without the member's yes to the terms.
 func (s *Store) Lend(ctx context.Context, in LendInput) ([]Loan, error) {
 	if !in.TermsAccepted {
 		return nil, ErrNoTerms
@@ -536,7 +547,16 @@ func (s *Store) Lend(ctx context.Context, in LendInput) ([]Loan, error) {
 				}
 			}
 		}
-		dueDays := map[DeviceType]int{}
+		with := map[int64]*Device{} // an accessory that came along: the device it came with
+		for i := range devices {
+			if p := devices[i].ParentID; p != nil {
+				for j := range devices {
+					if devices[j].ID == *p {
+						with[devices[i].ID] = &devices[j]
+					}
+				}
+			}
+		}
 		for _, d := range devices {
 			if d.SiteID != in.SiteID {
 				return &DeviceError{ErrDeviceUnavailable, d}
@@ -548,26 +568,12 @@ func (s *Store) Lend(ctx context.Context, in LendInput) ([]Loan, error) {
 			if res.RowsAffected == 0 {
 				return &DeviceError{ErrDeviceUnavailable, d}
 			}
-			days, ok := dueDays[d.Type]
-			if !ok {
-				if err := tx.Table("loan_policies").Select("days").Where("site_id = ? AND device_type = ?", in.SiteID, d.Type).Scan(&days).Error; err != nil {
-					return err
-				}
-				if days == 0 {
-					days = DefaultLoanDays[d.Type]
-				}
-				dueDays[d.Type] = days
-			}
-			// An accessory is due with the device it belongs to.
-			if d.ParentID != nil {
-				for _, p := range devices {
-					if p.ID == *d.ParentID {
-						days = dueDays[p.Type]
-					}
-				}
+			due := now.AddDate(0, 0, undatedLoan)
+			if in.Due != nil {
+				due = in.Due(now, d, with[d.ID]).UTC()
 			}
 			by := in.By
-			l := Loan{DeviceID: d.ID, MemberID: in.MemberID, SiteID: in.SiteID, LentAt: now, DueAt: endOfDay(now.AddDate(0, 0, days)),
+			l := Loan{DeviceID: d.ID, MemberID: in.MemberID, SiteID: in.SiteID, LentAt: now, DueAt: due,
 				LentBy: &by, Status: LoanOpen, TermsAccepted: true}
 			if err := tx.Create(&l).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -588,11 +594,13 @@ func (s *Store) Lend(ctx context.Context, in LendInput) ([]Loan, error) {
 	return loans, nil
 }
 
-// endOfDay: a loan due on a day may come back until that evening (UTC
-// late enough to cover Belgian time).
-func endOfDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 21, 59, 0, 0, time.UTC)
+// Loan loads one loan.
+func (s *Store) Loan(ctx context.Context, id int64) (*Loan, error) {
+	var l Loan
+	if err := s.R.WithContext(ctx).Take(&l, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &l, nil
 }
 
 // OpenLoan is the open loan of a device, if any.
@@ -608,19 +616,30 @@ func (s *Store) OpenLoan(ctx context.Context, deviceID int64) (*Loan, error) {
 type ReturnInput struct {
 	DeviceID   int64
 	By         int64
-	Wiped      bool    // personal data wiped: the device is available at once
+	Wiped      bool    // personal data wiped at the desk, for the history
 	Damaged    bool    // recorded on the device's history
 	DamageNote string  // what is damaged
 	Missing    []int64 // bundled accessories that did not come back
+	// Status is where the device and the accessories that came back go:
+	// Available or Checking, as package devices decides. Left empty, they
+	// wait in Checking, which promises nothing.
+	Status DeviceStatus
 }
 
 // Return closes the device's open loan and those of its accessories that
-// came back. The device then waits in "being checked" until its wipe is
-// confirmed, unless the wipe was done at the desk.
+// came back, and puts them in in.Status.
 func (s *Store) Return(ctx context.Context, in ReturnInput) (*Loan, error) {
 	note, err := cleanLines("damage", in.DamageNote, 500)
 	if err != nil {
 		return nil, err
+	}
+	status := in.Status
+	switch status {
+	case "":
+		status = Checking
+	case Available, Checking:
+	default:
+		return nil, &FieldError{"status", "bad_choice"}
 	}
 	var loan Loan
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -646,10 +665,6 @@ func (s *Store) Return(ctx context.Context, in ReturnInput) (*Loan, error) {
 				continue
 			}
 			ids = append(ids, a.DeviceID)
-		}
-		status := Checking
-		if in.Wiped {
-			status = Available
 		}
 		for _, id := range ids {
 			res := tx.Model(&Loan{}).Where("device_id = ? AND status = ?", id, LoanOpen).
@@ -740,21 +755,18 @@ func (s *Store) SetDeviceStatus(ctx context.Context, deviceID int64, to DeviceSt
 	})
 }
 
-// ExtendLoan moves an open loan's due date: later to extend it, or earlier
-// to correct it (a date in the past makes the loan overdue at once).
-func (s *Store) ExtendLoan(ctx context.Context, loanID int64, due time.Time, by int64) error {
-	if due.Before(s.Now().AddDate(-1, 0, 0)) || due.After(s.Now().AddDate(1, 0, 0)) {
-		return &FieldError{"due", "bad_date"}
-	}
+// ChangeDue moves an open loan's due date, and that of the accessories
+// that went with its device: later to extend it, earlier to correct it.
+// Package devices checks the date; the history keeps its day as given.
+func (s *Store) ChangeDue(ctx context.Context, loanID int64, due time.Time, by int64) error {
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var l Loan
 		if err := tx.Where("id = ? AND status = ?", loanID, LoanOpen).Take(&l).Error; err != nil {
 			return notFound(err)
 		}
-		// The accessories that went with the device share its due date.
 		acc := tx.Session(&gorm.Session{NewDB: true}).Model(&Device{}).Select("id").Where("parent_id = ?", l.DeviceID)
 		if err := tx.Model(&Loan{}).Where("status = ? AND member_id = ? AND (id = ? OR device_id IN (?))", LoanOpen, l.MemberID, loanID, acc).
-			Update("due_at", endOfDay(due)).Error; err != nil {
+			Update("due_at", due.UTC()).Error; err != nil {
 			return err
 		}
 		return s.event(tx, DeviceEvent{DeviceID: l.DeviceID, LoanID: &l.ID, MemberID: &l.MemberID, UserID: &by, Kind: "extended", Note: due.Format(time.DateOnly)})
@@ -849,16 +861,17 @@ func (s *Store) MemberLoanHistory(ctx context.Context, memberID, siteID int64) (
 	return rows, err
 }
 
-// OverdueLoans lists a site's open loans past their due date, the most
-// overdue first.
-func (s *Store) OverdueLoans(ctx context.Context, siteID int64) ([]LoanRow, error) {
-	return s.loanRows(ctx, "loans.site_id = ? AND loans.status = ? AND loans.due_at < ?", siteID, LoanOpen, s.Now())
+// OpenLoansDueBefore lists a site's open loans due before t, the earliest
+// due first.
+func (s *Store) OpenLoansDueBefore(ctx context.Context, siteID int64, t time.Time) ([]LoanRow, error) {
+	return s.loanRows(ctx, "loans.site_id = ? AND loans.status = ? AND loans.due_at < ?", siteID, LoanOpen, t.UTC())
 }
 
-// CountOverdue counts a site's overdue loans, for the dashboard badge.
-func (s *Store) CountOverdue(ctx context.Context, siteID int64) (int64, error) {
+// CountOpenLoansDueBefore counts a site's open loans due before t (with
+// t now: its overdue loans, see devices.Desk.CountOverdue).
+func (s *Store) CountOpenLoansDueBefore(ctx context.Context, siteID int64, t time.Time) (int64, error) {
 	var n int64
-	err := s.R.WithContext(ctx).Model(&Loan{}).Where("site_id = ? AND status = ? AND due_at < ?", siteID, LoanOpen, s.Now()).Count(&n).Error
+	err := s.R.WithContext(ctx).Model(&Loan{}).Where("site_id = ? AND status = ? AND due_at < ?", siteID, LoanOpen, t.UTC()).Count(&n).Error
 	return n, err
 }
 

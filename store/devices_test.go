@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
@@ -55,6 +56,12 @@ func TestInventoryAndTags(t *testing.T) {
 	})
 }
 
+// dueIn is a loan policy for the store's tests: every device due days
+// after it is lent, to the second. Package devices has the real one.
+func dueIn(days int) store.DueFunc {
+	return func(lent time.Time, _ store.Device, _ *store.Device) time.Time { return lent.AddDate(0, 0, days) }
+}
+
 func TestLendReturnWipe(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		st := site(t, s)
@@ -63,15 +70,40 @@ func TestLendReturnWipe(t *testing.T) {
 		lap := laptops[0]
 		chargers, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Accessory, Model: "charger", ParentID: &lap.ID}, 1, by)
 		jan, piet := member(t, s, "Jan"), member(t, s, "Piet")
-		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: jan.ID, DeviceIDs: []int64{lap.ID}, By: by}); !errors.Is(err, store.ErrNoTerms) {
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: jan.ID, DeviceIDs: []int64{lap.ID}, By: by, Due: dueIn(14)}); !errors.Is(err, store.ErrNoTerms) {
 			t.Fatalf("without terms: %v", err)
 		}
-		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: jan.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by})
+		// The store asks the policy once per device, naming the device
+		// an accessory came along with, and keeps what it says (in UTC).
+		brussels, _ := time.LoadLocation("Europe/Brussels")
+		asked := map[string]string{}
+		var lentAt []time.Time
+		due := func(lent time.Time, d store.Device, with *store.Device) time.Time {
+			asked[d.AssetTag] = "alone"
+			if with != nil {
+				asked[d.AssetTag] = with.AssetTag
+			}
+			lentAt = append(lentAt, lent)
+			return time.Date(2031, 3, 4, 23, 59, 59, 0, brussels)
+		}
+		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: jan.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by, Due: due})
 		if err != nil || len(loans) != 2 {
 			t.Fatalf("lend laptop with charger: %v %d", err, len(loans))
 		}
-		if days := loans[0].DueAt.Sub(s.Now()).Hours() / 24; days < 13 || days > 15 {
-			t.Fatalf("a laptop is due in 14 days, got %.1f", days)
+		if asked[lap.AssetTag] != "alone" || asked[chargers[0].AssetTag] != lap.AssetTag || len(asked) != 2 {
+			t.Fatalf("the policy was asked: %v", asked)
+		}
+		for i, l := range loans {
+			if !l.LentAt.Equal(lentAt[i]) {
+				t.Errorf("the policy was asked for a loan lent at %v, the loan says %v", lentAt[i], l.LentAt)
+			}
+			back, err := s.Loan(ctx, l.ID)
+			if err != nil || !back.DueAt.Equal(time.Date(2031, 3, 4, 22, 59, 59, 0, time.UTC)) || back.Status != store.LoanOpen || !back.TermsAccepted {
+				t.Fatalf("loan %d as stored: %v %+v", l.ID, err, back)
+			}
+		}
+		if _, err := s.Loan(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("no such loan: %v", err)
 		}
 		_, err = s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: piet.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by})
 		var de *store.DeviceError
@@ -83,7 +115,10 @@ func TestLendReturnWipe(t *testing.T) {
 			t.Fatalf("Jan's loans: %d", len(open))
 		}
 		// Back without its charger, not yet wiped.
-		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Damaged: true, DamageNote: "=cmd|' /C calc'!A0", Missing: []int64{chargers[0].ID}}); err != nil {
+		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Status: store.Lost}); fieldCode(err) != "status.bad_choice" {
+			t.Fatalf("back as lost: %s", fieldCode(err))
+		}
+		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Damaged: true, DamageNote: "=cmd|' /C calc'!A0", Missing: []int64{chargers[0].ID}, Status: store.Checking}); err != nil {
 			t.Fatal(err)
 		}
 		d, _ := s.Device(ctx, lap.ID)
@@ -108,7 +143,7 @@ func TestLendReturnWipe(t *testing.T) {
 			t.Fatalf("history: %s", kinds)
 		}
 		// Reopen a return made by mistake, then lose it.
-		back, err := s.Return(ctx, store.ReturnInput{DeviceID: chargers[0].ID, By: by, Wiped: true})
+		back, err := s.Return(ctx, store.ReturnInput{DeviceID: chargers[0].ID, By: by, Wiped: true, Status: store.Available})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,43 +170,73 @@ func TestLendReturnWipe(t *testing.T) {
 	})
 }
 
-func TestOverdueAndExtend(t *testing.T) {
+func TestDueDatesAndPolicies(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
 		st := site(t, s)
 		by := staffUser(t, s)
-		ds, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Dongle}, 1, by)
+		ds, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Laptop}, 1, by)
+		acc, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Accessory, ParentID: &ds[0].ID}, 1, by)
 		m := member(t, s, "Jan")
-		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: by})
-		if err != nil {
-			t.Fatal(err)
+		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: by, Due: dueIn(30)})
+		if err != nil || len(loans) != 2 {
+			t.Fatal(err, len(loans))
 		}
-		if days := loans[0].DueAt.Sub(s.Now()).Hours() / 24; days < 29 {
-			t.Fatalf("a dongle is due in 30 days: %.1f", days)
-		}
-		if n, _ := s.CountOverdue(ctx, st.ID); n != 0 {
+		if n, _ := s.CountOpenLoansDueBefore(ctx, st.ID, s.Now()); n != 0 {
 			t.Fatal("overdue too soon")
 		}
-		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, -3), by); err != nil {
+		if rows, _ := s.OpenLoansDueBefore(ctx, st.ID, s.Now()); len(rows) != 0 {
+			t.Fatalf("due before now: %+v", rows)
+		}
+		// Staff move the due date three days back; the charger follows,
+		// and the history keeps the day as the site gave it.
+		brussels := st.Location()
+		back := time.Date(2026, 3, 2, 23, 59, 59, 0, brussels)
+		if err := s.ChangeDue(ctx, loans[0].ID, back, by); err != nil {
 			t.Fatal(err)
 		}
-		over, _ := s.OverdueLoans(ctx, st.ID)
-		if len(over) != 1 || over[0].Nickname != "Jan" {
-			t.Fatalf("overdue: %+v", over)
+		rows, _ := s.OpenLoansDueBefore(ctx, st.ID, back.Add(time.Second))
+		if len(rows) != 2 || rows[0].Nickname != "Jan" || !rows[0].DueAt.Equal(back) || !rows[1].DueAt.Equal(back) {
+			t.Fatalf("due before: %+v", rows)
 		}
-		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(-2, 0, 0), by); !errors.Is(err, store.ErrInvalid) {
-			t.Fatalf("a due date two years ago: %v", err)
+		if rows, _ := s.OpenLoansDueBefore(ctx, st.ID, back); len(rows) != 0 {
+			t.Fatalf("due before its own due date: %+v", rows)
 		}
-		if err := s.ExtendLoan(ctx, loans[0].ID, s.Now().AddDate(0, 0, 7), by); err != nil {
+		if n, _ := s.CountOpenLoansDueBefore(ctx, st.ID, s.Now()); n != 2 {
+			t.Fatalf("overdue: %d", n)
+		}
+		if hist, _ := s.DeviceHistory(ctx, ds[0].ID); hist[0].Kind != "extended" || hist[0].Note != "2026-03-02" {
+			t.Fatalf("history: %+v", hist[0])
+		}
+		if err := s.ChangeDue(ctx, loans[0].ID, s.Now().AddDate(0, 0, 7), by); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := s.CountOverdue(ctx, st.ID); n != 0 {
+		if n, _ := s.CountOpenLoansDueBefore(ctx, st.ID, s.Now()); n != 0 {
 			t.Fatal("still overdue after extending")
 		}
-		if err := s.SetLoanDays(ctx, st.ID, store.Laptop, 21); err != nil {
+		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: acc[0].ID, By: by}); err != nil {
 			t.Fatal(err)
 		}
-		if d, _ := s.LoanDays(ctx, st.ID, store.Laptop); d != 21 {
-			t.Fatalf("policy: %d", d)
+		if err := s.ChangeDue(ctx, loans[1].ID, s.Now(), by); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a returned loan's due date: %v", err)
+		}
+		if d, _ := s.Device(ctx, acc[0].ID); d.Status != store.Checking {
+			t.Fatalf("returned without a status: %s", d.Status)
+		}
+
+		if p, err := s.LoanPolicies(ctx, st.ID); err != nil || len(p) != 0 {
+			t.Fatalf("policies before any: %v %v", p, err)
+		}
+		for _, days := range []int{21, 28} { // set, then changed
+			if err := s.SetLoanPolicy(ctx, st.ID, store.Laptop, days); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other, _ := s.CreateSite(ctx, store.SiteInput{Name: "Elders", TimeZone: "Pacific/Auckland"})
+		if err := s.SetLoanPolicy(ctx, other.ID, store.Tablet, 7); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := s.LoanPolicies(ctx, st.ID); len(p) != 1 || p[store.Laptop] != 28 {
+			t.Fatalf("policies: %v", p)
 		}
 	})
 }
@@ -195,7 +260,7 @@ func TestOneDeviceOneLoanUnderConcurrency(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: by})
+				_, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{ds[0].ID}, TermsAccepted: true, By: by, Due: dueIn(14)})
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -329,7 +394,7 @@ func TestUpdateDevice(t *testing.T) {
 		}
 		// Out on loan, the charger stays with its laptop until it is back.
 		m := member(t, s, "Jan")
-		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{lap2.ID}, TermsAccepted: true, By: by}); err != nil {
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{lap2.ID}, TermsAccepted: true, By: by, Due: dueIn(14)}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.UpdateDevice(ctx, charger.ID, store.DeviceInput{Make: "Lenovo", Model: "65 W"}, by); fieldCode(err) != "parent.on_loan" {
@@ -352,11 +417,11 @@ func TestWipeFreesAccessories(t *testing.T) {
 		acc, _ := s.AddDevices(ctx, st.ID, store.DeviceInput{Type: store.Accessory, Model: "charger", ParentID: &lap.ID}, 2, by)
 		charger, mouse := acc[0], acc[1]
 		m := member(t, s, "Jan")
-		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by}); err != nil {
+		if _, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: m.ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by, Due: dueIn(14)}); err != nil {
 			t.Fatal(err)
 		}
 		// The mouse did not come back.
-		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Missing: []int64{mouse.ID}}); err != nil {
+		if _, err := s.Return(ctx, store.ReturnInput{DeviceID: lap.ID, By: by, Missing: []int64{mouse.ID}, Status: store.Checking}); err != nil {
 			t.Fatal(err)
 		}
 		for _, id := range []int64{lap.ID, charger.ID} {
@@ -376,7 +441,7 @@ func TestWipeFreesAccessories(t *testing.T) {
 			t.Errorf("the charger's history: %+v", hist)
 		}
 		// Laptop and charger go out together again.
-		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: member(t, s, "Piet").ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by})
+		loans, err := s.Lend(ctx, store.LendInput{SiteID: st.ID, MemberID: member(t, s, "Piet").ID, DeviceIDs: []int64{lap.ID}, TermsAccepted: true, By: by, Due: dueIn(14)})
 		if err != nil || len(loans) != 2 {
 			t.Fatalf("lend again: %v, %d loans", err, len(loans))
 		}

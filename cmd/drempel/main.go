@@ -1,5 +1,6 @@
 // Command drempel runs the Drempel kiosk and admin panel on one machine,
-// and has subcommands for scripting: user add, member add.
+// and has subcommands for scripting (user add, member add) and for backups
+// (backup, restore).
 package main
 
 import (
@@ -25,6 +26,8 @@ Usage:
   drempel member add --name N --lang L [--card FILE.pdf]
                                         register a member, print the check code,
                                         optionally write the printable card
+  drempel backup [--to DIR]             write a checked backup of the database now
+  drempel restore [--yes] FILE          put a backup in place (stop Drempel first)
   drempel help                          this text
 
 Every subcommand takes --data and --database-url.
@@ -57,6 +60,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fmt.Errorf("usage: drempel member add --name N --lang L [--card FILE.pdf]")
 		}
 		return memberAddCmd(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

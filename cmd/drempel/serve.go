@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"reflect"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -30,6 +33,7 @@ type serveConfig struct {
 	idle           time.Duration
 	quiet          bool
 	publicURL      string
+	backup         backupFlags
 }
 
 func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,6 +55,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	secureDefault, _ := strconv.ParseBool(envDefault("secure-cookies", "false"))
 	fs.BoolVar(&cfg.secure, "secure-cookies", secureDefault, "mark cookies Secure (when served over HTTPS by a reverse proxy)")
 	fs.StringVar(&cfg.publicURL, "public-url", envDefault("public-url", ""), "the address people open, for the links printed here (default http://localhost:PORT)")
+	if err := cfg.backup.register(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +71,10 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if l, ok := web.LookupLanguage(cfg.lang); !ok || !l.Admin {
 		return fmt.Errorf("--lang must be nl, fr or en")
 	}
+	backups, err := cfg.backup.plan(cfg.data, tz)
+	if err != nil {
+		return err
+	}
 	log := newLogger(stderr)
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A small box shares its memory with a browser and a print queue:
@@ -72,11 +83,26 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		debug.SetMemoryLimit(48 << 20)
 	}
 
+	if !store.IsPostgres(cfg.databaseURL) {
+		// Shared: `drempel restore` takes it exclusively, and so refuses to
+		// replace the database under a running server.
+		unlock, err := lockDataDir(cfg.data, false)
+		if errors.Is(err, errDataDirBusy) {
+			return fmt.Errorf("a restore is running in %s: start Drempel once it has finished", cfg.data)
+		} else if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	st, err := cfg.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// The backup job ends before the store closes: a backup cut off by the
+	// shutdown removes its temporary file rather than leave it half-written.
+	var backupDone sync.WaitGroup
+	defer backupDone.Wait()
 
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
@@ -113,6 +139,22 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	runJobs(ctx, st, log, jobs)
+	if backups != nil {
+		backupDone.Add(1)
+		go func() {
+			defer backupDone.Done()
+			runJob(ctx, st, log, backups.job())
+		}()
+		fmt.Fprintf(stdout, "Backups: %s.\n", backups)
+		if store.IsPostgres(cfg.databaseURL) {
+			if _, err := exec.LookPath("pg_dump"); err != nil {
+				// Said now, not first at 02:30 in a log nobody reads.
+				log.Error("the nightly backup will fail: pg_dump is not installed here (apt-get install postgresql-client), or set --backup-at off")
+			}
+		}
+	} else {
+		fmt.Fprintln(stdout, "Backups: off (--backup-at off). Make them with drempel backup, or on the database server.")
+	}
 	go refresh(ctx)
 	fmt.Fprintf(stdout, "Drempel is running: kiosk %s/kiosk · admin %s/admin\n", base, base)
 	select {
