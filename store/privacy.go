@@ -229,8 +229,8 @@ var ErrOpenLoans = errors.New("the member still holds a device")
 // nickname, contact details and note go (the language stays, a figure);
 // every card stops working and its codes go; their future bookings and
 // course places are given up (a waiting list moves on); the link of their
-// threshold reports, those reports' voice notes, and notes on device
-// history that could name them go.
+// threshold reports, those reports' words and voice notes, and notes on
+// device history that could name them go.
 // What remains is anonymous and keeps the figures right: a visit still
 // counts as a visit that day at that site, an attendance as attended, a
 // smiley as a smiley, a loan as a loan, under a member row with no name. A member holding a
@@ -303,7 +303,9 @@ func (s *Store) EraseMember(ctx context.Context, memberID int64) error {
 		if err := tx.Exec("DELETE FROM threshold_voices WHERE threshold_id IN (SELECT id FROM thresholds WHERE member_id = ?)", memberID).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec("UPDATE thresholds SET member_id = NULL, wants_help = ? WHERE member_id = ?", false, memberID).Error; err != nil {
+		// Their words go too: a report that asked for help is theirs, not
+		// anonymous, and may name them.
+		if err := tx.Exec("UPDATE thresholds SET member_id = NULL, wants_help = ?, text = '' WHERE member_id = ?", false, memberID).Error; err != nil {
 			return err
 		}
 		// Damage notes and the like may name the member: they go, the

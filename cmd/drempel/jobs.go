@@ -33,12 +33,17 @@ var jobs = []job{
 		}
 		return err
 	}},
-	// Remove the words visitors typed or said with their threshold reports
-	// once the retention period is over.
-	{name: "purge-old-words", every: 24 * time.Hour, limit: 15 * time.Minute, run: func(ctx context.Context, st *store.Store, log *slog.Logger) error {
-		n, err := st.PurgeOldWords(ctx)
-		if n > 0 {
-			log.Info("removed report texts past their retention", "count", n)
+	// Forget what is past its retention period (the admin's Privacy page):
+	// members not seen for long, visit times, old bookings, smileys,
+	// loans, notes, device history, and visitors' words with their reports.
+	{name: "retention", every: 24 * time.Hour, limit: 30 * time.Minute, run: func(ctx context.Context, st *store.Store, log *slog.Logger) error {
+		run, err := st.ApplyRetention(ctx)
+		if run != nil {
+			for _, r := range store.RetentionRules {
+				if n := run.Done[r.Key]; n > 0 {
+					log.Info("retention: forgot records past their period", "kind", r.Key, "count", n)
+				}
+			}
 		}
 		return err
 	}},
