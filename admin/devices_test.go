@@ -229,7 +229,7 @@ func TestDeviceImportExportAndReports(t *testing.T) {
 		if !strings.Contains(rep.Body, `id="r-loans">1<`) || !strings.Contains(rep.Body, "NET-0001") {
 			t.Fatalf("report:\n%s", rep.Body)
 		}
-		if r := c.Get("/admin/reports/loans.csv"); !strings.Contains(r.Body, "Laptop,1") {
+		if r := c.Get("/admin/reports/loans.csv"); !strings.Contains(r.Body, "Laptop;1") {
 			t.Fatalf("report csv:\n%s", r.Body)
 		}
 		if r := c.Get("/admin/reports/loans?from=bad"); r.Status != 400 {

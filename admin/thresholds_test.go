@@ -3,6 +3,8 @@ package admin_test
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"regexp"
@@ -205,6 +207,75 @@ func TestOrganisationDossier(t *testing.T) {
 		}
 		if r := c.Get("/admin/organisations/999999/dossier"); r.Status != 404 {
 			t.Fatalf("unknown organisation: %d", r.Status)
+		}
+	})
+}
+
+// The inbox's language filter lists exactly the reports made in that
+// language (members, joined in for their nickname, have a lang too).
+func TestThresholdInboxLanguageFilter(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		m, _ := st.CreateMember(ctx, store.MemberInput{Nickname: "Amina", Lang: "ar"})
+		want := map[string][]string{}
+		for _, in := range []store.ReportInput{
+			{Domain: "bank", Problem: "login", Lang: "ar"},
+			{Domain: "health", Problem: "language", Lang: "ar", MemberID: &m.ID, WantsHelp: true},
+			{Domain: "bank", Problem: "login", Lang: "nl"},
+			{Domain: "work", Problem: "language", Lang: "ti", MemberID: &m.ID, WantsHelp: true},
+		} {
+			r, err := st.ReportThreshold(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[in.Lang] = append([]string{fmt.Sprintf(`href="/admin/thresholds/%d"`, r.ID)}, want[in.Lang]...)
+		}
+		c := f.signIn(t, store.RoleFacilitator)
+		link := regexp.MustCompile(`href="/admin/thresholds/[0-9]+"`)
+		for _, lang := range []string{"ar", "nl", "ti", "uk"} {
+			r := c.Get("/admin/thresholds?lang=" + lang)
+			if r.Status != 200 {
+				t.Fatalf("?lang=%s: %d", lang, r.Status)
+			}
+			if got := link.FindAllString(r.Body, -1); fmt.Sprint(got) != fmt.Sprint(want[lang]) {
+				t.Errorf("?lang=%s lists %v, want %v", lang, got, want[lang])
+			}
+		}
+	})
+}
+
+// A logo or pictogram sent for an organisation that does not exist is a
+// 404, whoever sends it; for one that does, it is saved.
+func TestOrganisationLookOfNoOrganisation(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		var logo bytes.Buffer
+		if err := png.Encode(&logo, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+			t.Fatal(err)
+		}
+		site, err := st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels") // the fixture's site
+		if err != nil {
+			t.Fatal(err)
+		}
+		org, err := st.AddOrganisation(ctx, site.ID, "OCMW Antwerpen", "building")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range []store.Role{store.RoleFacilitator, store.RoleAdmin} {
+			c := f.signIn(t, role)
+			c.Get("/admin/organisations")
+			if r := c.Upload("/admin/organisations/999999/look", "logo", "logo.png", logo.Bytes()); r.Status != 404 {
+				t.Errorf("%s: a logo for no organisation: %d", role, r.Status)
+			}
+			if r := c.Upload("/admin/organisations/999999/look", "", "", nil, "pictogram", "people"); r.Status != 404 {
+				t.Errorf("%s: a pictogram for no organisation: %d", role, r.Status)
+			}
+			if r := c.Upload(fmt.Sprintf("/admin/organisations/%d/look", org.ID), "logo", "logo.png", logo.Bytes()); r.Status != 303 {
+				t.Errorf("%s: a logo: %d", role, r.Status)
+			}
+		}
+		if _, typ, err := st.OrganisationLogo(ctx, org.ID); err != nil || typ != "image/png" {
+			t.Fatalf("the logo was not kept: %v %q", err, typ)
 		}
 	})
 }

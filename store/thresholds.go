@@ -67,7 +67,25 @@ func (s *Store) SetOrganisationLogo(ctx context.Context, orgID int64, data []byt
 	if err != nil || (format != "png" && format != "jpeg") || cfg.Width > 2000 || cfg.Height > 2000 {
 		return &FieldError{"logo", "bad_image"}
 	}
-	return s.W.WithContext(ctx).Save(&organisationLogo{OrganisationID: orgID, ContentType: "image/" + format, Data: data}).Error
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := organisationExists(tx, orgID); err != nil {
+			return err
+		}
+		return tx.Save(&organisationLogo{OrganisationID: orgID, ContentType: "image/" + format, Data: data}).Error
+	})
+}
+
+// organisationExists is ErrNotFound for an organisation that is not
+// there: a logo for it would break the foreign key, which is no 404.
+func organisationExists(tx *gorm.DB, orgID int64) error {
+	var n int64
+	if err := tx.Model(&Organisation{}).Where("id = ?", orgID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // OrganisationLogo loads an organisation's logo.
@@ -85,7 +103,11 @@ func (s *Store) SetOrganisationPictogram(ctx context.Context, orgID int64, picto
 	if !oneOf(pictogram, OrganisationPictograms) {
 		return &FieldError{"pictogram", "bad_choice"}
 	}
-	return s.W.WithContext(ctx).Model(&Organisation{}).Where("id = ?", orgID).Update("pictogram", pictogram).Error
+	res := s.W.WithContext(ctx).Model(&Organisation{}).Where("id = ?", orgID).Update("pictogram", pictogram)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return ErrNotFound
+	}
+	return res.Error
 }
 
 // Threshold is one report of a digital threshold. An anonymous report
@@ -314,33 +336,36 @@ type ThresholdFilter struct {
 	ThemeID        int64
 }
 
+// apply narrows q, a query on the thresholds table, to the filter. Every
+// column is named with its table: the inbox joins members, whose lang
+// (and perhaps more, later) would otherwise be ambiguous.
 func (f ThresholdFilter) apply(q *gorm.DB) *gorm.DB {
 	if f.From != "" {
-		q = q.Where("day >= ?", f.From)
+		q = q.Where("thresholds.day >= ?", f.From)
 	}
 	if f.To != "" {
-		q = q.Where("day <= ?", f.To)
+		q = q.Where("thresholds.day <= ?", f.To)
 	}
 	if f.Domain != "" {
-		q = q.Where("domain = ?", f.Domain)
+		q = q.Where("thresholds.domain = ?", f.Domain)
 	}
 	if f.Problem != "" {
-		q = q.Where("problem = ?", f.Problem)
+		q = q.Where("thresholds.problem = ?", f.Problem)
 	}
 	if f.OrganisationID != 0 {
-		q = q.Where("organisation_id = ?", f.OrganisationID)
+		q = q.Where("thresholds.organisation_id = ?", f.OrganisationID)
 	}
 	if f.Lang != "" {
-		q = q.Where("lang = ?", f.Lang)
+		q = q.Where("thresholds.lang = ?", f.Lang)
 	}
 	if f.Help {
-		q = q.Where("wants_help = ? AND helped_at IS NULL", true)
+		q = q.Where("thresholds.wants_help = ? AND thresholds.helped_at IS NULL", true)
 	}
 	if f.Status != "" {
-		q = q.Where("status = ?", f.Status)
+		q = q.Where("thresholds.status = ?", f.Status)
 	}
 	if f.ThemeID != 0 {
-		q = q.Where("theme_id = ?", f.ThemeID)
+		q = q.Where("thresholds.theme_id = ?", f.ThemeID)
 	}
 	return q
 }
@@ -368,7 +393,7 @@ func (s *Store) Thresholds(ctx context.Context, siteID int64, f ThresholdFilter)
 			K string
 			N int
 		}
-		err := f.apply(s.R.WithContext(ctx).Table("thresholds").Where("site_id = ?", siteID)).
+		err := f.apply(s.R.WithContext(ctx).Table("thresholds").Where("thresholds.site_id = ?", siteID)).
 			Select(col + " AS k, COUNT(*) AS n").Group(col).Scan(&cs).Error
 		out := map[string]int{}
 		for _, c := range cs {

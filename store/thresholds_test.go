@@ -1,7 +1,11 @@
 package store_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"image"
+	"image/png"
 	"testing"
 	"time"
 
@@ -156,6 +160,79 @@ func TestVoiceNotes(t *testing.T) {
 		}
 		if _, _, err := s.VoiceNote(ctx, r.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatal("the voice note survived its retention")
+		}
+	})
+}
+
+// The inbox's filters work one by one, also on columns that the members
+// joined in have too (a member's lang).
+func TestThresholdInboxFilters(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		m := member(t, s, "Amina")
+		want := map[string][]int64{}
+		for _, in := range []store.ReportInput{
+			{Domain: "bank", Problem: "login", Lang: "ar"},
+			{Domain: "health", Problem: "language", Lang: "ar", MemberID: &m.ID, WantsHelp: true},
+			{Domain: "bank", Problem: "login", Lang: "nl", MemberID: &m.ID, WantsHelp: true},
+			{Domain: "work", Problem: "language", Lang: "ti"},
+		} {
+			r, err := s.ReportThreshold(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[in.Lang] = append([]int64{r.ID}, want[in.Lang]...) // newest first
+		}
+		for lang, ids := range want {
+			rows, byDomain, _, err := s.Thresholds(ctx, st.ID, store.ThresholdFilter{Lang: lang})
+			if err != nil {
+				t.Fatalf("lang %s: %v", lang, err)
+			}
+			var got []int64
+			n := 0
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			for _, c := range byDomain {
+				n += c
+			}
+			if fmt.Sprint(got) != fmt.Sprint(ids) || n != len(ids) {
+				t.Errorf("lang %s: got %v (counted %d), want %v", lang, got, n, ids)
+			}
+		}
+		if rows, _, _, err := s.Thresholds(ctx, st.ID, store.ThresholdFilter{Lang: "ar", Help: true, Domain: "health"}); err != nil || len(rows) != 1 || rows[0].Nickname != "Amina" {
+			t.Fatalf("filters together: %v %+v", err, rows)
+		}
+	})
+}
+
+// A logo or pictogram for an organisation that is not there is "not
+// found" (a 404), not a broken foreign key (a 500), nor silently nothing.
+func TestOrganisationLookNeedsTheOrganisation(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		var logo bytes.Buffer
+		if err := png.Encode(&logo, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetOrganisationLogo(ctx, 999999, logo.Bytes()); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("logo for no organisation: %v", err)
+		}
+		if err := s.SetOrganisationPictogram(ctx, 999999, "people"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("pictogram for no organisation: %v", err)
+		}
+		o, err := s.AddOrganisation(ctx, st.ID, "OCMW", "building")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetOrganisationLogo(ctx, o.ID, logo.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetOrganisationPictogram(ctx, o.ID, "people"); err != nil {
+			t.Fatal(err)
+		}
+		if data, typ, err := s.OrganisationLogo(ctx, o.ID); err != nil || typ != "image/png" || !bytes.Equal(data, logo.Bytes()) {
+			t.Fatalf("logo: %v %q", err, typ)
 		}
 	})
 }

@@ -28,6 +28,22 @@ type UserInput struct {
 
 // CreateUser adds a staff account with a bcrypt-hashed password.
 func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
+	u, err := s.newUser(in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return insertUser(tx, u, in.Sites)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// newUser checks a new account's fields and hashes its password (slow on
+// purpose: outside any transaction).
+func (s *Store) newUser(in UserInput) (*User, error) {
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	var err error
 	if email == "" {
@@ -60,36 +76,34 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &User{Email: email, Name: name, Role: in.Role, PasswordHash: hash, Lang: lang, CreatedAt: s.Now()}
-	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&User{}).Where("email = ?", email).Count(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return &FieldError{"email", "taken"}
-		}
-		if err := tx.Create(u).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
-			return &FieldError{"email", "taken"} // added by someone else a moment ago
+	return &User{Email: email, Name: name, Role: in.Role, PasswordHash: hash, Lang: lang, CreatedAt: s.Now()}, nil
+}
+
+// insertUser writes an account made by newUser, and the sites it works
+// at, in the caller's write transaction.
+func insertUser(tx *gorm.DB, u *User, sites []int64) error {
+	var n int64
+	if err := tx.Model(&User{}).Where("email = ?", u.Email).Count(&n).Error; err != nil {
+		return err
+	}
+	if n > 0 {
+		return &FieldError{"email", "taken"}
+	}
+	if err := tx.Create(u).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
+		return &FieldError{"email", "taken"} // added by someone else a moment ago
+	} else if err != nil {
+		return err
+	}
+	if sites == nil && u.Role != RoleAdmin {
+		first, err := defaultSite(tx)
+		if errors.Is(err, ErrNotFound) {
+			return nil // no site yet: an admin gives one later
 		} else if err != nil {
 			return err
 		}
-		sites := in.Sites
-		if sites == nil && in.Role != RoleAdmin {
-			first, err := defaultSite(tx)
-			if errors.Is(err, ErrNotFound) {
-				return nil // no site yet: an admin gives one later
-			} else if err != nil {
-				return err
-			}
-			sites = []int64{first.ID}
-		}
-		return setUserSites(tx, u.ID, u.Role, sites)
-	})
-	if err != nil {
-		return nil, err
+		sites = []int64{first.ID}
 	}
-	return u, nil
+	return setUserSites(tx, u.ID, u.Role, sites)
 }
 
 // dummyHash keeps a failed sign-in with an unknown email as slow as one

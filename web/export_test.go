@@ -9,30 +9,87 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-func TestExportsNeverHoldFormulas(t *testing.T) {
-	tab := Table{{"tag", "note"}, {"LAP-0001", `=HYPERLINK("http://x")`}, {"LAP-0002", "+1"}, {"LAP-0003", "<script>alert(1)</script>"}, {"LAP-0004", "gewoon"}}
+// exportCells are cells a visitor or staff member could type, each with
+// what a spreadsheet must show for it: never a formula.
+var exportCells = []struct{ in, want string }{
+	{`=HYPERLINK("http://x")`, `'=HYPERLINK("http://x")`},
+	{"+1", "'+1"},
+	{"-1+2", "'-1+2"},
+	{"@SUM(A1)", "'@SUM(A1)"},
+	{"\t=1+1", "'\t=1+1"},
+	{"\r=1+1", "'\r=1+1"},
+	{"x;=1+1", "x;=1+1"},
+	{"x,=1+1", "x,=1+1"},
+	{"two\nlines", "two\nlines"},
+	{`say "hi"`, `say "hi"`},
+	{"<script>alert(1)</script>", "<script>alert(1)</script>"},
+	{"gewoon", "gewoon"},
+	{"", ""},
+}
+
+func exportTable() Table {
+	t := Table{{"tag", "note"}}
+	for _, c := range exportCells {
+		t = append(t, []string{"LAP-0001", c.in})
+	}
+	return t
+}
+
+func TestCSVExportNeverHoldsFormulas(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, tab); err != nil {
+	if err := WriteCSV(&buf, exportTable()); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+	out := buf.String()
+	if !strings.HasPrefix(out, "\ufefftag;note\r\n") {
+		t.Fatalf("no byte-order mark, or not separated by %q: %q", CSVSeparator, out[:min(len(out), 20)])
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff")))
+	r.Comma = CSVSeparator
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[1][1] != `'=HYPERLINK("http://x")` || rows[2][1] != "'+1" || rows[3][1] != "<script>alert(1)</script>" || rows[4][1] != "gewoon" {
-		t.Fatalf("csv: %q", rows)
+	if len(rows) != len(exportCells)+1 {
+		t.Fatalf("%d rows read back, want %d", len(rows), len(exportCells)+1)
 	}
-	buf.Reset()
-	if err := WriteXLSX(&buf, "Devices", tab); err != nil {
+	for i, c := range exportCells {
+		row := rows[i+1]
+		if len(row) != 2 || row[1] != c.want {
+			t.Errorf("cell %q read back as %q, want [LAP-0001 %q]", c.in, row, c.want)
+		}
+	}
+	// A cell holding either separator, a quote or a line break is quoted,
+	// so that a program splitting on ";" or on "," keeps it whole.
+	for _, cell := range []string{`"x;=1+1"`, `"x,=1+1"`, "\"two\nlines\"", `"say ""hi"""`} {
+		if !strings.Contains(out, ";"+cell+"\r\n") {
+			t.Errorf("%s is not written quoted:\n%s", cell, out)
+		}
+	}
+}
+
+func TestXLSXExportNeverHoldsFormulas(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, "Devices", exportTable()); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	formula, _ := f.GetCellFormula("Devices", "B2")
-	value, _ := f.GetCellValue("Devices", "B2")
-	if formula != "" || value != `=HYPERLINK("http://x")` {
-		t.Fatalf("xlsx B2: formula %q value %q", formula, value)
+	defer f.Close()
+	for i, c := range exportCells {
+		cell, _ := excelize.CoordinatesToCellName(2, i+2)
+		formula, err := f.GetCellFormula("Devices", cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		value, err := f.GetCellValue("Devices", cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if formula != "" || value != c.want {
+			t.Errorf("%s (%q): formula %q, value %q, want %q", cell, c.in, formula, value, c.want)
+		}
 	}
 }
