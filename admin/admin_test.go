@@ -103,7 +103,7 @@ func TestSignInAndRoles(t *testing.T) {
 			{store.RoleFacilitator, "/admin", 200},
 			{store.RoleFacilitator, "/admin/members", 403},
 			{store.RoleFacilitator, "/admin/members/1", 403},
-			{store.RoleFacilitator, "/admin/cards.pdf?id=1", 403},
+			{store.RoleFacilitator, "/admin/members/1/data", 403},
 			{store.RoleAdmin, "/admin/users", 200},
 			{store.RoleAdmin, "/admin/members/999999", 404},
 			{store.RoleAdmin, "/admin/members/abc", 404},
@@ -196,20 +196,53 @@ func TestRegisterMemberAndCards(t *testing.T) {
 			t.Fatalf("search with invalid bytes: %d", list.Status)
 		}
 
-		pdf := c.Get("/admin/members/" + id + "/card.pdf")
+		// Printing a card issues it: the card held before stops working,
+		// and the member has a working card again.
+		memberID := m.Members[0].ID
+		held := func() *store.Card {
+			t.Helper()
+			card, err := st.ReissueCard(ctx, memberID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.CardByToken(ctx, card.Token, firstSite(t, st)); err != nil {
+				t.Fatalf("a card just issued does not work: %v", err)
+			}
+			return card
+		}
+		stopped := func(what string, card *store.Card) {
+			t.Helper()
+			if _, err := st.CardByToken(ctx, card.Token, firstSite(t, st)); err == nil {
+				t.Fatalf("the card held before still works after %s", what)
+			}
+			if now := must(st.Member(ctx, memberID))(t); now.Card == nil || now.Card.ID == card.ID {
+				t.Fatalf("after %s the member has no new card", what)
+			}
+		}
+		before := held()
+		c.Get("/admin/members/" + id)
+		pdf := c.Post("/admin/members/"+id+"/card.pdf", nil)
 		if pdf.Status != 200 || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF") {
 			t.Fatalf("card pdf: %d %s", pdf.Status, pdf.Header.Get("Content-Type"))
 		}
-		sheet := c.Get("/admin/cards.pdf?id=" + id + "&id=" + id)
+		stopped("printing", before)
+		before = held()
+		c.Get("/admin/members")
+		sheet := c.Post("/admin/cards.pdf", webtest.Form("id", id, "id", id))
 		if sheet.Status != 200 || !strings.HasPrefix(sheet.Body, "%PDF") {
 			t.Fatalf("sheet pdf: %d", sheet.Status)
 		}
-		for _, q := range []string{"", "?id=abc", "?id=0"} {
-			if r := c.Get("/admin/cards.pdf" + q); r.Status != 400 {
-				t.Errorf("cards.pdf%s: want 400, got %d", q, r.Status)
+		stopped("printing a sheet", before)
+		for _, form := range [][]string{nil, {"id", "abc"}, {"id", "0"}} {
+			if r := c.Post("/admin/cards.pdf", webtest.Form(form...)); r.Status != 400 {
+				t.Errorf("cards.pdf %v: want 400, got %d", form, r.Status)
 			}
 		}
+		if r := c.Get("/admin/members/" + id + "/card.pdf"); r.Status == 200 {
+			t.Error("a GET prints (and issues) a card")
+		}
 
+		before = held()
 		c.Get("/admin/members/" + id)
 		if r := c.Post("/admin/members/"+id+"/reissue", nil); r.Status != 422 {
 			t.Fatalf("reissue without confirmation: %d", r.Status)
@@ -218,9 +251,7 @@ func TestRegisterMemberAndCards(t *testing.T) {
 		if r := c.Post("/admin/members/"+id+"/reissue", webtest.Form("confirm", "yes")); r.Status != 303 {
 			t.Fatalf("reissue: %d", r.Status)
 		}
-		if _, err := st.CardByToken(ctx, m.Members[0].Card.Token, firstSite(t, st)); err == nil {
-			t.Fatal("the old card still works after reissue")
-		}
+		stopped("a reissue", before)
 
 		c.Get("/admin/members/" + id + "/edit")
 		if r := c.Post("/admin/members/"+id+"/edit", webtest.Form("nickname", "Amina", "lang", "ar", "note", "=1+1\r\nsecond line")); r.Status != 303 {

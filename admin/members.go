@@ -224,19 +224,26 @@ func (a *Admin) memberReissue(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/admin/members/%d", id), fiber.StatusSeeOther)
 }
 
+// memberCardPDF prints a member's card. The database holds only a hash
+// of each card's token, so a card is printed when it is issued: printing
+// issues a new card, and the one printed before stops working.
 func (a *Admin) memberCardPDF(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
 	}
-	return a.writeCards(c, []int64{id}, printing.Single)
+	layout := printing.Single
+	if c.FormValue("sheet") == "a4" {
+		layout = printing.SheetA4
+	}
+	return a.writeCards(c, []int64{id}, layout)
 }
 
-// cardsPDF prints the cards of the members ticked in the list (?id=1&id=2),
-// on an A4 sheet unless ?sheet=single.
+// cardsPDF prints new cards for the members ticked in the list, on an A4
+// sheet unless sheet=single.
 func (a *Admin) cardsPDF(c *fiber.Ctx) error {
 	var ids []int64
-	for _, raw := range c.Context().QueryArgs().PeekMulti("id") {
+	for _, raw := range c.Context().PostArgs().PeekMulti("id") {
 		id, err := strconv.ParseInt(string(raw), 10, 64)
 		if err != nil || id <= 0 {
 			return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
@@ -250,12 +257,14 @@ func (a *Admin) cardsPDF(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "error.too_many_cards")
 	}
 	layout := printing.SheetA4
-	if c.Query("sheet") == "single" {
+	if c.FormValue("sheet") == "single" {
 		layout = printing.Single
 	}
 	return a.writeCards(c, ids, layout)
 }
 
+// writeCards issues a new card to each member seen at this site among ids
+// and prints them; none at all is a 404.
 func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) error {
 	ctx := c.UserContext()
 	members, err := a.st.MembersByIDs(ctx, web.SiteOf(c).ID, ids)
@@ -266,8 +275,9 @@ func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) er
 	orgs := map[int64]string{}
 	var faces []printing.CardFace
 	for _, m := range members {
-		if m.Card == nil {
-			continue
+		card, err := a.st.ReissueCard(ctx, m.ID)
+		if err != nil {
+			return err
 		}
 		org, ok := orgs[m.SiteID]
 		if !ok {
@@ -277,7 +287,8 @@ func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) er
 			}
 			org, orgs[m.SiteID] = op.Name, op.Name
 		}
-		faces = append(faces, printing.CardFace{Token: m.Card.Token, CheckCode: m.Card.CheckCode, Nickname: m.Nickname, OrgName: org})
+		faces = append(faces, printing.CardFace{Token: card.Token, CheckCode: card.CheckCode, Nickname: m.Nickname, OrgName: org})
+		a.log.Info("card printed", "member", m.ID, "by", currentUser(c).ID)
 	}
 	if len(faces) == 0 {
 		return fiber.ErrNotFound

@@ -112,7 +112,7 @@ func TestMemberDataAndErase(t *testing.T) {
 		}
 
 		// Gone by every road.
-		for _, path := range []string{"/admin/members/" + id, "/admin/members/" + id + "/data", "/admin/members/" + id + "/data.json", "/admin/members/" + id + "/card.pdf"} {
+		for _, path := range []string{"/admin/members/" + id, "/admin/members/" + id + "/data", "/admin/members/" + id + "/data.json"} {
 			if r := c.Get(path); r.Status != 404 {
 				t.Errorf("after the erase, %s: %d", path, r.Status)
 			}
@@ -147,6 +147,9 @@ func TestMemberDataAndErase(t *testing.T) {
 		}
 		if vs := must(st.VisitsOn(ctx, site.ID, day))(t); len(vs) != 2 {
 			t.Errorf("the day's visits after the erase: %d, want 2", len(vs))
+		}
+		if r := c.Post("/admin/members/"+id+"/card.pdf", nil); r.Status != 404 {
+			t.Errorf("after the erase, printing a card: %d", r.Status)
 		}
 		// Erasing twice finds nobody.
 		if r := c.Post("/admin/members/"+id+"/erase", webtest.Form("confirm", "yes")); r.Status != 404 {

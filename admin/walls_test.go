@@ -59,7 +59,7 @@ func TestOrganisationsKeepTheirWalls(t *testing.T) {
 		staff := f.signIn(t, store.RoleStaff)
 		walled := func(when string) {
 			t.Helper()
-			for _, path := range []string{"/admin/members/" + id, "/admin/members/" + id + "/edit", "/admin/members/" + id + "/card.pdf", "/admin/cards.pdf?id=" + id} {
+			for _, path := range []string{"/admin/members/" + id, "/admin/members/" + id + "/edit", "/admin/members/" + id + "/data"} {
 				if r := staff.Get(path); r.Status != 404 || strings.Contains(r.Body, "Muurlid-C") {
 					t.Errorf("%s: A's staff GET %s: %d", when, path, r.Status)
 				}
@@ -72,15 +72,18 @@ func TestOrganisationsKeepTheirWalls(t *testing.T) {
 			}
 			staff.Get("/admin/members/new")
 			for path, form := range map[string][]string{
-				"/admin/members/" + id + "/edit":    {"nickname", "Hacked", "lang", "nl"},
-				"/admin/members/" + id + "/reissue": {"confirm", "yes"},
-				"/admin/members/" + id + "/book":    {"start", "1"},
+				"/admin/members/" + id + "/edit":     {"nickname", "Hacked", "lang", "nl"},
+				"/admin/members/" + id + "/reissue":  {"confirm", "yes"},
+				"/admin/members/" + id + "/book":     {"start", "1"},
+				"/admin/members/" + id + "/card.pdf": nil,
+				"/admin/members/" + id + "/erase":    {"confirm", "yes"},
+				"/admin/cards.pdf":                   {"id", id},
 			} {
 				if r := staff.Post(path, webtest.Form(form...)); r.Status != 404 {
 					t.Errorf("%s: A's staff POST %s: %d", when, path, r.Status)
 				}
 			}
-			if got := must(st.Member(ctx, m.ID))(t); got.Nickname != "Muurlid-C" || got.Card.Token != m.Card.Token {
+			if got := must(st.Member(ctx, m.ID))(t); got.Nickname != "Muurlid-C" || got.ErasedAt != nil || got.Card.ID != m.Card.ID {
 				t.Fatalf("%s: A's staff changed C's member: %+v", when, got)
 			}
 			staff.Get(sessPath)

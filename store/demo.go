@@ -186,6 +186,9 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	err = s.R.WithContext(ctx).Table("cards").Select("cards.*, members.nickname, members.lang").
 		Joins("JOIN members ON members.id = cards.member_id").
 		Where("cards.revoked_at IS NULL").Order("cards.id").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for _, r := range rows {
 		if !seen[r.Lang] {
@@ -193,7 +196,37 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 			res.ByLang = append(res.ByLang, DemoCard{Lang: r.Lang, Nickname: r.Nickname, Card: r.Card})
 		}
 	}
-	return res, err
+	// The database holds only the cards' hashes: the cards the console
+	// shows are issued anew at every start, like the passwords, each
+	// member's once.
+	fresh := map[int64]Card{}
+	renew := func(c *Card) error {
+		if c.MemberID == 0 {
+			return nil
+		}
+		if f, ok := fresh[c.MemberID]; ok {
+			*c = f
+			return nil
+		}
+		f, err := s.ReissueCard(ctx, c.MemberID)
+		if err != nil {
+			return err
+		}
+		fresh[c.MemberID] = *f
+		*c = *f
+		return nil
+	}
+	for _, c := range []*Card{&res.SampleCard, &res.DutchCard, &res.RaterCard} {
+		if err := renew(c); err != nil {
+			return nil, err
+		}
+	}
+	for i := range res.ByLang {
+		if err := renew(&res.ByLang[i].Card); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (s *Store) upsertDemoUser(ctx context.Context, email string, role Role, pw string) error {

@@ -111,7 +111,8 @@ func (s *Store) issueCard(tx *gorm.DB, memberID int64, now time.Time) (*Card, er
 		if taken > 0 && attempt < 20 {
 			continue
 		}
-		c := &Card{MemberID: memberID, Token: NewToken(), CheckCode: code, IssuedAt: now}
+		token := NewToken()
+		c := &Card{MemberID: memberID, TokenHash: s.CardTokenHash(token), Token: token, CheckCode: code, IssuedAt: now}
 		if err := tx.Create(c).Error; err != nil {
 			return nil, err
 		}
@@ -284,7 +285,7 @@ func (s *Store) CardByToken(ctx context.Context, token string, siteID int64) (*C
 			"EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking, "+
 			"EXISTS (SELECT 1 FROM loans WHERE loans.member_id = members.id AND loans.status = 'open' AND loans.due_at < ?) AS has_overdue", s.Now()).
 		Joins("JOIN members ON members.id = cards.member_id").
-		Where("cards.token = ? AND cards.revoked_at IS NULL", token).Where(memberSeenAt, siteID).Take(&row).Error
+		Where("cards.token_hash = ? AND cards.revoked_at IS NULL", s.CardTokenHash(token)).Where(memberSeenAt, siteID).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}

@@ -386,6 +386,9 @@ CREATE TABLE operator_shares (
 	{16, `
 ALTER TABLE members ADD COLUMN erased_at {{TS}};
 `, nil},
+	{17, `
+ALTER TABLE cards RENAME COLUMN token TO token_hash;
+`, hashCardTokens},
 }
 
 func (s *Store) dialectSQL(q string) string {

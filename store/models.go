@@ -90,12 +90,16 @@ type Member struct {
 	Card      *Card      `gorm:"-"`
 }
 
-// Card is a member card. Token is the secret in the QR code; CheckCode is
-// the short code printed under it for a lookup by hand.
+// Card is a member card. Its token is the secret in the QR code; the
+// database holds only a keyed hash of it (TokenHash), so that a copy of
+// the database cannot print a working card. Token is the token itself,
+// known only when the card was just issued (or just scanned). CheckCode
+// is the short code printed under the QR for a lookup by hand.
 type Card struct {
 	ID        int64
 	MemberID  int64
-	Token     string
+	TokenHash string `json:"-"`
+	Token     string `gorm:"-" json:"-"`
 	CheckCode string
 	IssuedAt  time.Time
 	RevokedAt *time.Time

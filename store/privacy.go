@@ -292,7 +292,7 @@ func (s *Store) EraseMember(ctx context.Context, memberID int64) error {
 			return err
 		}
 		for _, c := range cards {
-			upd := map[string]any{"token": NewToken(), "check_code": "ERASED"}
+			upd := map[string]any{"token_hash": s.CardTokenHash(NewToken()), "check_code": "ERASED"}
 			if c.RevokedAt == nil {
 				upd["revoked_at"] = now
 			}

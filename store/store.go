@@ -51,6 +51,8 @@ type Store struct {
 
 	dummyOnce sync.Once
 	dummy     []byte
+
+	cardKey []byte // the key of the card tokens' hash; set once, never changes
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.
@@ -126,6 +128,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadCardKey(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}

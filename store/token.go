@@ -1,8 +1,14 @@
 package store
 
 import (
+	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/base32"
+	"encoding/hex"
+	"errors"
 	"strings"
 )
 
@@ -84,4 +90,80 @@ func FormatCheckCode(s string) string {
 		return s
 	}
 	return s[:3] + " " + s[3:]
+}
+
+// settingCardKey holds the key of the card tokens' hash, in hex.
+//
+// The database keeps HMAC-SHA256(key, token) of each card, never the
+// token: a card's QR cannot be printed from a copy of the database. Each
+// installation has its own random key, made once, so that a hash from one
+// database matches no card of another. It is kept in the database itself
+// on purpose: a key kept elsewhere that got lost would stop every card at
+// once, and every server of a network would need a copy of it; with 128
+// random bits per token, the hash alone is not reversible anyway.
+const settingCardKey = "card_key"
+
+// cardHash is what the database holds of a card token.
+func cardHash(key []byte, token string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// CardTokenHash is what the database holds of a card token, for loaders
+// that insert cards in bulk (the load tests).
+func (s *Store) CardTokenHash(token string) string { return cardHash(s.cardKey, token) }
+
+// loadCardKey reads the installation's card key, made by migration 17.
+func (s *Store) loadCardKey(ctx context.Context) error {
+	v, err := s.Setting(ctx, settingCardKey)
+	if err != nil {
+		return err
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil || len(key) < 32 {
+		return errors.New("store: the card key is missing from the settings: member cards cannot be checked")
+	}
+	s.cardKey = key
+	return nil
+}
+
+// hashCardTokens runs once (migration 17): it makes the installation's
+// card key and replaces every card token held in clear by its hash, so
+// that the cards already printed keep working.
+func hashCardTokens(ctx context.Context, tx *sql.Tx) error {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES ($1, $2)", settingCardKey, hex.EncodeToString(raw)); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT id, token_hash FROM cards")
+	if err != nil {
+		return err
+	}
+	type card struct {
+		id    int64
+		token string
+	}
+	var all []card
+	for rows.Next() {
+		var c card
+		if err := rows.Scan(&c.id, &c.token); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range all {
+		if _, err := tx.ExecContext(ctx, "UPDATE cards SET token_hash = $1 WHERE id = $2", cardHash(raw, c.token), c.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }

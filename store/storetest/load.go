@@ -55,9 +55,9 @@ func SeedLoad(tb testing.TB, st *store.Store, members, visitsPerMember int) []st
 		nick := fmt.Sprintf("Member %d", i)
 		return []any{first + int64(i) + 1, nick, store.Fold(nick), "nl", site.ID, now, now}
 	})
-	insert("cards", "member_id, token, check_code, issued_at", members, func(i int) []any {
+	insert("cards", "member_id, token_hash, check_code, issued_at", members, func(i int) []any {
 		tokens[i] = store.NewToken()
-		return []any{first + int64(i) + 1, tokens[i], loadCode(int(first) + i), now}
+		return []any{first + int64(i) + 1, st.CardTokenHash(tokens[i]), loadCode(int(first) + i), now}
 	})
 	insert("visits", "member_id, site_id, day, checked_in_at", members*visitsPerMember, func(i int) []any {
 		m, d := i/visitsPerMember, i%visitsPerMember

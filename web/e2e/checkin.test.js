@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, offlineGuard, scanCard, decodeCardPDF, signIn, smallTargets, msg, SHOTS } from './harness.js';
+import { startServer, launchBrowser, offlineGuard, scanCard, decodeCardPDF, pressForPDF, signIn, smallTargets, msg, SHOTS } from './harness.js';
 
 let srv, browser;
 before(async () => {
@@ -25,9 +25,8 @@ async function step(page, name, fn) {
   }
 }
 
-async function cardToken(staff, linkName, tag) {
-  const href = await staff.getByRole('link', { name: linkName }).getAttribute('href');
-  const res = await staff.request.get(new URL(href, srv.base).toString());
+async function cardToken(staff, buttonName, tag) {
+  const res = await pressForPDF(staff, staff.getByRole('button', { name: buttonName, exact: true }));
   assert.equal(res.status(), 200);
   assert.equal(res.headers()['content-type'], 'application/pdf');
   return decodeCardPDF(await res.body(), tag);

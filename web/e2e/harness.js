@@ -84,6 +84,17 @@ export async function scanCard(page, token) {
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 }
 
+// pressForPDF presses a button whose form answers with a PDF in a new tab
+// (printing a card issues it, so it is a POST) and returns the response:
+// the request the browser sends, with the form's fields and the button's.
+export async function pressForPDF(page, button) {
+  const { action, fields } = await button.evaluate((b) => ({
+    action: b.form.action,
+    fields: Object.fromEntries(new FormData(b.form, b).entries()),
+  }));
+  return page.request.post(action, { form: fields });
+}
+
 // decodeCardPDF renders a card PDF as a printer would (pdftoppm) and
 // reads the QR code back from the picture.
 export function decodeCardPDF(pdfBytes, name = 'card') {
