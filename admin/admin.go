@@ -195,6 +195,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/sites/:id", adm, a.siteUpdate)
 	in.Post("/sharing", adm, a.shareSave)
 	in.Get("/privacy", adm, a.retentionShow)
+	in.Get("/audit", adm, a.auditPage)
 	in.Post("/privacy", adm, a.retentionSave)
 	in.Post("/operators/:id", adm, a.operatorRename)
 	in.Post("/site", a.siteSwitch)

@@ -84,7 +84,9 @@ func (a *Admin) memberCreate(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	a.log.Info("member registered", "member", m.ID, "by", currentUser(c).ID)
+	if err := a.audit(c, store.AuditCreate, m.ID); err != nil {
+		return err
+	}
 	a.flash(c, "admin.members.created")
 	return c.Redirect(fmt.Sprintf("/admin/members/%d", m.ID), fiber.StatusSeeOther)
 }
@@ -101,6 +103,9 @@ func (a *Admin) memberShow(c *fiber.Ctx) error {
 		return err
 	}
 	site := web.SiteOf(c)
+	if err := a.audit(c, store.AuditView, m.ID); err != nil {
+		return err
+	}
 	perSite, err := a.memberPerSite(c, m.ID)
 	if err != nil {
 		return err
@@ -204,6 +209,9 @@ func (a *Admin) memberUpdate(c *fiber.Ctx) error {
 		}
 		return err
 	}
+	if err := a.audit(c, store.AuditEdit, id); err != nil {
+		return err
+	}
 	a.flash(c, "admin.members.saved")
 	return c.Redirect(fmt.Sprintf("/admin/members/%d", id), fiber.StatusSeeOther)
 }
@@ -219,7 +227,9 @@ func (a *Admin) memberReissue(c *fiber.Ctx) error {
 	if _, err := a.st.ReissueCard(c.UserContext(), id); err != nil {
 		return err
 	}
-	a.log.Info("card reissued", "member", id, "by", currentUser(c).ID)
+	if err := a.audit(c, store.AuditReissue, id); err != nil {
+		return err
+	}
 	a.flash(c, "admin.card.reissued")
 	return c.Redirect(fmt.Sprintf("/admin/members/%d", id), fiber.StatusSeeOther)
 }
@@ -288,7 +298,9 @@ func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) er
 			org, orgs[m.SiteID] = op.Name, op.Name
 		}
 		faces = append(faces, printing.CardFace{Token: card.Token, CheckCode: card.CheckCode, Nickname: m.Nickname, OrgName: org})
-		a.log.Info("card printed", "member", m.ID, "by", currentUser(c).ID)
+		if err := a.audit(c, store.AuditCard, m.ID); err != nil {
+			return err
+		}
 	}
 	if len(faces) == 0 {
 		return fiber.ErrNotFound

@@ -155,5 +155,20 @@ func TestMemberDataAndErase(t *testing.T) {
 		if r := c.Post("/admin/members/"+id+"/erase", webtest.Form("confirm", "yes")); r.Status != 404 {
 			t.Errorf("a second erase: %d", r.Status)
 		}
+
+		// Who looked: every read, export and the erase, by whom; for
+		// admins only, and naming the member by number once erased.
+		if r := c.Get("/admin/audit?member=" + id); r.Status != 403 {
+			t.Errorf("staff open the audit log: %d", r.Status)
+		}
+		log := f.signIn(t, store.RoleAdmin).Get("/admin/audit?member=" + id)
+		for _, action := range []store.AuditAction{store.AuditData, store.AuditExport, store.AuditErase} {
+			if !strings.Contains(log.Body, `data-action="`+string(action)+`">`+html.EscapeString(nl.T("admin.audit.action."+string(action)))) {
+				t.Errorf("the audit log lacks %q", action)
+			}
+		}
+		if log.Status != 200 || strings.Contains(log.Body, "Wis-Mij") || !strings.Contains(log.Body, "staff@test.be") {
+			t.Errorf("the audit log: %d, want the staff member and never the erased nickname", log.Status)
+		}
 	})
 }

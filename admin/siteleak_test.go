@@ -136,6 +136,7 @@ var leakRoutes = map[string]leakRoute{
 
 	"GET /admin/settings":             p(adminOnly, "/admin/settings"),
 	"GET /admin/privacy":              p(adminOnly, "/admin/privacy"),
+	"GET /admin/audit":                p(adminOnly, "/admin/audit", "/admin/audit?member={member}"),
 	"GET /admin/sites":                p(adminOnly, "/admin/sites"),
 	"GET /admin/sites/:id":            p(adminOnly, "/admin/sites/{siteB}"),
 	"POST /admin/sites/:id":           post(adminOnly, "/admin/sites/{siteB}", "name", "Hacked"),

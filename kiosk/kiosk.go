@@ -176,11 +176,12 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 		return k.refuse(c)
 	}
 	if err != nil {
-		return err
+		return k.scanAgain(c, err)
 	}
 	_, counted, err := k.st.CheckInCard(c.UserContext(), h, site)
 	if err != nil {
-		return err
+		// The check-in is one transaction: nothing of it was written.
+		return k.scanAgain(c, err)
 	}
 	sess, err := k.w.Kiosk.Get(c)
 	if err != nil {
@@ -213,6 +214,15 @@ func (k *Kiosk) scan(c *fiber.Ctx) error {
 		k.clearLang(c)
 	}
 	return c.Redirect("/kiosk/home", fiber.StatusSeeOther)
+}
+
+// scanAgain answers a scan the database could not take even after its
+// busy timeout (another program holding the file, a disk gone): the
+// visitor is asked to scan again, in the kiosk's language, and the cause
+// goes to the log.
+func (k *Kiosk) scanAgain(c *fiber.Ctx, err error) error {
+	k.w.Opts.Log.Error("check-in failed", "err", err)
+	return fiber.NewError(fiber.StatusServiceUnavailable, "kiosk.err.scan_again")
 }
 
 // refuse answers a revoked, unknown or garbled card the same way: the

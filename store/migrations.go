@@ -389,6 +389,18 @@ ALTER TABLE members ADD COLUMN erased_at {{TS}};
 	{17, `
 ALTER TABLE cards RENAME COLUMN token TO token_hash;
 `, hashCardTokens},
+	{18, `
+CREATE TABLE audit_log (
+	id {{ID}},
+	at {{TS}} NOT NULL,
+	user_id BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	action TEXT NOT NULL,
+	member_id BIGINT,
+	site_id BIGINT
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_member ON audit_log (member_id, at);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

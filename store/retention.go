@@ -31,6 +31,7 @@ var RetentionRules = []RetentionRule{
 	{"damage_notes", "retention_notes_months", "months", 24, 1, 120},
 	{"device_history", "retention_history_months", "months", 60, 1, 240},
 	{"words", SettingTextRetentionDays, "days", 183, 7, 3650},
+	{"audit", "retention_audit_months", "months", 24, 6, 120},
 }
 
 // SettingRetentionLast records the retention job's last run, for the page.
@@ -137,6 +138,8 @@ func (s *Store) ApplyRetention(ctx context.Context) (*RetentionRun, error) {
 			n, err = s.exec(ctx, "DELETE FROM device_events WHERE at < ?", cut)
 		case "words":
 			n, err = s.PurgeOldWords(ctx)
+		case "audit":
+			n, err = s.exec(ctx, "DELETE FROM audit_log WHERE at < ?", cut)
 		}
 		if err != nil {
 			return run, err
@@ -187,6 +190,9 @@ WHERE enrolments.member_id = members.id AND course_sessions.starts_at >= ?)`, cu
 			if err == ErrOpenLoans || err == ErrNotFound {
 				continue // lent or erased since the query
 			}
+			return n, err
+		}
+		if err := s.Audit(ctx, 0, AuditEraseAll, id, 0); err != nil {
 			return n, err
 		}
 		n++

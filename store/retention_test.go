@@ -58,6 +58,9 @@ func TestRetentionForgetsOnTime(t *testing.T) {
 		if ok, _ := s.MemberSeenAt(ctx, stays.ID, a.ID); !ok {
 			t.Error("a member seen last week was erased")
 		}
+		if log, err := s.AuditLog(ctx, gone.ID, 10); err != nil || len(log) != 1 || log[0].Action != store.AuditEraseAll || log[0].UserID != nil {
+			t.Errorf("the job's erase is not in the audit log: %+v %v", log, err)
+		}
 		vs, err := s.VisitsOn(ctx, a.ID, v.Day)
 		if err != nil || len(vs) != 1 {
 			t.Fatalf("the old day's visits: %d %v", len(vs), err)
