@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,8 +45,61 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	// Admins and staff see how the backups go: staff so that they tell
+	// whoever looks after the machine.
+	var backup *backupStatus
+	if u := currentUser(c); u != nil && (u.Role == store.RoleAdmin || u.Role == store.RoleStaff) {
+		if backup, err = a.backupStatus(ctx, u.Role); err != nil {
+			return err
+		}
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
 		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted, "Overdue": overdue,
-		"Help": help, "FollowUps": followUps,
+		"Help": help, "FollowUps": followUps, "Backup": backup,
 	}))
+}
+
+// backupStale is how old the latest backup may be before the dashboard
+// warns: a night missed (the PC was off) is not yet a worry, two are.
+const backupStale = 48 * time.Hour
+
+// backupStatus is what the dashboard says of the backups.
+type backupStatus struct {
+	// Last is the latest backup's outcome; nil when none was ever made.
+	Last *store.BackupRecord
+	// Warning is the message id of what is wrong, "" when all is well.
+	Warning string
+	// Tell: the reader cannot act on it (staff), and tells who can.
+	Tell bool
+}
+
+func (a *Admin) backupStatus(ctx context.Context, role store.Role) (*backupStatus, error) {
+	last, err := a.st.LastBackup(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := &backupStatus{Last: last, Tell: role != store.RoleAdmin}
+	switch {
+	case last == nil:
+		has, err := a.st.HoldsMembers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		// The demo's made-up members are nothing to lose: a newcomer
+		// trying it is not greeted by an alarm.
+		demo, err := a.st.Setting(ctx, store.SettingDemo)
+		if err != nil {
+			return nil, err
+		}
+		if has && demo != "1" {
+			b.Warning = "admin.dashboard.backup.never"
+		}
+	case !last.OK:
+		b.Warning = "admin.dashboard.backup.failed"
+	case a.st.Now().Sub(last.At) > backupStale:
+		b.Warning = "admin.dashboard.backup.old"
+	case last.CopyError != "":
+		b.Warning = "admin.dashboard.backup.copy_failed"
+	}
+	return b, nil
 }

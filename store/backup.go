@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ import (
 
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 )
 
 // Backups.
@@ -80,6 +83,115 @@ func (s *Store) RecordBackup(ctx context.Context, r BackupRecord) error {
 	return s.SetSetting(ctx, SettingBackupLast, string(b))
 }
 
+// HoldsMembers says whether anyone was ever registered: a database without
+// members has little to lose, one with members has a backup owed.
+func (s *Store) HoldsMembers(ctx context.Context) (bool, error) {
+	var ids []int64
+	err := s.R.WithContext(ctx).Raw("SELECT id FROM members LIMIT 1").Scan(&ids).Error
+	return len(ids) > 0, err
+}
+
+// ErrNoDatabase: the data directory holds no Drempel database to back up.
+var ErrNoDatabase = errors.New("no Drempel database")
+
+// OpenForBackup opens the database as it is, to back it up from the command
+// line (drempel backup): no migration runs, so that a backup made with a
+// newer Drempel just before an upgrade holds the database as the running
+// version left it, and restores into that version. On SQLite the backup
+// reads through a read-only connection, and a data directory without a
+// database is an error (ErrNoDatabase), not a new, empty database. The only
+// write is RecordBackup's setting, which every schema version has.
+//
+// A database of a newer schema than this build knows is refused: back it
+// up with the Drempel that serves it. Close it with CloseBackup.
+func OpenForBackup(ctx context.Context, cfg Config) (*Store, error) {
+	gcfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		TranslateError:         true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	}
+	s := &Store{clock: func() time.Time { return time.Now().UTC() }}
+	where := cfg.DataDir
+	switch {
+	case IsPostgres(cfg.DatabaseURL):
+		db, err := gorm.Open(postgres.Open(cfg.DatabaseURL), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+		}
+		if sqlDB, err := db.DB(); err == nil {
+			sqlDB.SetMaxOpenConns(2)
+		}
+		s.W, s.R, s.Dialect = db, db, "postgres"
+		where = "the PostgreSQL database"
+	case cfg.DatabaseURL == "":
+		if where == "" {
+			where = "drempel-data"
+		}
+		path := filepath.Join(where, "drempel.db")
+		if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("%w in %s (no drempel.db there): is --data right?", ErrNoDatabase, where)
+		}
+		// Read-only, with the server's busy timeout: a backup never
+		// changes the database it copies.
+		r, err := gorm.Open(sqlite.Open("file:"+sqliteURIPath(path)+"?mode=ro&_busy_timeout=10000"), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite: %w", err)
+		}
+		if rdb, err := r.DB(); err == nil {
+			rdb.SetMaxOpenConns(1)
+		}
+		w, err := gorm.Open(sqlite.Open(sqliteDSN(path, "immediate")), gcfg)
+		if err != nil {
+			if rdb, err := r.DB(); err == nil {
+				rdb.Close()
+			}
+			return nil, fmt.Errorf("open SQLite: %w", err)
+		}
+		if wdb, err := w.DB(); err == nil {
+			wdb.SetMaxOpenConns(1)
+		}
+		s.W, s.R, s.Dialect = w, r, "sqlite"
+	default:
+		return nil, fmt.Errorf("unsupported database URL (want postgres://… or empty for SQLite)")
+	}
+	if err := s.Ping(ctx); err != nil {
+		s.CloseBackup()
+		return nil, err
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil || v < 1 {
+		s.CloseBackup()
+		return nil, fmt.Errorf("%w in %s: it holds no Drempel schema", ErrNoDatabase, where)
+	}
+	if latest := LatestSchemaVersion(); v > latest {
+		s.CloseBackup()
+		return nil, fmt.Errorf("the database has schema %d, newer than this Drempel knows (up to %d): "+
+			"make the backup with the Drempel that serves it", v, latest)
+	}
+	return s, nil
+}
+
+// CloseBackup closes a store that OpenForBackup opened. Unlike Close, it
+// does not checkpoint SQLite's write-ahead log: a checkpoint waits for the
+// running server's readers and holds its writers back meanwhile, and the
+// server checkpoints by itself (when none runs, SQLite does it as the last
+// connection closes).
+func (s *Store) CloseBackup() error {
+	seen := map[*gorm.DB]bool{}
+	var errs []error
+	for _, g := range []*gorm.DB{s.R, s.W} {
+		if g == nil || seen[g] {
+			continue
+		}
+		seen[g] = true
+		if db, err := g.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // Backup is a backup file that was written and checked.
 type Backup struct {
 	Path          string
@@ -96,7 +208,8 @@ const backupPrefix = "drempel-backup-"
 var backupFileRe = regexp.MustCompile(`^drempel-backup-(\d{4}-\d\d-\d\d-\d{6})(-\d+)?\.(db|pgdump)$`)
 
 // Backup writes a backup of the whole database into dir, named with the
-// date and time in loc, and checks it before giving it its name.
+// date and time in loc (by the store's clock), and checks it before giving
+// it its name.
 func (s *Store) Backup(ctx context.Context, dir string, loc *time.Location) (*Backup, error) {
 	if loc == nil {
 		loc = time.Local
@@ -145,7 +258,7 @@ func (s *Store) Backup(ctx context.Context, dir string, loc *time.Location) (*Ba
 		return nil, fmt.Errorf("the backup just written has schema %d (%s), the database %d (%s)",
 			info.SchemaVersion, info.Dialect, want, s.Dialect)
 	}
-	final, err := freeName(dir, backupPrefix+time.Now().In(loc).Format("2006-01-02-150405"), ext)
+	final, err := freeName(dir, backupPrefix+s.Now().In(loc).Format("2006-01-02-150405"), ext)
 	if err != nil {
 		return nil, err
 	}
@@ -216,13 +329,43 @@ func CopyBackup(ctx context.Context, b *Backup, dir string) (string, error) {
 	return final, nil
 }
 
-// PruneBackups keeps the newest keep backups in dir and removes the older
-// ones; files of any other name stay. It also removes temporary files a
-// crash left behind, once they are a day old (a younger one may be a backup
-// being written by another process).
-func PruneBackups(dir string, keep int) (removed []string, err error) {
-	if keep < 1 {
-		return nil, fmt.Errorf("keep at least one backup, not %d", keep)
+// Rotation says which backups a folder keeps: the newest backup of each of
+// the last Daily days, and the newest of each of the last Weekly ISO weeks
+// (Monday to Sunday), counting only the days and weeks that have a backup.
+// A backup kept by either rule stays. So a PC that was off for a fortnight
+// does not lose its older backups to the first nights after it: the last
+// seven days are the last seven nights a backup was made.
+type Rotation struct {
+	Daily, Weekly int
+}
+
+// DefaultRotation keeps a week of nightly backups and a month of weekly ones.
+var DefaultRotation = Rotation{Daily: 7, Weekly: 4}
+
+// Valid says whether the rotation keeps at least one backup.
+func (r Rotation) Valid() error {
+	if r.Daily < 0 || r.Weekly < 0 {
+		return fmt.Errorf("the days and weeks of backups to keep cannot be negative (%d days, %d weeks)", r.Daily, r.Weekly)
+	}
+	if r.Daily+r.Weekly < 1 {
+		return errors.New("keep at least one backup: a day or a week")
+	}
+	return nil
+}
+
+func (r Rotation) String() string {
+	return fmt.Sprintf("the newest of each of the last %d days and of the last %d weeks", r.Daily, r.Weekly)
+}
+
+// PruneBackups applies the rotation to dir: it removes the backups that
+// neither rule keeps. The newest backup always stays. Only files named as
+// Backup names them are ever looked at; their age is read from the name,
+// never from the file's time. It also removes temporary files a crash left
+// behind, once they are a day old (a younger one may be a backup being
+// written by another process).
+func PruneBackups(dir string, r Rotation) (removed []string, err error) {
+	if err := r.Valid(); err != nil {
+		return nil, err
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -230,7 +373,7 @@ func PruneBackups(dir string, keep int) (removed []string, err error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if !e.Type().IsRegular() {
 			continue
 		}
 		name := e.Name()
@@ -242,18 +385,47 @@ func PruneBackups(dir string, keep int) (removed []string, err error) {
 			}
 		}
 	}
-	sort.Slice(names, func(i, j int) bool { return backupOrder(names[i]) < backupOrder(names[j]) })
+	keep := keptBackups(names, r)
 	var errs []error
-	for len(names) > keep {
-		p := filepath.Join(dir, names[0])
+	for _, name := range names {
+		if keep[name] {
+			continue
+		}
+		p := filepath.Join(dir, name)
 		if err := os.Remove(p); err != nil {
 			errs = append(errs, err)
 		} else {
 			removed = append(removed, p)
 		}
-		names = names[1:]
 	}
 	return removed, errors.Join(errs...)
+}
+
+// keptBackups is the rotation's choice among backup file names.
+func keptBackups(names []string, r Rotation) map[string]bool {
+	newest := slices.Clone(names)
+	sort.Slice(newest, func(i, j int) bool { return backupOrder(newest[i]) > backupOrder(newest[j]) })
+	keep := map[string]bool{}
+	if len(newest) > 0 {
+		keep[newest[0]] = true
+	}
+	days, weeks := map[string]bool{}, map[[2]int]bool{}
+	for _, name := range newest { // the first seen of a day or week is its newest
+		day := backupFileRe.FindStringSubmatch(name)[1][:len(time.DateOnly)]
+		if !days[day] && len(days) < r.Daily {
+			days[day], keep[name] = true, true
+		}
+		t, err := time.Parse(time.DateOnly, day)
+		if err != nil {
+			keep[name] = true // a 13th month: not Drempel's to judge
+			continue
+		}
+		y, w := t.ISOWeek()
+		if wk := [2]int{y, w}; !weeks[wk] && len(weeks) < r.Weekly {
+			weeks[wk], keep[name] = true, true
+		}
+	}
+	return keep
 }
 
 // backupOrder sorts "…-023000-2.db" after "…-023000.db".

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -393,77 +394,190 @@ func TestRestoreKeepsTheCurrentDatabaseAside(t *testing.T) {
 	}
 }
 
-// Pruning keeps exactly the newest N backups, and never another file.
-func TestPruneBackupsKeepsN(t *testing.T) {
-	dir := t.TempDir()
-	touch := func(name string, age time.Duration) {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+// nightly names a backup made at 02:30 (or at hhmmss) on a day of March 2026,
+// with an optional -N for a second one in the same second.
+func nightly(day int, at ...string) string {
+	hms, n := "023000", ""
+	if len(at) > 0 {
+		hms = at[0]
+	}
+	if len(at) > 1 {
+		n = "-" + at[1]
+	}
+	return fmt.Sprintf("drempel-backup-2026-03-%02d-%s%s.db", day, hms, n)
+}
+
+// nights is a month of nightly backups, but for the days skipped.
+func nights(skip ...int) []string {
+	var names []string
+	for d := 1; d <= 31; d++ {
+		if !slices.Contains(skip, d) {
+			names = append(names, nightly(d))
+		}
+	}
+	return names
+}
+
+func days(from, to int) []int {
+	var ds []int
+	for d := from; d <= to; d++ {
+		ds = append(ds, d)
+	}
+	return ds
+}
+
+// Which backups the rotation keeps, across a month of nightly backups:
+// with gaps, with two on one day, with each rule alone. March 2026 starts
+// on a Sunday: its ISO weeks are 1 (week 9), 2–8, 9–15, 16–22, 23–29 and
+// 30–31.
+func TestPruneBackupsRotation(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		files []string
+		rot   store.Rotation
+		kept  []string
+	}{
+		{"a month of nights, 7 days and 4 weeks", nights(), store.DefaultRotation,
+			// The last 7 days; the newest of the weeks of 23–29, 16–22 and
+			// 9–15 (the week of 30–31 is kept by the days).
+			[]string{nightly(31), nightly(30), nightly(29), nightly(28), nightly(27), nightly(26), nightly(25), nightly(22), nightly(15)}},
+		{"two backups on the last day and one more in the same second: the newest of the day stays",
+			append(nights(), nightly(31, "140000"), nightly(31, "140000", "2")), store.DefaultRotation,
+			[]string{nightly(31, "140000", "2"), nightly(30), nightly(29), nightly(28), nightly(27), nightly(26), nightly(25), nightly(22), nightly(15)}},
+		{"the PC was off for two weeks: the last 7 days that have a backup, the last 4 weeks that have one",
+			append(nights(append(days(14, 27), 5)...), nightly(10, "164500")), store.DefaultRotation,
+			// Days: 31, 30, 29, 28, then 13, 12, 11. Weeks: 30–31 → 31,
+			// 23–29 → 29, 16–22 has none, 9–15 → 13, 2–8 → 8. The two of
+			// the 10th both go.
+			[]string{nightly(31), nightly(30), nightly(29), nightly(28), nightly(13), nightly(12), nightly(11), nightly(8)}},
+		{"days only", append(nights(), nightly(31, "140000")), store.Rotation{Daily: 3},
+			[]string{nightly(31, "140000"), nightly(30), nightly(29)}},
+		{"weeks only: the newest of each", nights(30, 31), store.Rotation{Weekly: 3},
+			[]string{nightly(29), nightly(22), nightly(15)}},
+		{"a week and more weeks than there are", nights(days(1, 20)...), store.Rotation{Daily: 1, Weekly: 10},
+			// Only three weeks have backups: 30–31 (→ 31, also the day),
+			// 23–29 and 16–22 (its 21st and 22nd).
+			[]string{nightly(31), nightly(29), nightly(22)}},
+		{"fewer backups than the rotation keeps", []string{nightly(1), nightly(2), nightly(2, "150000")}, store.DefaultRotation,
+			[]string{nightly(1), nightly(2, "150000")}},
+		{"PostgreSQL's backups rotate alike", []string{"drempel-backup-2026-03-01-023000.pgdump", "drempel-backup-2026-03-02-023000.pgdump",
+			"drempel-backup-2026-03-03-023000.pgdump"}, store.Rotation{Daily: 2},
+			[]string{"drempel-backup-2026-03-03-023000.pgdump", "drempel-backup-2026-03-02-023000.pgdump"}},
+		{"across a year's end: ISO week 1 of 2027 starts on 4 January", []string{
+			"drempel-backup-2026-12-27-023000.db", "drempel-backup-2026-12-31-023000.db", "drempel-backup-2027-01-03-023000.db",
+			"drempel-backup-2027-01-04-023000.db"}, store.Rotation{Weekly: 2},
+			// 28 December 2026 – 3 January 2027 is one week: its newest is
+			// the 3rd; the 4th is the next week's.
+			[]string{"drempel-backup-2027-01-04-023000.db", "drempel-backup-2027-01-03-023000.db"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i, name := range c.files {
+				p := filepath.Join(dir, name)
+				if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				// Modification times upside down: the name's date decides.
+				at := time.Now().Add(-time.Duration(i) * time.Hour)
+				os.Chtimes(p, at, at)
+			}
+			others := notBackups(t, dir)
+			removed, err := store.PruneBackups(dir, c.rot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			left := listDir(t, dir)
+			want := append(slices.Clone(c.kept), others...)
+			sort.Strings(want)
+			if strings.Join(left, "\n") != strings.Join(want, "\n") {
+				t.Errorf("left:\n%s\nwant:\n%s", strings.Join(left, "\n"), strings.Join(want, "\n"))
+			}
+			if len(removed) != len(c.files)-len(c.kept) {
+				t.Errorf("removed %d, want %d", len(removed), len(c.files)-len(c.kept))
+			}
+			// Pruning again changes nothing.
+			if again, err := store.PruneBackups(dir, c.rot); err != nil || len(again) != 0 {
+				t.Errorf("a second prune removed %v (%v)", again, err)
+			}
+		})
+	}
+	for _, bad := range []store.Rotation{{}, {Daily: -1, Weekly: 4}, {Daily: 7, Weekly: -1}} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, nightly(1)), nil, 0o600)
+		if _, err := store.PruneBackups(dir, bad); err == nil {
+			t.Errorf("rotation %+v was accepted", bad)
+		}
+		if len(listDir(t, dir)) != 1 {
+			t.Errorf("rotation %+v removed a backup", bad)
+		}
+	}
+}
+
+// notBackups puts files into dir that pruning must never touch, however old
+// and however like a backup's their names, and returns their names: the
+// ones left when pruning is done. A crash's temporary file a day old goes;
+// one being written now stays.
+func notBackups(t *testing.T, dir string) []string {
+	t.Helper()
+	old := time.Now().Add(-400 * 24 * time.Hour)
+	names := []string{"notes.txt", "drempel.db", "drempel.db.before-restore-2025-01-01-101010", "drempel-backup-old.db",
+		"my-copy.db", "drempel-backup-2025-01-01-023000.db.bak", "drempel-backup-2025-01-01-023000.txt",
+		"Drempel-Backup-2025-01-01-023000.db", "drempel-backup-2025-01-01-0230.db", "copy of drempel-backup-2025-01-01-023000.db",
+		".drempel-backup-456.tmp"}
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("mine"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		at := time.Now().Add(-age)
-		os.Chtimes(p, at, at)
+		if n != ".drempel-backup-456.tmp" {
+			os.Chtimes(p, old, old)
+		}
 	}
-	var all []string
-	start := time.Date(2025, 12, 20, 2, 30, 0, 0, backupZone)
-	for d := range 20 {
-		name := "drempel-backup-" + start.AddDate(0, 0, d).Format("2006-01-02-150405") + ".db"
-		all = append(all, name)
-		// Modification times upside down: the name's date decides.
-		touch(name, time.Duration(d)*time.Hour)
+	crash := filepath.Join(dir, ".drempel-backup-123.tmp")
+	os.WriteFile(crash, nil, 0o600)
+	os.Chtimes(crash, time.Now().Add(-48*time.Hour), time.Now().Add(-48*time.Hour))
+	// A folder and a link named like old backups.
+	if err := os.Mkdir(filepath.Join(dir, "drempel-backup-2024-01-01-023000.db"), 0o700); err != nil {
+		t.Fatal(err)
 	}
-	second := "drempel-backup-" + start.AddDate(0, 0, 19).Format("2006-01-02-150405") + "-2.db"
-	all = append(all, second)
-	touch(second, 0)
-	others := []string{"notes.txt", "drempel.db.before-restore-2025-01-01-101010", "drempel-backup-old.db", "my-copy.db"}
-	for _, o := range others {
-		touch(o, 400*24*time.Hour)
+	if err := os.Symlink(filepath.Join(dir, "notes.txt"), filepath.Join(dir, "drempel-backup-2024-01-02-023000.db")); err != nil {
+		t.Fatal(err)
 	}
-	touch(".drempel-backup-123.tmp", 48*time.Hour) // a crash's leftover
-	touch(".drempel-backup-456.tmp", time.Minute)  // being written by another process
-	removed, err := store.PruneBackups(dir, 14)
+	return append(names, "drempel-backup-2024-01-01-023000.db", "drempel-backup-2024-01-02-023000.db")
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(removed) != len(all)-14 {
-		t.Errorf("removed %d, want %d", len(removed), len(all)-14)
-	}
-	es, _ := os.ReadDir(dir)
-	var left []string
+	var names []string
 	for _, e := range es {
-		left = append(left, e.Name())
+		names = append(names, e.Name())
 	}
-	sort.Strings(left)
-	want := append(append([]string{".drempel-backup-456.tmp"}, all[len(all)-14:]...), others...)
-	sort.Strings(want)
-	if strings.Join(left, "\n") != strings.Join(want, "\n") {
-		t.Errorf("left:\n%s\nwant:\n%s", strings.Join(left, "\n"), strings.Join(want, "\n"))
-	}
-	if _, err := store.PruneBackups(dir, 0); err == nil {
-		t.Error("keeping no backup at all was accepted")
-	}
+	sort.Strings(names)
+	return names
+}
 
-	// Real backups, three in one second: the names stay apart and in order.
+// Real backups, three in one second: the names stay apart and in order,
+// and a rotation of one day keeps the last one made.
+func TestPruneRealBackupsInOneSecond(t *testing.T) {
 	s := storetest.Open(t, "sqlite")
-	real := t.TempDir()
+	dir := t.TempDir()
 	var made []string
 	for range 3 {
-		b, err := s.Backup(context.Background(), real, backupZone)
+		b, err := s.Backup(context.Background(), dir, backupZone)
 		if err != nil {
 			t.Fatal(err)
 		}
 		made = append(made, filepath.Base(b.Path))
 	}
-	if _, err := store.PruneBackups(real, 2); err != nil {
+	if _, err := store.PruneBackups(dir, store.Rotation{Daily: 1}); err != nil {
 		t.Fatal(err)
 	}
-	es, _ = os.ReadDir(real)
-	left = left[:0]
-	for _, e := range es {
-		left = append(left, e.Name())
-	}
-	if strings.Join(left, " ") != strings.Join(made[1:], " ") {
-		t.Errorf("kept %v of %v, want the newest two", left, made)
+	if left := listDir(t, dir); strings.Join(left, " ") != made[2] {
+		t.Errorf("kept %v of %v, want the last one made", left, made)
 	}
 }
 
@@ -569,4 +683,108 @@ func TestBackupRecord(t *testing.T) {
 			t.Errorf("record: %+v %v", r, err)
 		}
 	})
+}
+
+// A backup from the command line takes the database as it is: a database
+// an older Drempel left (one migration behind) is backed up at its own
+// schema and stays there; the outcome is still recorded. A data directory
+// without a database is said so, not made; a database newer than this
+// build is refused.
+func TestOpenForBackupDoesNotMigrate(t *testing.T) {
+	bg := context.Background()
+	latest := store.LatestSchemaVersion()
+	for _, kind := range storetest.Kinds {
+		t.Run(kind, func(t *testing.T) {
+			cfg := store.Config{DataDir: t.TempDir()}
+			if kind == "postgres" {
+				cfg.DatabaseURL = storetest.NewPostgresDB(t)
+				if _, err := exec.LookPath("pg_dump"); err != nil {
+					t.Fatal("pg_dump is not installed (Debian: postgresql-client)")
+				}
+			}
+			s, err := store.Open(bg, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has, err := s.HoldsMembers(bg); err != nil || has {
+				t.Fatalf("an empty database holds members: %v %v", has, err)
+			}
+			if _, err := s.EnsureSite(bg, "Oud", "Europe/Brussels"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreateMember(bg, store.MemberInput{Nickname: "Oud", Lang: "nl"}); err != nil {
+				t.Fatal(err)
+			}
+			if has, err := s.HoldsMembers(bg); err != nil || !has {
+				t.Fatalf("a database with a member holds none: %v %v", has, err)
+			}
+			// As an older Drempel left it: its last migration not recorded.
+			if err := s.W.Exec("DELETE FROM goose_db_version WHERE version_id = ?", latest).Error; err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+
+			b, err := store.OpenForBackup(bg, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			backup, err := b.Backup(bg, t.TempDir(), backupZone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if backup.SchemaVersion != latest-1 {
+				t.Errorf("the backup has schema %d, want %d: the database was migrated", backup.SchemaVersion, latest-1)
+			}
+			if info, err := store.VerifyBackup(bg, backup.Path); err != nil || info.SchemaVersion != latest-1 {
+				t.Errorf("verify: %+v %v", info, err)
+			}
+			if err := b.RecordBackup(bg, store.BackupRecord{At: time.Now(), OK: true, File: filepath.Base(backup.Path)}); err != nil {
+				t.Errorf("record the backup: %v", err)
+			}
+			if v, err := b.SchemaVersion(bg); err != nil || v != latest-1 {
+				t.Errorf("the database is at schema %d (%v), want still %d", v, err, latest-1)
+			}
+			if kind == "sqlite" {
+				// The backup reads through a read-only connection.
+				if err := b.R.Exec("DELETE FROM members").Error; err == nil {
+					t.Error("the backup's reader could write")
+				}
+			}
+			b.CloseBackup()
+
+			// Newer than this build: refused.
+			w, err := store.OpenForBackup(bg, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.W.Exec("INSERT INTO goose_db_version (version_id, is_applied, tstamp) VALUES (?, ?, ?)", latest+5, true, time.Now()).Error; err != nil {
+				t.Fatal(err)
+			}
+			w.CloseBackup()
+			if b, err := store.OpenForBackup(bg, cfg); err == nil || !strings.Contains(err.Error(), "newer than this Drempel") {
+				t.Errorf("a newer database: %v", err)
+				if b != nil {
+					b.CloseBackup()
+				}
+			}
+		})
+	}
+	missing := filepath.Join(t.TempDir(), "nothere")
+	if _, err := store.OpenForBackup(bg, store.Config{DataDir: missing}); !errors.Is(err, store.ErrNoDatabase) {
+		t.Errorf("no database: %v", err)
+	}
+	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+		t.Error("looking for a database made its folder")
+	}
+	// A SQLite file that is not Drempel's.
+	other := t.TempDir()
+	db, err := sql.Open("sqlite3", filepath.Join(other, "drempel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Exec("CREATE TABLE t (x)")
+	db.Close()
+	if _, err := store.OpenForBackup(bg, store.Config{DataDir: other}); !errors.Is(err, store.ErrNoDatabase) {
+		t.Errorf("not Drempel's: %v", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,21 +23,73 @@ var errDataDirBusy = errors.New("data directory in use")
 // backupFlags are serve's settings for the nightly backup.
 type backupFlags struct {
 	at, dir, copyTo string
-	keep            int
+	// daily and weekly are the rotation; keep is daily's older name.
+	daily, weekly, keep countFlag
+}
+
+// countFlag is a whole number that knows whether it was given, on the
+// command line or in the environment.
+type countFlag struct {
+	n   int
+	set bool
+}
+
+func (c *countFlag) String() string { return strconv.Itoa(c.n) }
+
+func (c *countFlag) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("want a whole number, not %q", s)
+	}
+	c.n, c.set = n, true
+	return nil
+}
+
+// envCount registers a countFlag with its environment twin.
+func envCount(fs *flag.FlagSet, c *countFlag, name string, def int, usage string) error {
+	c.n = def
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		if err := c.Set(v); err != nil {
+			return fmt.Errorf("%s: %w", envName(name), err)
+		}
+	}
+	fs.Var(c, name, usage)
+	return nil
 }
 
 func (b *backupFlags) register(fs *flag.FlagSet) error {
 	fs.StringVar(&b.at, "backup-at", envDefault("backup-at", "02:30"),
 		"time of the nightly backup, HH:MM in --timezone; off for none. A backup missed while the machine was off is made 10 minutes after the next start")
 	fs.StringVar(&b.dir, "backup-dir", envDefault("backup-dir", ""), "folder for the backups (default: backups in --data)")
-	keep, err := strconv.Atoi(envDefault("backup-keep", "14"))
-	if err != nil {
-		return fmt.Errorf("DREMPEL_BACKUP_KEEP: %w", err)
+	if err := envCount(fs, &b.daily, "backup-daily", store.DefaultRotation.Daily,
+		"keep the newest backup of each of the last `N` days that have one; older ones are deleted unless --backup-weekly keeps them"); err != nil {
+		return err
 	}
-	fs.IntVar(&b.keep, "backup-keep", keep, "how many backups to keep; older ones are deleted")
+	if err := envCount(fs, &b.weekly, "backup-weekly", store.DefaultRotation.Weekly,
+		"also keep the newest backup of each of the last `N` weeks (Monday to Sunday) that have one"); err != nil {
+		return err
+	}
+	if err := envCount(fs, &b.keep, "backup-keep", 0, "the older name of --backup-daily (`N` days)"); err != nil {
+		return err
+	}
 	fs.StringVar(&b.copyTo, "backup-copy-to", envDefault("backup-copy-to", ""),
-		"a second folder, on another disk (a USB disk, a NAS), that gets a copy of each backup")
+		"a second folder, on another disk (a USB disk, a NAS), that gets a copy of each backup, rotated alike")
 	return nil
+}
+
+// rotation checks the flags' rotation.
+func (b *backupFlags) rotation() (store.Rotation, error) {
+	r := store.Rotation{Daily: b.daily.n, Weekly: b.weekly.n}
+	if b.keep.set {
+		if b.daily.set && b.daily.n != b.keep.n {
+			return r, fmt.Errorf("--backup-keep is the older name of --backup-daily: give one of them")
+		}
+		r.Daily = b.keep.n
+	}
+	if err := r.Valid(); err != nil {
+		return r, fmt.Errorf("--backup-daily %d --backup-weekly %d: %w", r.Daily, r.Weekly, err)
+	}
+	return r, nil
 }
 
 // backupDir is where backups go when no folder is named.
@@ -59,10 +112,11 @@ func (b *backupFlags) plan(data string, loc *time.Location) (*backupPlan, error)
 	if !ok || herr != nil || merr != nil || h < 0 || h > 23 || m < 0 || m > 59 || len(mm) != 2 {
 		return nil, fmt.Errorf("--backup-at %q: want a time such as 02:30, or off", b.at)
 	}
-	if b.keep < 1 {
-		return nil, fmt.Errorf("--backup-keep must be at least 1")
+	keep, err := b.rotation()
+	if err != nil {
+		return nil, err
 	}
-	return &backupPlan{hour: h, minute: m, loc: loc, dir: backupDir(b.dir, data), copyTo: b.copyTo, keep: b.keep,
+	return &backupPlan{hour: h, minute: m, loc: loc, dir: backupDir(b.dir, data), copyTo: b.copyTo, keep: keep,
 		started: time.Now(), settle: 10 * time.Minute, retry: time.Hour, now: time.Now}, nil
 }
 
@@ -75,7 +129,7 @@ type backupPlan struct {
 	hour, minute int
 	loc          *time.Location
 	dir, copyTo  string
-	keep         int
+	keep         store.Rotation
 	// started and settle: a backup missed while the machine was off (a
 	// small lab's PC often is, at night) is made once the server has run
 	// for settle, not while it starts and the first visitors arrive.
@@ -87,7 +141,7 @@ type backupPlan struct {
 }
 
 func (p *backupPlan) String() string {
-	s := fmt.Sprintf("every night at %02d:%02d into %s, the newest %d kept", p.hour, p.minute, p.dir, p.keep)
+	s := fmt.Sprintf("every night at %02d:%02d into %s, keeping %s", p.hour, p.minute, p.dir, p.keep)
 	if p.copyTo != "" {
 		s += ", a copy in " + p.copyTo
 	}
@@ -135,13 +189,13 @@ func (p *backupPlan) run(ctx context.Context, st *store.Store, log *slog.Logger)
 	return err
 }
 
-// makeBackup writes a backup, prunes the folder to keep backups (0: none
-// pruned), copies it to copyTo if set, and records the outcome for the
-// schedule and the admin panel. A failure is logged at ERROR with what it
-// means: the day's work is not safe yet. The record bears the time the
-// backup ended, so that one which straddles the scheduled time still
-// counts for that night.
-func makeBackup(ctx context.Context, st *store.Store, log *slog.Logger, dir, copyTo string, keep int, loc *time.Location, now func() time.Time) (*store.Backup, error) {
+// makeBackup writes a backup, copies it to copyTo if set, rotates both
+// folders by keep (the zero Rotation prunes nothing), and records the
+// outcome for the schedule and the admin panel's dashboard. A failure is
+// logged at ERROR with what it means: the day's work is not safe yet. The
+// record bears the time the backup ended, so that one which straddles the
+// scheduled time still counts for that night.
+func makeBackup(ctx context.Context, st *store.Store, log *slog.Logger, dir, copyTo string, keep store.Rotation, loc *time.Location, now func() time.Time) (*store.Backup, error) {
 	b, err := st.Backup(ctx, dir, loc)
 	rec := store.BackupRecord{At: now(), Dir: dir}
 	if err != nil {
@@ -158,7 +212,7 @@ func makeBackup(ctx context.Context, st *store.Store, log *slog.Logger, dir, cop
 	rec.OK, rec.File, rec.Bytes = true, filepath.Base(b.Path), b.Bytes
 	log.Info("backup made", "file", b.Path, "bytes", b.Bytes, "schema", b.SchemaVersion)
 	prune := func(dir string) {
-		if keep < 1 {
+		if keep == (store.Rotation{}) {
 			return
 		}
 		removed, err := store.PruneBackups(dir, keep)
@@ -166,7 +220,7 @@ func makeBackup(ctx context.Context, st *store.Store, log *slog.Logger, dir, cop
 			log.Error("could not delete old backups", "dir", dir, "err", err)
 		}
 		if len(removed) > 0 {
-			log.Info("deleted old backups", "dir", dir, "count", len(removed), "kept", keep)
+			log.Info("deleted old backups", "dir", dir, "count", len(removed), "keeping", keep.String())
 		}
 	}
 	if copyTo != "" {
@@ -190,6 +244,8 @@ const backupUsage = `Usage: drempel backup [--to DIR] [--data DIR | --database-u
 Writes a backup of the whole database while Drempel runs: one file named
 drempel-backup-DATE-TIME.db (SQLite) or .pgdump (PostgreSQL, made by
 pg_dump), checked after writing. Copy it to a USB stick or another PC.
+The database is backed up as it is: nothing is migrated first, so a backup
+made before an upgrade restores into the version that made it.
 `
 
 func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -209,6 +265,10 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("DREMPEL_TIMEZONE: %w", err)
 	}
 	if !store.IsPostgres(db.databaseURL) {
+		// Said before the lock, which would make the folder.
+		if _, err := os.Stat(filepath.Join(db.data, "drempel.db")); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w in %s (no drempel.db there): is --data right?", store.ErrNoDatabase, db.data)
+		}
 		unlock, err := lockDataDir(db.data, false)
 		if errors.Is(err, errDataDirBusy) {
 			return fmt.Errorf("a restore is running in %s: wait until it has finished", db.data)
@@ -217,12 +277,17 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer unlock()
 	}
-	st, err := db.open(ctx)
+	// The database as it is: no migration runs before a backup, so that the
+	// one made with a newer drempel just before an upgrade restores into the
+	// version that made the data.
+	openCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	st, err := store.OpenForBackup(openCtx, store.Config{DataDir: db.data, DatabaseURL: db.databaseURL})
+	cancel()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	b, err := makeBackup(ctx, st, newLogger(io.Discard), backupDir(to, db.data), "", 0, loc, time.Now)
+	defer st.CloseBackup()
+	b, err := makeBackup(ctx, st, newLogger(io.Discard), backupDir(to, db.data), "", store.Rotation{}, loc, time.Now)
 	if err != nil {
 		return err
 	}

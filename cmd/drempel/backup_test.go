@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -24,7 +26,7 @@ func TestBackupFlags(t *testing.T) {
 		"off": "", "OFF": "", "none": "",
 		"24:00": "error", "02:3": "error", "2.30": "error", "half past two": "error",
 	} {
-		b := backupFlags{at: at, keep: 14}
+		b := backupFlags{at: at, daily: countFlag{n: 7}, weekly: countFlag{n: 4}}
 		p, err := b.plan("data", zone)
 		got := "error"
 		switch {
@@ -38,12 +40,71 @@ func TestBackupFlags(t *testing.T) {
 			t.Errorf("--backup-at %q: %q (%v), want %q", at, got, err, want)
 		}
 	}
-	if _, err := (&backupFlags{at: "02:30", keep: 0}).plan("data", zone); err == nil {
-		t.Error("--backup-keep 0 was accepted")
+	if _, err := (&backupFlags{at: "02:30"}).plan("data", zone); err == nil {
+		t.Error("a rotation that keeps nothing was accepted")
 	}
-	p, _ := (&backupFlags{at: "02:30", keep: 14}).plan("data", zone)
+	p, _ := (&backupFlags{at: "02:30", daily: countFlag{n: 7}}).plan("data", zone)
 	if p.dir != filepath.Join("data", "backups") {
 		t.Errorf("default folder %s", p.dir)
+	}
+}
+
+// The rotation's flags and their environment twins; --backup-keep, the
+// older name of --backup-daily, still works.
+func TestBackupRotationFlags(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string // "7/4", or "error"
+	}{
+		{nil, nil, "7/4"},
+		{nil, []string{"--backup-daily", "3", "--backup-weekly", "0"}, "3/0"},
+		{nil, []string{"--backup-daily", "0", "--backup-weekly", "2"}, "0/2"},
+		{nil, []string{"--backup-weekly", "12"}, "7/12"},
+		{nil, []string{"--backup-keep", "14"}, "14/4"},
+		{nil, []string{"--backup-keep", "14", "--backup-daily", "14"}, "14/4"},
+		{nil, []string{"--backup-keep", "14", "--backup-daily", "7"}, "error"},
+		{nil, []string{"--backup-daily", "0", "--backup-weekly", "0"}, "error"},
+		{nil, []string{"--backup-daily", "-1"}, "error"},
+		{nil, []string{"--backup-weekly", "four"}, "error"},
+		{map[string]string{"DREMPEL_BACKUP_DAILY": "5", "DREMPEL_BACKUP_WEEKLY": "8"}, nil, "5/8"},
+		{map[string]string{"DREMPEL_BACKUP_DAILY": "5"}, []string{"--backup-daily", "9"}, "9/4"},
+		{map[string]string{"DREMPEL_BACKUP_KEEP": "10"}, nil, "10/4"},
+		{map[string]string{"DREMPEL_BACKUP_KEEP": "10", "DREMPEL_BACKUP_DAILY": "3"}, nil, "error"},
+		{map[string]string{"DREMPEL_BACKUP_WEEKLY": "x"}, nil, "error"},
+	} {
+		for _, k := range []string{"DREMPEL_BACKUP_DAILY", "DREMPEL_BACKUP_WEEKLY", "DREMPEL_BACKUP_KEEP"} {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+		for k, v := range c.env {
+			t.Setenv(k, v)
+		}
+		got := func() string {
+			var b backupFlags
+			fs := newFlagSet("serve", io.Discard, "")
+			if err := b.register(fs); err != nil {
+				return "error"
+			}
+			if err := fs.Parse(append([]string{"--backup-at", "02:30"}, c.args...)); err != nil {
+				return "error"
+			}
+			p, err := b.plan("data", zone)
+			if err != nil {
+				return "error"
+			}
+			return fmt.Sprintf("%d/%d", p.keep.Daily, p.keep.Weekly)
+		}()
+		if got != c.want {
+			t.Errorf("%v %v: %s, want %s", c.env, c.args, got, c.want)
+		}
+	}
+	var b backupFlags
+	fs := newFlagSet("serve", io.Discard, "")
+	b.register(fs)
+	fs.Parse(nil)
+	if p, _ := b.plan("data", zone); p == nil || !strings.Contains(p.String(), "7 days") || !strings.Contains(p.String(), "4 weeks") {
+		t.Errorf("the plan says %v", p)
 	}
 }
 
@@ -91,18 +152,21 @@ func TestBackupDue(t *testing.T) {
 	}
 }
 
-// The backup job makes one backup a night, keeps the newest N, and records
-// what it did; it takes the network's job lock like every job.
-func TestBackupJobKeepsN(t *testing.T) {
+// The backup job makes one backup a night, rotates the backups in both
+// folders, and records what it did; it takes the network's job lock like
+// every job.
+func TestBackupJobRotates(t *testing.T) {
 	st := storetest.Open(t, "sqlite")
 	ctx := context.Background()
 	if _, err := st.EnsureSite(ctx, "Lab", "Europe/Brussels"); err != nil {
 		t.Fatal(err)
 	}
 	dir, copyTo := t.TempDir(), t.TempDir()
+	// Friday 1 May 2026; the week of 27 April ends on Sunday the 3rd.
 	now := time.Date(2026, 5, 1, 2, 30, 0, 0, zone)
-	p := &backupPlan{hour: 2, minute: 30, loc: zone, dir: dir, copyTo: copyTo, keep: 3,
+	p := &backupPlan{hour: 2, minute: 30, loc: zone, dir: dir, copyTo: copyTo, keep: store.Rotation{Daily: 2, Weekly: 2},
 		started: now.Add(-time.Hour), settle: 10 * time.Minute, retry: time.Hour, now: func() time.Time { return now }}
+	st.SetClock(func() time.Time { return now }) // the backups' names
 	var logs syncBuf
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	files := func(dir string) int {
@@ -127,7 +191,9 @@ func TestBackupJobKeepsN(t *testing.T) {
 				t.Fatal("the backup job did not run with its lock free")
 			}
 		}
-		want := min(night, 3)
+		// Two days, and the newest of two weeks: on the 5th, the 3rd is
+		// kept as its week's newest.
+		want := []int{1, 2, 2, 2, 3}[night-1]
 		if got := files(dir); got != want {
 			t.Fatalf("night %d: %d backups, want %d\n%s", night, got, want, logs.String())
 		}
@@ -155,7 +221,7 @@ func TestBackupJobFailureIsLoud(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 5, 1, 2, 30, 0, 0, zone)
-	p := &backupPlan{hour: 2, minute: 30, loc: zone, dir: filepath.Join(blocked, "backups"), keep: 3,
+	p := &backupPlan{hour: 2, minute: 30, loc: zone, dir: filepath.Join(blocked, "backups"), keep: store.Rotation{Daily: 3},
 		started: now.Add(-time.Hour), settle: 10 * time.Minute, retry: time.Hour, now: func() time.Time { return now }}
 	var logs syncBuf
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -192,7 +258,7 @@ func TestBackupOncePerNetwork(t *testing.T) {
 		dir := t.TempDir()
 		dirs = append(dirs, dir)
 		stores = append(stores, st)
-		plans = append(plans, &backupPlan{hour: 2, minute: 30, loc: zone, dir: dir, keep: 3,
+		plans = append(plans, &backupPlan{hour: 2, minute: 30, loc: zone, dir: dir, keep: store.Rotation{Daily: 3},
 			started: now.Add(-time.Hour), settle: 10 * time.Minute, retry: time.Hour, now: func() time.Time { return now }})
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -296,5 +362,69 @@ func TestRestoreRefusesWhileServing(t *testing.T) {
 	after, _ := os.ReadDir(data)
 	if len(after) != len(before) {
 		t.Errorf("the data directory changed: %v → %v", before, after)
+	}
+}
+
+// drempel backup takes the database as it is: one that an older Drempel
+// left is backed up at its own schema and not migrated, and the backup is
+// recorded. A data directory without a database is said so, and not made.
+func TestBackupCommandDoesNotMigrate(t *testing.T) {
+	data, backups := t.TempDir(), t.TempDir()
+	if out, _, err := runCmd(t, "", "member", "add", "--data", data, "--name", "Olena", "--lang", "uk"); err != nil {
+		t.Fatalf("member add: %v %s", err, out)
+	}
+	latest := store.LatestSchemaVersion()
+	schema := func() int64 {
+		db, err := sql.Open("sqlite3", "file:"+filepath.Join(data, "drempel.db")+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var v int64
+		if err := db.QueryRow("SELECT MAX(version_id) FROM goose_db_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	db, err := sql.Open("sqlite3", filepath.Join(data, "drempel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("DELETE FROM goose_db_version WHERE version_id = ?", latest); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	out, _, err := runCmd(t, "", "backup", "--data", data, "--to", backups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("schema %d)", latest-1); !strings.Contains(out, want) {
+		t.Errorf("backup said %q, want %q", out, want)
+	}
+	if v := schema(); v != latest-1 {
+		t.Errorf("the database went from schema %d to %d: drempel backup migrated it", latest-1, v)
+	}
+	file := regexp.MustCompile(`checked: (\S+) \(`).FindStringSubmatch(out)[1]
+	if info, err := store.VerifyBackup(context.Background(), file); err != nil || info.SchemaVersion != latest-1 {
+		t.Errorf("the backup: %+v %v", info, err)
+	}
+	st, err := store.OpenForBackup(context.Background(), store.Config{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := st.LastBackup(context.Background())
+	st.CloseBackup()
+	if err != nil || last == nil || !last.OK || last.File != filepath.Base(file) {
+		t.Errorf("recorded %+v %v", last, err)
+	}
+
+	missing := filepath.Join(t.TempDir(), "nothere")
+	_, _, err = runCmd(t, "", "backup", "--data", missing, "--to", backups)
+	if err == nil || !strings.Contains(err.Error(), "no Drempel database") || !strings.Contains(err.Error(), "--data") {
+		t.Errorf("backup of a folder without a database: %v", err)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Error("drempel backup made the data directory it did not find")
 	}
 }

@@ -1,6 +1,6 @@
 // Command drempel runs the Drempel kiosk and admin panel on one machine,
-// and has subcommands for scripting (user add, member add) and for backups
-// (backup, restore).
+// and has subcommands for scripting (user add, member add), for backups
+// (backup, restore) and for running it as a service (systemd-unit).
 package main
 
 import (
@@ -28,9 +28,11 @@ Usage:
                                         optionally write the printable card
   drempel backup [--to DIR]             write a checked backup of the database now
   drempel restore [--yes] FILE          put a backup in place (stop Drempel first)
+  drempel systemd-unit [--user U] [--data DIR] [--addr A] [--binary PATH]
+                                        print a systemd unit that runs Drempel as a service
   drempel help                          this text
 
-Every subcommand takes --data and --database-url.
+Every subcommand but systemd-unit takes --data and --database-url.
 `
 
 func main() {
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return backupCmd(ctx, args, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, stdout, stderr)
+	case "systemd-unit":
+		return systemdUnitCmd(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -80,10 +84,15 @@ type dbFlags struct {
 // envDefault gives a flag its environment twin: DREMPEL_ plus the flag's
 // name in capitals, - becoming _.
 func envDefault(name, def string) string {
-	if v, ok := os.LookupEnv("DREMPEL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
+	if v, ok := os.LookupEnv(envName(name)); ok {
 		return v
 	}
 	return def
+}
+
+// envName is a flag's environment twin: backup-at → DREMPEL_BACKUP_AT.
+func envName(flag string) string {
+	return "DREMPEL_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
 func newFlagSet(name string, stderr io.Writer, head string) *flag.FlagSet {
