@@ -2,7 +2,6 @@ package admin
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -12,33 +11,23 @@ import (
 )
 
 // dossierDoc translates a dossier into the partner's language (nl or fr).
+// Its counts go through store.MaskCounts: no count from 1 to 4 shows, nor
+// can be worked out from the total.
 func dossierDoc(l *web.Loc, d *store.Dossier, org string) printing.DossierDoc {
-	doc := printing.DossierDoc{Title: d.Theme.Title, Subtitle: fmt.Sprintf("%s · %s %s – %s", org, l.T("admin.dossier.period"), orDash(d.From), orDash(d.To))}
-	counts := func(heading, prefix string, m map[string]int) printing.DossierSection {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return m[keys[i]] > m[keys[j]] || (m[keys[i]] == m[keys[j]] && keys[i] < keys[j]) })
-		s := printing.DossierSection{Heading: heading}
-		for _, k := range keys {
-			label := k
-			if prefix != "" {
-				label = l.T(prefix + k)
-			}
-			s.Lines = append(s.Lines, fmt.Sprintf("%s: %d", label, m[k]))
-		}
-		return s
-	}
+	doc := printing.DossierDoc{Title: d.Theme.Title, Subtitle: fmt.Sprintf("%s · %s %s – %s", org, l.T("admin.dossier.period"), orDash(d.From), orDash(d.To)),
+		Note: l.T("admin.dossier.masked_note")}
+	// Each split adds up to the same total: they are masked together.
+	total, splits := store.MaskCounts(d.Reports, []store.Breakdown{breakdown(d.ByDomain, false), breakdown(d.ByProblem, false),
+		breakdown(d.ByLevel, false), breakdown(d.ByMonth, true)})
 	doc.Sections = append(doc.Sections,
-		printing.DossierSection{Heading: l.T("admin.dossier.reports"), Lines: []string{l.N("admin.thresholds.count", d.Reports)}},
-		counts(l.T("admin.thresholds.domain"), "kiosk.report.domain.", d.ByDomain),
-		counts(l.T("admin.thresholds.problem"), "kiosk.report.problem.", d.ByProblem),
-		counts(l.T("admin.thresholds.level"), "admin.thresholds.level.", d.ByLevel),
-		counts(l.T("admin.dossier.per_month"), "", d.ByMonth))
+		printing.DossierSection{Heading: l.T("admin.dossier.reports"), Lines: []string{reportsLine(l, d.Reports, total)}},
+		splitSection(l, l.T("admin.thresholds.domain"), "kiosk.report.domain.", splits[0]),
+		splitSection(l, l.T("admin.thresholds.problem"), "kiosk.report.problem.", splits[1]),
+		splitSection(l, l.T("admin.thresholds.level"), "admin.thresholds.level.", splits[2]),
+		splitSection(l, l.T("admin.dossier.per_month"), "", splits[3]))
 	sol := printing.DossierSection{Heading: l.T("admin.thresholds.solutions")}
 	for _, s := range d.Solutions {
-		sol.Lines = append(sol.Lines, fmt.Sprintf("%s · %s (%d) · %s", s.TriedOn, s.What, s.People, l.T("admin.thresholds.result."+s.Result)))
+		sol.Lines = append(sol.Lines, fmt.Sprintf("%s · %s (%s) · %s", s.TriedOn, s.What, store.Masked(s.People), l.T("admin.thresholds.result."+s.Result)))
 	}
 	doc.Sections = append(doc.Sections, sol)
 	q := printing.DossierSection{Heading: l.T("admin.dossier.quotes"), Quotes: true}
@@ -47,6 +36,41 @@ func dossierDoc(l *web.Loc, d *store.Dossier, org string) printing.DossierDoc {
 	}
 	doc.Sections = append(doc.Sections, q)
 	return doc
+}
+
+// breakdown is a count per key as a split of the total, largest first
+// or (byKey, for months) in key order.
+func breakdown(m map[string]int, byKey bool) store.Breakdown {
+	b := store.Breakdown{ByKey: byKey}
+	for k, n := range m {
+		b.Parts = append(b.Parts, store.Part{Key: k, N: n})
+	}
+	return b
+}
+
+// reportsLine says how many reports, masked.
+func reportsLine(l *web.Loc, n int, masked string) string {
+	if masked == fmt.Sprint(n) {
+		return l.N("admin.thresholds.count", n)
+	}
+	return l.T("admin.dossier.reports_masked", "Count", masked)
+}
+
+// splitSection is a heading with a masked split's lines, "label: count".
+func splitSection(l *web.Loc, heading, prefix string, b store.MaskedBreakdown) printing.DossierSection {
+	s := printing.DossierSection{Heading: heading}
+	if b.Withheld {
+		s.Lines = []string{l.T("admin.dossier.too_few")}
+		return s
+	}
+	for _, line := range b.Lines {
+		label := line.Key
+		if prefix != "" {
+			label = l.T(prefix + line.Key)
+		}
+		s.Lines = append(s.Lines, fmt.Sprintf("%s: %s", label, line.Count))
+	}
+	return s
 }
 
 func orDash(s string) string {
@@ -88,11 +112,4 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "Base": base, "Lang": lang,
 		"From": c.Query("from"), "To": c.Query("to")}))
-}
-
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }

@@ -145,7 +145,8 @@ func (a *Admin) quoteAdd(c *fiber.Ctx) error {
 		return err
 	}
 	a.flash(c, "admin.dossier.quote_added")
-	return c.Redirect(fmt.Sprintf("/admin/themes/%d", id), fiber.StatusSeeOther)
+	// A report's page approves its words too, and goes back there.
+	return c.Redirect(safeBack(c.FormValue("back"), fmt.Sprintf("/admin/themes/%d", id)), fiber.StatusSeeOther)
 }
 
 func (a *Admin) quoteRemove(c *fiber.Ctx) error {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 
@@ -81,9 +82,13 @@ func (a *Admin) thresholdShow(c *fiber.Ctx) error {
 		}
 	}
 	_, _, verr := a.st.VoiceNote(ctx, t.ID)
+	quotes, err := a.st.ReportQuotes(ctx, t.ID)
+	if err != nil {
+		return err
+	}
 	return a.w.Render(c, fiber.StatusOK, "admin/threshold", a.view(c, map[string]any{
 		"T": t, "Nickname": nick, "Voice": verr == nil, "Themes": themes, "Orgs": orgs, "Domains": store.ThresholdDomains,
-		"Problems": store.ThresholdProblems, "Levels": store.ThresholdLevels,
+		"Problems": store.ThresholdProblems, "Levels": store.ThresholdLevels, "Quotes": quotes,
 	}))
 }
 
@@ -214,12 +219,18 @@ func (a *Admin) thresholdVoice(c *fiber.Ctx) error {
 	return c.Send(data)
 }
 
-// thresholdsExport is the anonymous reports as CSV or XLSX: no member,
-// days only, formulas neutralised.
+// thresholdsExport is the anonymous export of a period's reports, as CSV
+// or XLSX: how many there are, in all and split as a dossier splits them
+// (and per organisation, theme and language), masked as a dossier is
+// (store.MaskCounts), then the quotes a facilitator approved from those
+// reports. No report is a line of its own, no visitor's own words, no
+// member, no day: a list of reports can be counted by anyone, which would
+// undo the masking.
 func (a *Admin) thresholdsExport(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	site := web.SiteOf(c)
-	rows, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{From: c.Query("from"), To: c.Query("to")})
+	from, to := c.Query("from"), c.Query("to")
+	d, err := a.st.ThresholdSummary(ctx, site.ID, from, to)
 	if err != nil {
 		return err
 	}
@@ -231,19 +242,43 @@ func (a *Admin) thresholdsExport(c *fiber.Ctx) error {
 	for _, t := range themes {
 		title[t.ID] = t.Title
 	}
-	orgs, err := a.st.Organisations(ctx, site.ID)
-	if err != nil {
-		return err
-	}
-	orgName := map[int64]string{}
-	for _, o := range orgs {
-		orgName[o.ID] = o.Name
-	}
 	l := a.view(c, nil).L
-	t := web.Table{{"id", "day", "domain", "problem", "organisation", "level", "theme", "lang", "status", "text"}}
-	for _, r := range rows {
-		t = append(t, []string{strconv.FormatInt(r.ID, 10), r.Day, l.T("kiosk.report.domain." + r.Domain), l.T("kiosk.report.problem." + r.Problem),
-			orgName[deref(r.OrganisationID)], r.Level, title[deref(r.ThemeID)], r.Lang, r.Status, r.Text})
+	splits := []struct {
+		part   string
+		prefix string // of the catalog key that names an item
+		b      store.Breakdown
+	}{
+		{"month", "", breakdown(d.ByMonth, true)},
+		{"domain", "kiosk.report.domain.", breakdown(d.ByDomain, false)},
+		{"problem", "kiosk.report.problem.", breakdown(d.ByProblem, false)},
+		{"level", "admin.thresholds.level.", breakdown(d.ByLevel, false)},
+		{"organisation", "", breakdown(d.ByOrganisation, false)},
+		{"theme", "", breakdown(d.ByTheme, false)},
+		{"lang", "", breakdown(d.ByLang, false)},
+	}
+	lists := make([]store.Breakdown, len(splits))
+	for i, s := range splits {
+		lists[i] = s.b
+	}
+	total, masked := store.MaskCounts(d.Reports, lists)
+	t := web.Table{{"part", "item", "reports", "words"},
+		{"period", fmt.Sprintf("%s – %s", orDash(from), orDash(to)), "", ""},
+		{"total", "", total, ""}}
+	for i, s := range splits {
+		if masked[i].Withheld {
+			t = append(t, []string{s.part, l.T("admin.dossier.too_few"), "", ""})
+			continue
+		}
+		for _, line := range masked[i].Lines {
+			item := line.Key
+			if s.prefix != "" {
+				item = l.T(s.prefix + line.Key)
+			}
+			t = append(t, []string{s.part, item, line.Count, ""})
+		}
+	}
+	for _, q := range d.Quotes {
+		t = append(t, []string{"words", title[q.ThemeID], "", q.Text})
 	}
 	return a.export(c, "drempel-thresholds", c.Params("format"), t)
 }

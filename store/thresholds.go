@@ -7,6 +7,7 @@ import (
 	"image"
 	_ "image/jpeg" // logos
 	_ "image/png"
+	"sort"
 	"strconv"
 	"time"
 
@@ -705,8 +706,13 @@ type Dossier struct {
 	ByProblem map[string]int
 	ByLevel   map[string]int
 	ByMonth   map[string]int
-	Solutions []Solution
-	Quotes    []Quote
+	// ByOrganisation (by name), ByTheme (by title) and ByLang count the
+	// reports with one; the threshold export lists them.
+	ByOrganisation map[string]int
+	ByTheme        map[string]int
+	ByLang         map[string]int
+	Solutions      []Solution
+	Quotes         []Quote
 }
 
 // ThemeDossier assembles a theme's dossier for reports between two days.
@@ -716,7 +722,7 @@ func (s *Store) ThemeDossier(ctx context.Context, themeID int64, from, to string
 		return nil, err
 	}
 	d := &Dossier{Theme: *t}
-	if err := s.fillDossier(ctx, d, "theme_id = ?", themeID, from, to); err != nil {
+	if err := s.fillDossier(ctx, d, "thresholds.theme_id = ?", themeID, from, to); err != nil {
 		return nil, err
 	}
 	if d.Solutions, err = s.Solutions(ctx, themeID); err != nil {
@@ -735,7 +741,7 @@ func (s *Store) OrganisationDossier(ctx context.Context, orgID int64, from, to s
 		return nil, notFound(err)
 	}
 	d := &Dossier{Theme: Theme{Title: o.Name}}
-	if err := s.fillDossier(ctx, d, "organisation_id = ?", orgID, from, to); err != nil {
+	if err := s.fillDossier(ctx, d, "thresholds.organisation_id = ?", orgID, from, to); err != nil {
 		return nil, err
 	}
 	reports := s.R.Session(&gorm.Session{NewDB: true}).Model(&Threshold{}).Select("id").Where("organisation_id = ?", orgID)
@@ -747,19 +753,56 @@ func (s *Store) OrganisationDossier(ctx context.Context, orgID int64, from, to s
 	return d, err
 }
 
+// ThresholdSummary counts a site's reports between two days, as the
+// threshold export shows them: the splits of a dossier, and per
+// organisation, theme and language. It holds no report's own words; the
+// approved quotes of those reports are in Quotes.
+func (s *Store) ThresholdSummary(ctx context.Context, siteID int64, from, to string) (*Dossier, error) {
+	d := &Dossier{}
+	if err := s.fillDossier(ctx, d, "thresholds.site_id = ?", siteID, from, to); err != nil {
+		return nil, err
+	}
+	q := s.R.WithContext(ctx).Table("quotes").Select("quotes.*").
+		Joins("JOIN thresholds ON thresholds.id = quotes.threshold_id").Where("thresholds.site_id = ?", siteID)
+	if from != "" {
+		q = q.Where("thresholds.day >= ?", from)
+	}
+	if to != "" {
+		q = q.Where("thresholds.day <= ?", to)
+	}
+	err := q.Order("quotes.id").Scan(&d.Quotes).Error
+	return d, err
+}
+
+// ReportQuotes lists the quotes approved from one report: the only words
+// of it that may leave Drempel.
+func (s *Store) ReportQuotes(ctx context.Context, thresholdID int64) ([]Quote, error) {
+	var qs []Quote
+	err := s.R.WithContext(ctx).Where("threshold_id = ?", thresholdID).Order("id").Find(&qs).Error
+	return qs, err
+}
+
 // fillDossier counts the reports matching where/arg between two days.
 func (s *Store) fillDossier(ctx context.Context, d *Dossier, where string, arg any, from, to string) error {
 	d.From, d.To = from, to
 	d.ByDomain, d.ByProblem, d.ByLevel, d.ByMonth = map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
-	var rows []Threshold
-	q := s.R.WithContext(ctx).Select("domain, problem, level, day").Where(where, arg)
+	d.ByOrganisation, d.ByTheme, d.ByLang = map[string]int{}, map[string]int{}, map[string]int{}
+	var rows []struct {
+		Domain, Problem, Level, Day, Lang string
+		Organisation, Theme               *string
+	}
+	q := s.R.WithContext(ctx).Table("thresholds").
+		Select("thresholds.domain, thresholds.problem, thresholds.level, thresholds.day, thresholds.lang, organisations.name AS organisation, themes.title AS theme").
+		Joins("LEFT JOIN organisations ON organisations.id = thresholds.organisation_id").
+		Joins("LEFT JOIN themes ON themes.id = thresholds.theme_id").
+		Where(where, arg)
 	if from != "" {
-		q = q.Where("day >= ?", from)
+		q = q.Where("thresholds.day >= ?", from)
 	}
 	if to != "" {
-		q = q.Where("day <= ?", to)
+		q = q.Where("thresholds.day <= ?", to)
 	}
-	if err := q.Find(&rows).Error; err != nil {
+	if err := q.Scan(&rows).Error; err != nil {
 		return err
 	}
 	for _, r := range rows {
@@ -771,6 +814,15 @@ func (s *Store) fillDossier(ctx context.Context, d *Dossier, where string, arg a
 		}
 		if len(r.Day) >= 7 {
 			d.ByMonth[r.Day[:7]]++
+		}
+		if r.Organisation != nil {
+			d.ByOrganisation[*r.Organisation]++
+		}
+		if r.Theme != nil {
+			d.ByTheme[*r.Theme]++
+		}
+		if r.Lang != "" {
+			d.ByLang[r.Lang]++
 		}
 	}
 	return nil
@@ -804,4 +856,302 @@ func (s *Store) PurgeOldWords(ctx context.Context) (int64, error) {
 		return res.Error
 	})
 	return n, err
+}
+
+// Small counts. A count of people or reports that leaves the
+// facilitators' own pages (a partner dossier, an export) never shows a
+// number from 1 to 4: a count that small can point at one person.
+
+// MaskBelow is the smallest count shown as it is.
+const MaskBelow = 5
+
+// MaskedSmall is how a count from 1 to MaskBelow-1 is shown.
+const MaskedSmall = "< 5"
+
+// MaskedLarge is how a count of MaskBelow or more is shown when it is
+// hidden all the same, so that a small count cannot be worked out from
+// it and the total (see MaskCounts).
+const MaskedLarge = "≥ 5"
+
+// Masked is a count as it may leave Drempel: 0 stays "0", 1 to 4 are
+// "< 5", and the rest are shown as they are.
+func Masked(n int) string {
+	if n > 0 && n < MaskBelow {
+		return MaskedSmall
+	}
+	return strconv.Itoa(n)
+}
+
+// Part is one line of a breakdown: a key (a domain, a month…) and how
+// many reports it counts.
+type Part struct {
+	Key string
+	N   int
+}
+
+// Breakdown splits a total: its parts add up to the total, or to less
+// when some reports have no key (no level yet); the rest is not listed.
+type Breakdown struct {
+	Parts []Part
+	// ByKey keeps the parts in key order (months); otherwise the largest
+	// come first.
+	ByKey bool
+}
+
+// MaskedLine is a part as it is shown.
+type MaskedLine struct {
+	Key   string
+	Count string
+}
+
+// MaskedBreakdown is a breakdown as it is shown. Withheld is set when
+// even with every count hidden the lines would give a small count away
+// (four lines of "< 5" under a total of "< 5" are four 1s): then no line
+// is shown.
+type MaskedBreakdown struct {
+	Lines    []MaskedLine
+	Withheld bool
+}
+
+// MaskCounts decides how a total and its breakdowns are shown, so that no
+// count from 1 to 4 can be read, nor worked out from the others:
+//
+//   - each count from 1 to 4 shows as "< 5";
+//   - the parts of a breakdown add up to the total, so a reader knows the
+//     sum of its hidden parts: when that would pin a hidden part down
+//     (it is the only one hidden, or all of them must be 1, or all 4),
+//     the smallest part still shown is hidden too, as "≥ 5"; with none
+//     left, the total is hidden ("≥ 5"), and then, as the total also is
+//     the sum of every other breakdown, parts of those are hidden until
+//     it cannot be worked out; as a last resort a breakdown is withheld.
+//
+// Every breakdown is taken to split the whole total: what it leaves out
+// (reports with no level yet) counts as known to the reader, which only
+// ever hides more. Zero parts are left out. The lines are ordered by
+// what they show, never by a hidden count: shown parts largest first,
+// then "≥ 5", then "< 5", each by key (or all by key, for ByKey).
+func MaskCounts(total int, lists []Breakdown) (string, []MaskedBreakdown) {
+	m := masking{total: total, tHidden: total > 0 && total < MaskBelow}
+	for _, b := range lists {
+		var l mlist
+		sum := 0
+		for _, p := range b.Parts {
+			if p.N <= 0 {
+				continue
+			}
+			sum += p.N
+			l.cells = append(l.cells, mcell{key: p.Key, n: p.N, hidden: p.N < MaskBelow})
+		}
+		l.rest = max(total-sum, 0)
+		m.lists = append(m.lists, l)
+	}
+	for m.protect() {
+	}
+	out := make([]MaskedBreakdown, len(lists))
+	for i, l := range m.lists {
+		if l.withheld {
+			out[i].Withheld = true
+			continue
+		}
+		cells := append([]mcell(nil), l.cells...)
+		rank := func(c mcell) int {
+			switch {
+			case !c.hidden:
+				return 0
+			case c.n >= MaskBelow:
+				return 1
+			}
+			return 2
+		}
+		sort.SliceStable(cells, func(a, b int) bool {
+			x, y := cells[a], cells[b]
+			if !lists[i].ByKey {
+				if rank(x) != rank(y) {
+					return rank(x) < rank(y)
+				}
+				if rank(x) == 0 && x.n != y.n {
+					return x.n > y.n
+				}
+			}
+			return x.key < y.key
+		})
+		for _, c := range cells {
+			out[i].Lines = append(out[i].Lines, MaskedLine{Key: c.key, Count: c.text()})
+		}
+	}
+	t := Masked(total)
+	if m.tHidden && total >= MaskBelow {
+		t = MaskedLarge
+	}
+	return t, out
+}
+
+type mcell struct {
+	key    string
+	n      int
+	hidden bool
+}
+
+func (c mcell) text() string {
+	if !c.hidden {
+		return strconv.Itoa(c.n)
+	}
+	if c.n < MaskBelow {
+		return MaskedSmall
+	}
+	return MaskedLarge
+}
+
+// bounds is what a reader knows of a count: the count itself when it is
+// shown, 1 to 4 for "< 5", at least 5 for "≥ 5".
+func bounds(n int, hidden bool) (lo, hi int) {
+	switch {
+	case !hidden:
+		return n, n
+	case n < MaskBelow:
+		return 1, MaskBelow - 1
+	}
+	return MaskBelow, unbounded
+}
+
+const unbounded = 1 << 40
+
+func add(a, b int) int { return min(a+b, unbounded) }
+
+type mlist struct {
+	cells    []mcell
+	rest     int
+	withheld bool
+}
+
+// known is the sum of what the list shows, and the bounds of the sum of
+// what it hides.
+func (l mlist) known() (shown, lo, hi int) {
+	shown = l.rest
+	for _, c := range l.cells {
+		if !c.hidden {
+			shown += c.n
+			continue
+		}
+		clo, chi := bounds(c.n, true)
+		lo, hi = lo+clo, add(hi, chi)
+	}
+	return shown, lo, hi
+}
+
+// smallestShown is the index of the list's smallest part still shown, or
+// -1.
+func (l mlist) smallestShown() int {
+	at := -1
+	for i, c := range l.cells {
+		if !c.hidden && (at < 0 || c.n < l.cells[at].n) {
+			at = i
+		}
+	}
+	return at
+}
+
+type masking struct {
+	total   int
+	tHidden bool
+	lists   []mlist
+}
+
+// leak finds a small count that a reader can work out: the list it is in
+// (-1 for the total itself), or ok. The reader's knowledge is exact: the
+// lists share only the total, so the total lies in the meet of what each
+// list allows, and a hidden part in what its list's other parts leave.
+func (m *masking) leak() (list int, ok bool) {
+	tLo, tHi := m.total, m.total
+	if m.tHidden {
+		tLo, tHi = bounds(m.total, true)
+	}
+	for _, l := range m.lists {
+		if l.withheld {
+			continue
+		}
+		s, lo, hi := l.known()
+		tLo, tHi = max(tLo, s+lo), min(tHi, add(s, hi))
+	}
+	if m.tHidden && m.total < MaskBelow && tLo == tHi {
+		return -1, false
+	}
+	for li, l := range m.lists {
+		if l.withheld {
+			continue
+		}
+		s, lo, hi := l.known()
+		for _, c := range l.cells {
+			if !c.hidden || c.n >= MaskBelow {
+				continue
+			}
+			clo, chi := bounds(c.n, true)
+			// The other hidden parts of the list lie between lo-clo and hi-chi.
+			othersLo, othersHi := lo-clo, hi
+			if hi < unbounded {
+				othersHi = hi - chi
+			}
+			cLo, cHi := clo, chi
+			if othersHi < unbounded {
+				cLo = max(cLo, tLo-s-othersHi)
+			}
+			if tHi < unbounded {
+				cHi = min(cHi, tHi-s-othersLo)
+			}
+			if cLo >= cHi {
+				return li, false
+			}
+		}
+	}
+	return 0, true
+}
+
+// protect hides one more count, or withholds a list, when a small count
+// can be worked out; it reports whether it did.
+func (m *masking) protect() bool {
+	li, ok := m.leak()
+	if ok {
+		return false
+	}
+	if li >= 0 {
+		if i := m.lists[li].smallestShown(); i >= 0 {
+			m.lists[li].cells[i].hidden = true
+			return true
+		}
+	}
+	if !m.tHidden {
+		m.tHidden = true
+		return true
+	}
+	// The total is hidden but the lists pin it down between them: hide a
+	// part of the list that bounds it most closely from above.
+	best, bestHi := -1, 0
+	for i, l := range m.lists {
+		if l.withheld || l.smallestShown() < 0 {
+			continue
+		}
+		s, _, hi := l.known()
+		if best < 0 || add(s, hi) < bestHi {
+			best, bestHi = i, add(s, hi)
+		}
+	}
+	if best >= 0 {
+		l := &m.lists[best]
+		l.cells[l.smallestShown()].hidden = true
+		return true
+	}
+	if li < 0 {
+		// The total (below 5) is pinned by the number of lines: withhold
+		// the longest list.
+		for i, l := range m.lists {
+			if !l.withheld && (li < 0 || len(l.cells) > len(m.lists[li].cells)) {
+				li = i
+			}
+		}
+		if li < 0 {
+			return false
+		}
+	}
+	m.lists[li].withheld = true
+	return true
 }

@@ -236,3 +236,69 @@ func TestOrganisationLookNeedsTheOrganisation(t *testing.T) {
 		}
 	})
 }
+
+// The export's summary counts a site's reports of a period, split as a
+// dossier is and per organisation, theme and language, and carries the
+// quotes approved from those reports: never a report's own words.
+func TestThresholdSummary(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st := site(t, s)
+		other, err := s.CreateSite(ctx, store.SiteInput{Name: "Elders", TimeZone: "Europe/Brussels"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := staffUser(t, s)
+		org, _ := s.AddOrganisation(ctx, st.ID, "OCMW", "building")
+		theme, _ := s.SaveTheme(ctx, 0, st.ID, store.ThemeInput{Title: "Itsme"})
+		day := time.Date(2025, 3, 10, 12, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { return day })
+		old, _ := s.ReportThreshold(ctx, store.ReportInput{SiteID: st.ID, Domain: "bank", Problem: "login", Lang: "nl", Text: "Jan, 0470 11 22 33"})
+		s.Triage(ctx, old.ID, store.TriageInput{Domain: "bank", Problem: "login", ThemeID: &theme.ID})
+		s.ApproveQuote(ctx, theme.ID, &old.ID, "Een oud citaat.", by)
+		day = day.AddDate(0, 1, 0)
+		var first int64
+		for i, lang := range []string{"ar", "nl", "nl"} {
+			r, err := s.ReportThreshold(ctx, store.ReportInput{SiteID: st.ID, Domain: "health", Problem: "language", Lang: lang, OrganisationID: &org.ID, Text: "Mijn naam is Jan Peeters"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				first = r.ID
+				s.Triage(ctx, r.ID, store.TriageInput{Domain: "health", Problem: "language", Level: "meso", OrganisationID: &org.ID, ThemeID: &theme.ID})
+			}
+		}
+		if err := s.ApproveQuote(ctx, theme.ID, &first, "Ik versta de dokter niet.", by); err != nil {
+			t.Fatal(err)
+		}
+		s.ApproveQuote(ctx, theme.ID, nil, "Een citaat zonder melding.", by)
+		s.ReportThreshold(ctx, store.ReportInput{SiteID: other.ID, Domain: "work", Problem: "other", Lang: "uk", Text: "elders"})
+
+		d, err := s.ThresholdSummary(ctx, st.ID, "2025-04-01", "2025-04-30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(d.Reports, d.ByDomain, d.ByProblem, d.ByLevel, d.ByMonth, d.ByOrganisation, d.ByTheme, d.ByLang)
+		want := "3 map[health:3] map[language:3] map[meso:1] map[2025-04:3] map[OCMW:3] map[Itsme:1] map[ar:1 nl:2]"
+		if got != want {
+			t.Errorf("summary:\n got %s\nwant %s", got, want)
+		}
+		if len(d.Quotes) != 1 || d.Quotes[0].Text != "Ik versta de dokter niet." || d.Quotes[0].ThemeID != theme.ID {
+			t.Errorf("quotes of the period: %+v", d.Quotes)
+		}
+		if all, _ := s.ThresholdSummary(ctx, st.ID, "", ""); all.Reports != 4 || len(all.Quotes) != 2 {
+			t.Errorf("all of the site: %d reports, %d quotes", all.Reports, len(all.Quotes))
+		}
+		if qs, err := s.ReportQuotes(ctx, first); err != nil || len(qs) != 1 || qs[0].Text != "Ik versta de dokter niet." {
+			t.Errorf("a report's quotes: %v %+v", err, qs)
+		}
+		// The theme's dossier counts the same way, without the words.
+		td, err := s.ThemeDossier(ctx, theme.ID, "", "")
+		if err != nil || td.Reports != 2 || td.ByDomain["bank"] != 1 || len(td.Quotes) != 3 {
+			t.Errorf("theme dossier: %v %+v", err, td)
+		}
+		od, err := s.OrganisationDossier(ctx, org.ID, "2025-04-01", "")
+		if err != nil || od.Reports != 3 || len(od.Quotes) != 1 {
+			t.Errorf("organisation dossier: %v %+v", err, od)
+		}
+	})
+}

@@ -7,10 +7,13 @@ import (
 
 // DossierDoc is a partner dossier, already translated: headings, counted
 // lines, solutions and approved quotes. It carries no visitor's own words
-// but the quotes a facilitator approved.
+// but the quotes a facilitator approved, and its counts come masked
+// (store.MaskCounts): it prints them as they are given.
 type DossierDoc struct {
 	Title, Subtitle string
 	Sections        []DossierSection
+	// Note closes the dossier in small print: how small counts are shown.
+	Note string
 	// Lang and Dir are the document's language and direction, as on
 	// Receipt; empty lets each paragraph's first letter decide, so a
 	// quote in Arabic sits right to left in a Dutch dossier.
@@ -45,6 +48,10 @@ func WriteDossierPDF(w io.Writer, d DossierDoc) error {
 			}
 			f.text(l, style{size: 10, color: black})
 		}
+	}
+	if d.Note != "" {
+		f.space(6)
+		f.text(d.Note, style{size: 8.5, color: grey})
 	}
 	return p.write(w)
 }

@@ -138,11 +138,14 @@ func renderAll(t *testing.T) []printed {
 			Footer: "Une question ? Passez à l'accueil ou appelez-nous.", Phone: "+32 3 123 45 67", Reminder: true, Lang: "fr", Dir: "ltr"})
 	})
 
-	doc := printing.DossierDoc{Title: "Online een afspraak maken bij de huisarts: drempels en oplossingen", Subtitle: org + " · periode 2025-01-01 – 2025-06-30"}
+	// Small counts come masked (store.MaskCounts): "< 5" and "≥ 5" print as given.
+	note := "Om niemand aan te wijzen staat een aantal van 1 tot 4 als \"< 5\"."
+	doc := printing.DossierDoc{Title: "Online een afspraak maken bij de huisarts: drempels en oplossingen", Subtitle: org + " · periode 2025-01-01 – 2025-06-30",
+		Note: note}
 	for i := 0; i < 6; i++ {
 		doc.Sections = append(doc.Sections,
 			printing.DossierSection{Heading: fmt.Sprintf("Levensdomein %d: gezondheid en welzijn", i+1), Lines: []string{
-				"Inloggen met itsme lukt niet zonder Belgisch telefoonnummer: 12", "Te ingewikkeld: 7", "Alleen online een afspraak mogelijk: 5",
+				"Inloggen met itsme lukt niet zonder Belgisch telefoonnummer: 12", "Te ingewikkeld: < 5", "Alleen online een afspraak mogelijk: ≥ 5",
 				"Arbeidsongeschiktheidsuitkeringsaanvraagformulieren zijn onvindbaar op de website van het ziekenfonds",
 			}},
 			printing.DossierSection{Heading: "Citaten", Quotes: true, Lines: []string{
@@ -150,7 +153,7 @@ func renderAll(t *testing.T) []printed {
 			}},
 		)
 	}
-	add("dossier", []string{arabicName, geezName}, func(w io.Writer) error { return printing.WriteDossierPDF(w, doc) })
+	add("dossier", []string{arabicName, geezName, "Te ingewikkeld: < 5", "mogelijk: ≥ 5", note}, func(w io.Writer) error { return printing.WriteDossierPDF(w, doc) })
 	return out
 }
 
