@@ -1,9 +1,15 @@
 package admin
 
 import (
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/skip2/go-qrcode"
 
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
@@ -25,9 +31,26 @@ type usersFailed struct {
 	Form  map[string]string
 	Sites []int64
 	Err   error
+	// Message is the id of a message for the whole page: a refusal that
+	// is no form field's.
+	Message string
+}
+
+// resetShown is a password reset link just made, shown once on the users
+// page: the page answers the admin's post, and the token is kept nowhere
+// (the database holds only its hash).
+type resetShown struct {
+	Email   string
+	Link    string
+	QR      template.URL
+	Expires time.Time
 }
 
 func (a *Admin) usersPage(c *fiber.Ctx, status int, failed *usersFailed) error {
+	return a.usersRender(c, status, failed, nil)
+}
+
+func (a *Admin) usersRender(c *fiber.Ctx, status int, failed *usersFailed, reset *resetShown) error {
 	ctx := c.UserContext()
 	users, err := a.st.Users(ctx)
 	if err != nil {
@@ -61,6 +84,9 @@ func (a *Admin) usersPage(c *fiber.Ctx, status int, failed *usersFailed) error {
 		if failed.Err != nil && !formError(v, failed.Err) {
 			return failed.Err
 		}
+		if failed.Message != "" {
+			v.Error = v.L.T(failed.Message)
+		}
 		for i := range rows {
 			if failed.User != 0 && rows[i].ID == failed.User {
 				rows[i].Ticked = ticked(failed.Sites)
@@ -69,7 +95,7 @@ func (a *Admin) usersPage(c *fiber.Ctx, status int, failed *usersFailed) error {
 			}
 		}
 	}
-	v.Data = map[string]any{"Users": rows, "Roles": store.Roles, "Sites": sites, "NewSites": ticked(newSites)}
+	v.Data = map[string]any{"Users": rows, "Roles": store.Roles, "Sites": sites, "NewSites": ticked(newSites), "Reset": reset}
 	return a.w.Render(c, status, "admin/users", v)
 }
 
@@ -156,4 +182,42 @@ func (a *Admin) userSetDisabled(c *fiber.Ctx, disabled bool) error {
 	}
 	a.flash(c, "admin.users.updated")
 	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+}
+
+// userReset makes a one-time link that sets the account's password, for
+// the admin to hand over; it replaces the account's previous link. The
+// page that answers shows the link once, with its QR code.
+func (a *Admin) userReset(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	by := currentUser(c).ID
+	tok, expires, err := a.st.NewResetLink(c.UserContext(), id, by)
+	if errors.Is(err, store.ErrUserDisabled) {
+		return a.usersPage(c, fiber.StatusConflict, &usersFailed{Message: "admin.users.reset_disabled"})
+	}
+	if err != nil {
+		return err
+	}
+	u, err := a.st.User(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	a.log.Info("password reset link made", "user", id, "by", by)
+	shown := &resetShown{Email: u.Email, Link: a.linkBase(c) + "/admin/reset/" + tok, Expires: expires}
+	if png, qerr := qrcode.Encode(shown.Link, qrcode.Medium, 240); qerr == nil {
+		shown.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)) //nolint:gosec // our own PNG
+	}
+	return a.usersRender(c, fiber.StatusOK, nil, shown)
+}
+
+// linkBase is the start of a link handed to someone else: the public URL,
+// unless only this computer can open it (localhost); then the address the
+// admin's browser reached Drempel at.
+func (a *Admin) linkBase(c *fiber.Ctx) string {
+	if u, err := url.Parse(a.publicURL); err == nil && u.Scheme != "" && u.Host != "" && !loopbackHost(u.Hostname()) {
+		return a.publicURL
+	}
+	return c.BaseURL()
 }

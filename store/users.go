@@ -59,11 +59,8 @@ func (s *Store) newUser(in UserInput) (*User, error) {
 	if !in.Role.Valid() {
 		return nil, &FieldError{"role", "bad_role"}
 	}
-	if len([]rune(in.Password)) < PasswordMin {
-		return nil, &FieldError{"password", "too_short"}
-	}
-	if len(in.Password) > 72 { // bcrypt reads no further
-		return nil, &FieldError{"password", "too_long"}
+	if err := checkPassword(in.Password); err != nil {
+		return nil, err
 	}
 	lang := in.Lang
 	if lang == "" {
@@ -77,6 +74,19 @@ func (s *Store) newUser(in UserInput) (*User, error) {
 		return nil, err
 	}
 	return &User{Email: email, Name: name, Role: in.Role, PasswordHash: hash, Lang: lang, CreatedAt: s.Now()}, nil
+}
+
+// checkPassword applies the rules every password follows, at setup, for
+// a new account, with a reset link and for a change of one's own: a
+// FieldError on "password" when it breaks one.
+func checkPassword(pw string) error {
+	if len([]rune(pw)) < PasswordMin {
+		return &FieldError{"password", "too_short"}
+	}
+	if len(pw) > 72 { // bcrypt reads no further
+		return &FieldError{"password", "too_long"}
+	}
+	return nil
 }
 
 // insertUser writes an account made by newUser, and the sites it works
@@ -173,6 +183,10 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) er
 		var at any
 		if disabled {
 			at = s.Now()
+			// A reset link made for the account before stops working.
+			if err := deleteResetLinks(tx, id); err != nil {
+				return err
+			}
 		}
 		return tx.Model(&User{}).Where("id = ?", id).Update("disabled_at", at).Error
 	})

@@ -45,3 +45,27 @@
     });
   });
 })();
+
+// A link to hand over (a password reset link): a copy button, shown only
+// when this script runs; the field itself can always be selected.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-copy]").forEach(function (b) {
+    var field = document.getElementById(b.getAttribute("data-copy"));
+    if (!field) return;
+    var label = b.textContent;
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var done = function () {
+        b.textContent = b.getAttribute("data-copied");
+        setTimeout(function () { b.textContent = label; }, 2000);
+      };
+      var old = function () { field.focus(); field.select(); if (document.execCommand("copy")) done(); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, old);
+      } else {
+        old(); // plain http on the local network: no clipboard API
+      }
+    });
+  });
+})();
