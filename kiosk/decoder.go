@@ -178,7 +178,7 @@ func (d *frameDecoder) work() {
 		img := j.img
 		d.mu.Unlock()
 
-		text, ok := d.decode(img)
+		text, ok := d.safeDecode(img)
 
 		d.mu.Lock()
 		if !j.gone {
@@ -188,6 +188,18 @@ func (d *frameDecoder) work() {
 		}
 		d.mu.Unlock()
 	}
+}
+
+// safeDecode is d.decode, where a panic of the QR library on some frame
+// reads as "no code" instead of stopping the whole server: this runs in
+// its own goroutine, out of reach of Fiber's recover middleware.
+func (d *frameDecoder) safeDecode(img []byte) (text string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			text, ok = "", false
+		}
+	}()
+	return d.decode(img)
 }
 
 // tag is a frame's place in a fair queue: its start tag, then its finish

@@ -208,3 +208,20 @@ func TestFairDecoderLateCode(t *testing.T) {
 		t.Fatalf("the late code came twice: %q", text)
 	}
 }
+
+// A frame on which the QR library panics reads as "no code": the worker,
+// out of reach of Fiber's recover, does not take the server down.
+func TestDecoderSurvivesAPanic(t *testing.T) {
+	d := newFrameDecoder(func(b []byte) (string, bool) {
+		if string(b) == "boom" {
+			panic("the QR library fell over")
+		}
+		return "ok", true
+	}, func([]byte) int64 { return 1 }, 1, time.Second, 10, 10)
+	if text, ok := d.Decode("a", "s1", []byte("boom")); ok || text != "" {
+		t.Fatalf("a panicking frame: %q %v", text, ok)
+	}
+	if text, ok := d.Decode("a", "s2", []byte("fine")); !ok || text != "ok" {
+		t.Fatalf("the next frame: %q %v", text, ok)
+	}
+}

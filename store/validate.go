@@ -66,10 +66,20 @@ func requiredText(field, s string, max int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if s == "" {
+	// A name of nothing but characters that show nothing (a byte order
+	// mark, a zero-width space, a soft hyphen) is no name: it would show
+	// as a blank in every list.
+	if !strings.ContainsFunc(s, visible) {
 		return "", &FieldError{field, "required"}
 	}
 	return s, nil
+}
+
+// visible reports a character that shows on screen: a letter, digit,
+// punctuation mark or symbol, but not one of those that render as nothing
+// (the Hangul fillers, for one).
+func visible(r rune) bool {
+	return unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) && !unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
 var langRe = regexp.MustCompile(`^[a-z]{2,3}$`)
