@@ -72,9 +72,12 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 			return fiber.NewError(fiber.StatusTooManyRequests, "error.too_many_logins")
 		},
 	}), a.loginSubmit)
+	g.Get("/reset/:token", a.resetForm)
+	g.Post("/reset/:token", a.resetSubmit)
 	g.Post("/lang", a.setLang)
 
 	in := g.Group("", a.auth)
+	in.Use(a.sessionCurrent) // after auth: a session from before a password reset or change ends
 	in.Post("/logout", a.logout)
 	in.Get("/", a.dashboard)
 
@@ -98,6 +101,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/members/:id/book", desk, member, a.memberBook)
 	in.Get("/members/:id/data", desk, member, a.memberData)
 	in.Get("/members/:id/data.json", desk, member, a.memberDataJSON)
+	in.Get("/members/:id/data.pdf", desk, member, a.memberDataPDF)
 	in.Get("/members/:id/erase", desk, member, a.memberEraseForm)
 	in.Post("/members/:id/erase", desk, member, a.memberErase)
 	in.Get("/lab", desk, a.labDay)
@@ -208,6 +212,9 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/users/:id/disable", adm, a.userDisable)
 	in.Post("/users/:id/enable", adm, a.userEnable)
 	in.Post("/users/:id/sites", adm, a.userSites)
+	in.Post("/users/:id/reset", adm, a.userReset)
+	in.Get("/account", a.accountPage)
+	in.Post("/account", accountLimiter(o.LoginPerMinute), a.accountSubmit)
 	return a
 }
 

@@ -38,11 +38,7 @@ func (a *Admin) auditPage(c *fiber.Ctx) error {
 // memberData is "what we hold about you": everything Drempel holds about
 // a member, as a page to go through with them.
 func (a *Admin) memberData(c *fiber.Ctx) error {
-	m, err := a.loadMember(c)
-	if err != nil {
-		return err
-	}
-	rec, err := a.memberRecord(c, m.ID)
+	m, rec, err := a.memberAndRecord(c)
 	if err != nil {
 		return err
 	}
@@ -55,14 +51,11 @@ func (a *Admin) memberData(c *fiber.Ctx) error {
 // memberDataJSON is the same as a file the member takes with them
 // (GDPR article 20): machine-readable, every field named.
 func (a *Admin) memberDataJSON(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	m, rec, err := a.memberAndRecord(c)
 	if err != nil {
 		return err
 	}
-	rec, err := a.memberRecord(c, id)
-	if err != nil {
-		return err
-	}
+	id := m.ID
 	body, err := json.MarshalIndent(map[string]any{
 		"exported":    a.st.Now().UTC().Format(time.RFC3339),
 		"member":      rec.Profile,
@@ -86,6 +79,17 @@ func (a *Admin) memberDataJSON(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="drempel-member-%d.json"`, id))
 	return c.Send(body)
+}
+
+// memberAndRecord loads the member the URL names and what is held about
+// them at this staff member's sites.
+func (a *Admin) memberAndRecord(c *fiber.Ctx) (*store.Member, *store.MemberRecord, error) {
+	m, err := a.loadMember(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := a.memberRecord(c, m.ID)
+	return m, rec, err
 }
 
 // memberRecord is what is held about a member at the sites this staff
@@ -112,11 +116,7 @@ func orEmpty[T any](list []T) []T {
 
 // memberEraseForm asks to confirm an erase, naming what goes.
 func (a *Admin) memberEraseForm(c *fiber.Ctx) error {
-	m, err := a.loadMember(c)
-	if err != nil {
-		return err
-	}
-	rec, err := a.memberRecord(c, m.ID)
+	m, rec, err := a.memberAndRecord(c)
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,7 @@ var leakRoutes = map[string]leakRoute{
 	"POST /admin/members/:id/book":     post(shared, "/admin/members/{member}/book"),
 	"GET /admin/members/:id/data":      p(shared, "/admin/members/{member}/data"),
 	"GET /admin/members/:id/data.json": p(shared, "/admin/members/{member}/data.json"),
+	"GET /admin/members/:id/data.pdf":  p(shared, "/admin/members/{member}/data.pdf"),
 	"GET /admin/members/:id/erase":     p(shared, "/admin/members/{member}/erase"),
 	"POST /admin/members/:id/erase":    post(shared, "/admin/members/{member}/erase"),
 
@@ -148,6 +149,12 @@ var leakRoutes = map[string]leakRoute{
 	"POST /admin/users/:id/disable":   post(adminOnly, "/admin/users/{admin}/disable"),
 	"POST /admin/users/:id/enable":    post(adminOnly, "/admin/users/{admin}/enable"),
 	"POST /admin/users/:id/sites":     post(adminOnly, "/admin/users/{admin}/sites", "site", "{siteB}"),
+	"POST /admin/users/:id/reset":     post(adminOnly, "/admin/users/{admin}/reset"),
+	// A reset link names an account by its token, not a site's object;
+	// a made-up one is a 404 for anyone.
+	"GET /admin/reset/:token":  p(bound, "/admin/reset/0000000000000000000000000A"),
+	"POST /admin/reset/:token": post(bound, "/admin/reset/0000000000000000000000000A", "password", "Hacked-password", "confirm", "Hacked-password"),
+	"GET /admin/account":       p(page, "/admin/account"),
 }
 
 // leakForms are POSTs without an :id in their path that name one of B's

@@ -82,7 +82,7 @@ func (a *Admin) promptSource(c *fiber.Ctx) (promptSource, error) {
 // and the days of the month.
 func (a *Admin) prompts(src promptSource, lang string) []prompt {
 	var out []prompt
-	for _, id := range a.w.I18n.KioskMessageIDs() {
+	for _, id := range a.w.I18n.SpokenMessageIDs() {
 		text, ok := src.fixed[lang][id]
 		if !ok {
 			if text, ok = a.w.I18n.MessageTemplate(lang, id); !ok {

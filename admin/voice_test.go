@@ -56,7 +56,7 @@ func TestVoiceStudio(t *testing.T) {
 		}
 		c := f.signIn(t, store.RoleStaff)
 		page := c.Get("/admin/voice?lang=ti")
-		prompts := len(f.w.I18n.KioskMessageIDs()) + 4 + 31 // messages, 09:30 10:30 13:00 14:00, days
+		prompts := len(f.w.I18n.SpokenMessageIDs()) + 4 + 31 // messages, 09:30 10:30 13:00 14:00, days
 		for _, want := range []string{`id="p-kiosk.idle.title"`, `id="p-time.09:30"`, `id="p-time.10:30"`, `id="p-time.14:00"`, `id="p-daynum.31"`,
 			"ትግርኛ</span>: 0 van " + itoa(prompts) + " opgenomen", "data-rec"} {
 			if !strings.Contains(page.Body, want) {

@@ -71,21 +71,7 @@ func TestCardsAfterTheUpgradeToHashes(t *testing.T) {
 		if err := s.W.Exec("DELETE FROM settings WHERE key = 'card_key'").Error; err != nil {
 			t.Fatal(err)
 		}
-		db, err := s.W.DB()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := store.HashCardTokens(ctx, tx); err != nil {
-			tx.Rollback()
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		upgradeStep(t, s, store.HashCardTokens)
 		if err := s.LoadCardKey(); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"testing"
 
@@ -112,21 +114,7 @@ func TestUpgradeGivesEverySiteOneOrganisation(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		db, err := s.W.DB()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := store.OneOperatorForEverySite(ctx, tx); err != nil {
-			tx.Rollback()
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		upgradeStep(t, s, store.OneOperatorForEverySite)
 		ops, err := s.Operators(ctx)
 		if err != nil || len(ops) != 1 || ops[0].Name != "OCMW Voorbeeld" {
 			t.Fatalf("organisations after the upgrade: %+v %v", ops, err)
@@ -138,4 +126,26 @@ func TestUpgradeGivesEverySiteOneOrganisation(t *testing.T) {
 			}
 		}
 	})
+}
+
+// upgradeStep runs a migration's data step again, in a transaction of its
+// own, as the upgrade does: for the tests of what an upgrade does to data
+// made before it.
+func upgradeStep(t *testing.T, s *store.Store, step func(context.Context, *sql.Tx) error) {
+	t.Helper()
+	db, err := s.W.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := step(ctx, tx); err != nil {
+		tx.Rollback()
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -199,22 +199,8 @@ func TestUpgradeGivesStaffEverySite(t *testing.T) {
 		if _, err := s.StaffSite(ctx, staff.ID, 0); !errors.Is(err, store.ErrNoSite) {
 			t.Fatalf("before the upgrade step: %v", err)
 		}
-		db, err := s.W.DB()
-		if err != nil {
-			t.Fatal(err)
-		}
 		for range 2 {
-			tx, err := db.BeginTx(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := store.GiveStaffEverySite(ctx, tx); err != nil {
-				tx.Rollback()
-				t.Fatal(err)
-			}
-			if err := tx.Commit(); err != nil {
-				t.Fatal(err)
-			}
+			upgradeStep(t, s, store.GiveStaffEverySite)
 			by, err := s.SiteIDsByUser(ctx)
 			if err != nil {
 				t.Fatal(err)

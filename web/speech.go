@@ -118,6 +118,26 @@ func IsKioskMessage(id string) bool {
 	return false
 }
 
+// printedOnly are the kiosk set's areas that are printed, never spoken:
+// receipts, reminders, and what we hold about a member.
+var printedOnly = []string{"receipt.", "reminder."}
+
+// SpokenMessageIDs are the kiosk messages the kiosk may say: the rows of
+// the Voice studio (what is only printed needs no recording).
+func (x *I18n) SpokenMessageIDs() []string {
+	var ids []string
+	for _, id := range x.KioskMessageIDs() {
+		printed := false
+		for _, p := range printedOnly {
+			printed = printed || strings.HasPrefix(id, p)
+		}
+		if !printed {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // KioskMessageIDs are the ids of every kiosk message in the default
 // catalog (nl), sorted: the rows of Kiosk words and the Voice studio.
 func (x *I18n) KioskMessageIDs() []string {
