@@ -146,6 +146,10 @@ func sqliteDSN(path, txlock string) string {
 	q.Set("_synchronous", "FULL") // a confirmed check-in survives a power cut
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
+	// What is deleted or overwritten (an erased member's name, words past
+	// their retention) is zeroed in the file, not left in free pages for
+	// anyone holding a copy of it.
+	q.Set("_secure_delete", "on")
 	q.Set("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
 }
