@@ -52,6 +52,13 @@ func TestMemberDataAndErase(t *testing.T) {
 		if err := st.W.Create(&store.Rating{SessionID: past.ID, MemberID: m.ID, Score: 4, CreatedAt: time.Now()}).Error; err != nil {
 			t.Fatal(err)
 		}
+		// A lab seat booked for a day to come.
+		openLab(t, st, site.ID)
+		slots := must(st.BookableSlots(ctx, site))(t)
+		if len(slots) < 3 {
+			t.Fatalf("the lab offers %d slots", len(slots))
+		}
+		booking := must(st.BookLab(ctx, store.BookInput{Site: site, MemberID: m.ID, Start: slots[2].Start}))(t)
 		// A report asking for help, with a voice note.
 		th := must(st.ReportThreshold(ctx, store.ReportInput{SiteID: site.ID, Domain: "bank", Problem: "login", Text: "Itsme lukt niet",
 			Lang: "nl", MemberID: &m.ID, WantsHelp: true, Voice: []byte("STEM"), VoiceType: "audio/webm"}))(t)
@@ -68,7 +75,7 @@ func TestMemberDataAndErase(t *testing.T) {
 			!strings.Contains(page.Body, store.FormatCheckCode(m.Card.CheckCode)) || strings.Contains(page.Body, m.Card.Token) {
 			t.Fatalf("what we hold: %d, want the note, the words and the check code and never the token\n%s", page.Status, page.Body)
 		}
-		for kind, n := range map[string]int{"cards": 1, "visits": 1, "enrolments": 1, "ratings": 1, "loans": 1, "thresholds": 1} {
+		for kind, n := range map[string]int{"cards": 1, "visits": 1, "bookings": 1, "enrolments": 1, "ratings": 1, "loans": 1, "thresholds": 1} {
 			if !strings.Contains(page.Body, `data-kind="`+kind+`">`+strconv.Itoa(n)+`<`) {
 				t.Errorf("what we hold: want %d %s", n, kind)
 			}
@@ -144,6 +151,9 @@ func TestMemberDataAndErase(t *testing.T) {
 		}
 		if !promoted {
 			t.Errorf("the waiting member did not get the seat: %+v", enrols)
+		}
+		if b := must(st.Booking(ctx, booking.ID))(t); b.Status != store.BookingCancelled {
+			t.Errorf("the erased member's booking to come is %q, want cancelled (its seat free)", b.Status)
 		}
 		if vs := must(st.VisitsOn(ctx, site.ID, day))(t); len(vs) != 2 {
 			t.Errorf("the day's visits after the erase: %d, want 2", len(vs))
