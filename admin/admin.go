@@ -150,7 +150,9 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/voice/pack", desk, a.voiceImport)
 
 	// Courses are run by facilitators and coordinators as well as the desk.
-	crs := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleFacilitator)
+	// Coordinators reach no member's page: of a member they see what the
+	// roll call needs (nickname, check code), never phone, e-mail or note.
+	crs := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleFacilitator, store.RoleCoordinator)
 	in.Get("/courses", crs, a.coursesList)
 	in.Get("/courses/new", crs, a.courseForm)
 	in.Post("/courses", crs, a.courseSave)
@@ -164,6 +166,10 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/sessions/:id/edit", crs, a.at(store.KindSession), a.sessionUpdate)
 	in.Post("/sessions/:id/delete", crs, a.at(store.KindSession), a.sessionDelete)
 	in.Post("/enrolments/:id/cancel", crs, a.at(store.KindEnrolment), a.enrolmentCancel)
+	// The attendance review of a team meeting, its printout and exports.
+	in.Get("/attendance", crs, a.attendancePage)
+	in.Get("/attendance.:format", crs, a.attendancePage)
+	in.Post("/courses/:id/notes", crs, a.at(store.KindCourse), a.attendanceNote)
 
 	// Thresholds: free text is for facilitators (and admins) only.
 	fac := requireRole(store.RoleAdmin, store.RoleFacilitator)
@@ -189,6 +195,12 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Post("/organisations/:id/look", fac, a.at(store.KindOrganisation), a.organisationLook)
 	in.Get("/organisations/:id/dossier", fac, a.at(store.KindOrganisation), a.dossier)
 	in.Get("/organisations/:id/dossier.:format", fac, a.at(store.KindOrganisation), a.dossier)
+
+	// Figures for a period (issue 11): counts only, each under 5 masked;
+	// per site, or for the user's sites together.
+	figs := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleCoordinator)
+	in.Get("/figures", figs, a.figuresPage)
+	in.Get("/figures.:format", figs, a.figuresPage)
 
 	adm := requireRole(store.RoleAdmin)
 	in.Get("/settings", adm, a.settingsPage)

@@ -37,14 +37,14 @@ func (a *Admin) coursesList(c *fiber.Ctx) error {
 func (a *Admin) courseForm(c *fiber.Ctx) error {
 	v := a.view(c, nil)
 	id := int64(0)
-	v.Form["kind"], v.Form["pictogram"] = string(store.CourseOpen), "course"
+	v.Form["kind"], v.Form["pictogram"], v.Form["activity"] = string(store.CourseOpen), "course", string(store.ActivityOther)
 	if c.Params("id") != "" {
 		course, err := a.loadCourse(c)
 		if err != nil {
 			return err
 		}
 		id = course.ID
-		v.Form["kind"], v.Form["pictogram"] = string(course.Kind), course.Pictogram
+		v.Form["kind"], v.Form["pictogram"], v.Form["activity"] = string(course.Kind), course.Pictogram, string(course.Activity)
 		for lang, t := range course.Texts {
 			v.Form["name_"+lang], v.Form["description_"+lang] = t.Name, t.Description
 		}
@@ -54,7 +54,7 @@ func (a *Admin) courseForm(c *fiber.Ctx) error {
 }
 
 func courseFormData(id int64) map[string]any {
-	return map[string]any{"ID": id, "Kinds": store.CourseKinds, "Pictograms": store.CoursePictograms, "Langs": web.KioskLanguages()}
+	return map[string]any{"ID": id, "Kinds": store.CourseKinds, "Activities": store.CourseActivities, "Pictograms": store.CoursePictograms, "Langs": web.KioskLanguages()}
 }
 
 func (a *Admin) courseSave(c *fiber.Ctx) error {
@@ -67,8 +67,9 @@ func (a *Admin) courseSave(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	in := store.CourseInput{Kind: store.CourseKind(c.FormValue("kind")), Pictogram: c.FormValue("pictogram"), Texts: map[string]store.CourseText{}}
-	form := map[string]string{"kind": c.FormValue("kind"), "pictogram": c.FormValue("pictogram")}
+	in := store.CourseInput{Kind: store.CourseKind(c.FormValue("kind")), Activity: store.CourseActivity(c.FormValue("activity")),
+		Pictogram: c.FormValue("pictogram"), Texts: map[string]store.CourseText{}}
+	form := map[string]string{"kind": c.FormValue("kind"), "pictogram": c.FormValue("pictogram"), "activity": c.FormValue("activity")}
 	for _, l := range web.KioskLanguages() {
 		name, descr := c.FormValue("name_"+l.Code), c.FormValue("description_"+l.Code)
 		form["name_"+l.Code], form["description_"+l.Code] = name, descr
@@ -97,14 +98,27 @@ type sessionRow struct {
 }
 
 func (a *Admin) courseShow(c *fiber.Ctx) error {
-	ctx := c.UserContext()
 	course, err := a.loadCourse(c)
 	if err != nil {
 		return err
 	}
-	ss, err := a.st.CourseSessions(ctx, course.ID)
+	v, err := a.courseView(c, course)
 	if err != nil {
 		return err
+	}
+	if n := c.QueryInt("made"); n > 0 && n <= store.MaxSessionsAtOnce {
+		v.Flash = v.L.N("admin.courses.repeat.made", n)
+	}
+	return a.w.Render(c, fiber.StatusOK, "admin/course", v)
+}
+
+// courseView is the course page: its sessions with their smileys, and the
+// form that adds one session or a weekly series.
+func (a *Admin) courseView(c *fiber.Ctx, course *store.Course) (*web.View, error) {
+	ctx := c.UserContext()
+	ss, err := a.st.CourseSessions(ctx, course.ID)
+	if err != nil {
+		return nil, err
 	}
 	ids := make([]int64, len(ss))
 	for i, s := range ss {
@@ -112,14 +126,14 @@ func (a *Admin) courseShow(c *fiber.Ctx) error {
 	}
 	waiting, err := a.st.WaitingCounts(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rows := make([]sessionRow, len(ss))
 	var total [5]int
 	for i, s := range ss {
 		r, err := a.st.SessionRatings(ctx, s.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rows[i] = sessionRow{CourseSession: s, Waiting: waiting[s.ID], Ratings: r}
 		for k := 1; k <= 4; k++ {
@@ -129,13 +143,28 @@ func (a *Admin) courseShow(c *fiber.Ctx) error {
 	}
 	users, err := a.st.Users(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v := a.view(c, nil)
 	lang := v.L.Lang.Code
 	v.Data = map[string]any{"Course": course, "Name": course.Name(lang), "Sessions": rows, "Users": users,
-		"Chart": ratingChart(total)}
-	return a.w.Render(c, fiber.StatusOK, "admin/course", v)
+		"Chart": ratingChart(total), "Weekdays": weekdayChoices(v.L), "Max": store.MaxSessionsAtOnce}
+	return v, nil
+}
+
+// choice is one option of a select.
+type choice struct {
+	Value, Label string
+}
+
+// weekdayChoices are the days of the week, Monday first, in the page's
+// language.
+func weekdayChoices(l *web.Loc) []choice {
+	var out []choice
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		out = append(out, choice{strconv.Itoa(d), l.T(fmt.Sprintf("weekday.%d", d))})
+	}
+	return out
 }
 
 // ratingBar is one face of the satisfaction chart.
@@ -183,24 +212,115 @@ func parseSessionForm(c *fiber.Ctx, loc *time.Location) (store.SessionInput, map
 	return in, form, nil
 }
 
+// sessionAdd adds one session, or with repeat=weekly a weekly series in
+// one step (all or none), or with preview=1 shows the series' dates
+// first. Bad input shows the course page again with the form and its
+// message.
 func (a *Admin) sessionAdd(c *fiber.Ctx) error {
 	course, err := a.loadCourse(c)
 	if err != nil {
 		return err
 	}
 	site := web.SiteOf(c)
-	in, _, err := parseSessionForm(c, site.Location())
-	if err == nil {
-		_, err = a.st.AddSession(c.UserContext(), course.ID, in)
+	in, form, err := parseSessionForm(c, site.Location())
+	for _, k := range []string{"repeat", "weekday", "weeks", "until", "skip"} {
+		form[k] = strings.TrimSpace(c.FormValue(k))
 	}
-	if fe, ok := store.AsFieldError(err); ok {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "error.session."+fe.Field)
+	weekly := form["repeat"] == "weekly"
+	var plan []store.SessionInput
+	var skipped []time.Time
+	if err == nil && weekly {
+		plan, skipped, err = parseRepeat(form, in, site.Location())
 	}
-	if err != nil {
-		return err
+	preview := c.FormValue("preview") == "1"
+	if err == nil && !preview {
+		if weekly {
+			var made []store.CourseSession
+			made, err = a.st.AddSessions(c.UserContext(), course.ID, plan)
+			if err == nil {
+				a.log.Info("sessions added", "course", course.ID, "count", len(made), "by", currentUser(c).ID)
+				// The page says how many were made.
+				return c.Redirect(fmt.Sprintf("/admin/courses/%d?made=%d", course.ID, len(made)), fiber.StatusSeeOther)
+			}
+		} else {
+			_, err = a.st.AddSession(c.UserContext(), course.ID, in)
+		}
+	}
+	if err != nil || preview {
+		fe, isField := store.AsFieldError(err)
+		if err != nil && !isField {
+			return err
+		}
+		v, verr := a.courseView(c, course)
+		if verr != nil {
+			return verr
+		}
+		v.Form = form
+		if isField {
+			msg := v.L.Field(fe.Field, fe.Code)
+			if id := "admin.courses.repeat.err." + fe.Code; v.L.Has(id) {
+				msg = v.L.T(id, "Max", store.MaxSessionsAtOnce)
+			} else if id := "error.session." + fe.Field; v.L.Has(id) {
+				msg = v.L.T(id)
+			}
+			v.Fields[fe.Field], v.Error = msg, v.L.T("error.form")
+			return a.w.Render(c, fiber.StatusUnprocessableEntity, "admin/course", v)
+		}
+		var dates []time.Time
+		if weekly {
+			for _, p := range plan {
+				dates = append(dates, p.Start)
+			}
+		} else {
+			dates = []time.Time{in.Start}
+		}
+		v.Data.(map[string]any)["Preview"] = map[string]any{"Dates": dates, "Skipped": skipped, "End": in.End}
+		return a.w.Render(c, fiber.StatusOK, "admin/course", v)
 	}
 	a.flash(c, "admin.courses.session_added")
 	return c.Redirect(fmt.Sprintf("/admin/courses/%d", course.ID), fiber.StatusSeeOther)
+}
+
+// parseRepeat reads a weekly series from the session form: its first day
+// and clock times (in), the weekday (the first day's when none), for a
+// number of weeks or until a day, and the days to skip, separated by
+// commas, spaces or lines.
+func parseRepeat(form map[string]string, in store.SessionInput, loc *time.Location) ([]store.SessionInput, []time.Time, error) {
+	start, end := in.Start.In(loc), in.End.In(loc)
+	r := store.SessionRepeat{From: start, Weekday: start.Weekday(), Loc: loc, Place: in.Place, Seats: in.Seats,
+		FacilitatorID: in.FacilitatorID, Start: start.Hour()*60 + start.Minute(), End: end.Hour()*60 + end.Minute()}
+	if end.Day() != start.Day() || !end.After(start) {
+		return nil, nil, &store.FieldError{Field: "end", Code: "bad_end"}
+	}
+	if form["weekday"] != "" {
+		d, err := strconv.Atoi(form["weekday"])
+		if err != nil || d < 0 || d > 6 {
+			return nil, nil, &store.FieldError{Field: "weekday", Code: "bad_choice"}
+		}
+		r.Weekday = time.Weekday(d)
+	}
+	if form["weeks"] != "" {
+		n, err := strconv.Atoi(form["weeks"])
+		if err != nil || n < 1 {
+			return nil, nil, &store.FieldError{Field: "weeks", Code: "repeat_range"}
+		}
+		r.Weeks = n
+	}
+	if form["until"] != "" {
+		u, err := time.ParseInLocation(time.DateOnly, form["until"], loc)
+		if err != nil {
+			return nil, nil, &store.FieldError{Field: "until", Code: "bad_date"}
+		}
+		r.Until = u
+	}
+	for _, f := range strings.FieldsFunc(form["skip"], func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' }) {
+		d, err := time.ParseInLocation(time.DateOnly, f, loc)
+		if err != nil {
+			return nil, nil, &store.FieldError{Field: "skip", Code: "bad_date"}
+		}
+		r.Skip = append(r.Skip, d)
+	}
+	return r.Plan()
 }
 
 func (a *Admin) loadSession(c *fiber.Ctx) (*store.CourseSession, *store.Course, error) {
@@ -252,7 +372,8 @@ func (a *Admin) sessionShow(c *fiber.Ctx) error {
 		}
 	}
 	v.Data = map[string]any{"S": s, "Course": course, "Name": course.Name(v.L.Lang.Code), "Enrolled": enrolled, "Waiting": waiting,
-		"Users": users, "Chart": ratingChart(ratings), "Skipped": ratings[0]}
+		"Users": users, "Chart": ratingChart(ratings), "Skipped": ratings[0], "RollOpen": store.RollCallOpen(*s, a.st.Now()),
+		"Marks": []store.RollMark{store.RollPresent, store.RollAbsent, store.RollExcused}}
 	return a.w.Render(c, fiber.StatusOK, "admin/session", v)
 }
 
@@ -272,7 +393,20 @@ func (a *Admin) sessionAttend(c *fiber.Ctx) error {
 	if e.SessionID != s.ID {
 		return fiber.ErrNotFound // another session's enrolment
 	}
-	if err := a.st.SetAttended(c.UserContext(), eid, c.FormValue("present") == "1"); err != nil && !errors.Is(err, store.ErrNotFound) {
+	mark := store.RollMark(c.FormValue("mark"))
+	if mark == "" { // the older form: present=1 or 0
+		mark = store.RollAbsent
+		if c.FormValue("present") == "1" {
+			mark = store.RollPresent
+		}
+	}
+	err = a.st.SetRoll(c.UserContext(), eid, mark)
+	switch {
+	case errors.Is(err, store.ErrRollNotOpen):
+		return rollNotOpen(s.ID)
+	case errors.Is(err, store.ErrInvalid):
+		return fiber.NewError(fiber.StatusBadRequest, "error.bad_request")
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/sessions/%d", s.ID), fiber.StatusSeeOther)
@@ -299,6 +433,8 @@ func (a *Admin) sessionAddMember(c *fiber.Ctx) error {
 		_, err = a.st.Enrol(c.UserContext(), store.EnrolInput{SessionID: s.ID, MemberID: m.ID, By: &by, Wait: true})
 	}
 	switch {
+	case errors.Is(err, store.ErrRollNotOpen):
+		return rollNotOpen(s.ID)
 	case errors.Is(err, store.ErrAlreadyEnrolled):
 		return fiber.NewError(fiber.StatusConflict, "kiosk.courses.already")
 	case errors.Is(err, store.ErrSessionStarted):
@@ -397,4 +533,9 @@ func (a *Admin) enrolmentCancel(c *fiber.Ctx) error {
 	}
 	a.flash(c, "admin.lab.cancelled")
 	return c.Redirect(safeBack(c.FormValue("back"), fmt.Sprintf("/admin/sessions/%d", e.SessionID)), fiber.StatusSeeOther)
+}
+
+// rollNotOpen refuses a roll call, or a walk-in, before the session is on.
+func rollNotOpen(int64) error {
+	return fiber.NewError(fiber.StatusConflict, "admin.courses.err.not_started")
 }

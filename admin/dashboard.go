@@ -27,20 +27,31 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var overdue int64
-	if u := currentUser(c); u != nil && u.Role != store.RoleFacilitator {
+	u := currentUser(c)
+	deskRole := u != nil && (u.Role == store.RoleAdmin || u.Role == store.RoleStaff)
+	// The desk's day: who came today, by nickname and time, newest first.
+	// For the desk only (admins and staff), never the kiosk.
+	var visitors []store.DayVisitor
+	var named, overdue int64
+	if deskRole {
+		if visitors, named, err = a.st.VisitorsOn(ctx, site.ID, day, dayVisitorsShown); err != nil {
+			return err
+		}
 		if overdue, err = a.desk.CountOverdue(ctx, site); err != nil {
 			return err
 		}
 	}
 	// Who asked for help at the kiosk: nickname and subject only, never
 	// the words they typed (those are for facilitators).
-	help, _, _, err := a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{Help: true})
-	if err != nil {
-		return err
+	// Coordinators run courses: the help requests and themes are not theirs.
+	var help []store.ThresholdRow
+	if u != nil && u.Role != store.RoleCoordinator {
+		if help, _, _, err = a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{Help: true}); err != nil {
+			return err
+		}
 	}
 	var followUps []store.Theme
-	if u := currentUser(c); u != nil && u.Role != store.RoleStaff {
+	if u != nil && (u.Role == store.RoleAdmin || u.Role == store.RoleFacilitator) {
 		if followUps, err = a.st.FollowUpsDue(ctx, site); err != nil {
 			return err
 		}
@@ -48,7 +59,7 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	// Admins and staff see how the backups go: staff so that they tell
 	// whoever looks after the machine.
 	var backup *backupStatus
-	if u := currentUser(c); u != nil && (u.Role == store.RoleAdmin || u.Role == store.RoleStaff) {
+	if deskRole {
 		if backup, err = a.backupStatus(ctx, u.Role); err != nil {
 			return err
 		}
@@ -56,8 +67,13 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
 		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted, "Overdue": overdue,
 		"Help": help, "FollowUps": followUps, "Backup": backup,
+		"Desk": deskRole, "Visitors": visitors, "Named": named,
 	}))
 }
+
+// dayVisitorsShown caps the desk's list of today's visitors; the page
+// says how many more there are.
+const dayVisitorsShown = 200
 
 // backupStale is how old the latest backup may be before the dashboard
 // warns: a night missed (the PC was off) is not yet a worry, two are.

@@ -31,7 +31,8 @@ const (
 	// every site; the page shows none of what the member did at B. POSTs
 	// here act on the member at A's site, so they are not sent.
 	shared
-	// adminOnly: only admins get there; staff and facilitators get a 403.
+	// adminOnly: only admins get there; staff, facilitators and
+	// coordinators get a 403.
 	adminOnly
 )
 
@@ -83,6 +84,10 @@ var leakRoutes = map[string]leakRoute{
 	"GET /admin/devices/export.:format": p(page, "/admin/devices/export.csv", "/admin/devices/export.xlsx"),
 	"GET /admin/reports/loans":          p(page, "/admin/reports/loans"),
 	"GET /admin/reports/loans.:format":  p(page, "/admin/reports/loans.csv", "/admin/reports/loans.xlsx"),
+	// Figures: the current site, or the network of the user's own sites
+	// (a user of A only: A); B's course names never show.
+	"GET /admin/figures":                p(page, "/admin/figures", "/admin/figures?range=year", "/admin/figures?range=year&scope=network"),
+	"GET /admin/figures.:format":        p(page, "/admin/figures.xlsx?range=year", "/admin/figures.xlsx?range=year&scope=network"),
 	"GET /admin/loans/:id/reminder.pdf": p(bound, "/admin/loans/{loan}/reminder.pdf"),
 	"GET /admin/devices/tag/:tag":       p(bound, "/admin/devices/tag/{tag}"),
 	"GET /admin/devices/:id":            p(bound, "/admin/devices/{device}"),
@@ -114,6 +119,13 @@ var leakRoutes = map[string]leakRoute{
 	"POST /admin/sessions/:id/edit":     post(bound, "/admin/sessions/{session}/edit", "date", "{sessionDay}", "start", "09:00", "end", "10:00", "seats", "9", "confirm", "yes"),
 	"POST /admin/sessions/:id/delete":   post(bound, "/admin/sessions/{session}/delete", "confirm", "yes"),
 	"POST /admin/enrolments/:id/cancel": post(bound, "/admin/enrolments/{enrolment}/cancel"),
+	// The attendance review shows the current site's courses; B's course
+	// named in the query is a 404.
+	"GET /admin/attendance": p(page, "/admin/attendance", "/admin/attendance?period=quarter",
+		"/admin/attendance?course={course}", "/admin/attendance?from=2020-01-01&to=2030-12-31"),
+	"GET /admin/attendance.:format": p(page, "/admin/attendance.pdf?from=2020-01-01&to=2030-12-31",
+		"/admin/attendance.xlsx?from=2020-01-01&to=2030-12-31", "/admin/attendance.csv?course={course}"),
+	"POST /admin/courses/:id/notes": post(bound, "/admin/courses/{course}/notes", "member", "{member}", "note", "Hacked"),
 
 	"GET /admin/thresholds":                        p(page, "/admin/thresholds", "/admin/thresholds?org={org}"),
 	"GET /admin/thresholds/export.:format":         p(page, "/admin/thresholds/export.csv", "/admin/thresholds/export.xlsx"),
@@ -268,6 +280,9 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 	sess := must(st.AddSession(ctx, course.ID, store.SessionInput{Start: start, End: start.Add(time.Hour), Place: "Luikzaal-B", Seats: 5}))(t)
 	must(st.Enrol(ctx, store.EnrolInput{SessionID: sess.ID, MemberID: m.ID}))(t)
 	enrols := must(st.SessionEnrolments(ctx, sess.ID))(t)
+	if err := st.SetAttendanceNote(ctx, course.ID, m.ID, "Luiknotitie-B", &adminID); err != nil {
+		t.Fatal(err)
+	}
 
 	// Thresholds: B's organisation, a report asking for help with a voice
 	// note, a theme with a quote; and A's own report and theme.
@@ -301,7 +316,7 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 	}}
 	b.secrets = []string{
 		"Luik-Geheim", devB.AssetTag, devB2.AssetTag, "Luikmodel-B", "LUIK-SERIE-B", "Luikcursus-B", "Luikuitleg-B", "Luikzaal-B",
-		"Luikorganisatie-B", "Luikdrempel-B", "LUIKSTEM-B", "Luikthema-B", "Luikbeschrijving-B", "Luikcitaat-B", "Luikoplossing-B",
+		"Luikorganisatie-B", "Luikdrempel-B", "Luiknotitie-B", "LUIKSTEM-B", "Luikthema-B", "Luikbeschrijving-B", "Luikcitaat-B", "Luikoplossing-B",
 		b.fill(`/admin/devices/{device}"`), b.fill(`/admin/loans/{loan}/`), b.fill(`/admin/bookings/{booking}/`),
 		b.fill(`/admin/courses/{course}"`), b.fill(`/admin/sessions/{session}"`), b.fill(`/admin/thresholds/{threshold}"`),
 		b.fill(`/admin/themes/{theme}"`), b.fill(`/admin/organisations/{org}/`),
@@ -316,7 +331,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 	var out []string
 	for _, table := range []string{"devices", "loans", "device_events", "bookings", "lab_slots", "courses", "course_texts",
 		"course_sessions", "enrolments", "thresholds", "threshold_voices", "themes", "solutions", "quotes", "organisations",
-		"organisation_logos", "visits", "sites", "user_sites", "users"} {
+		"organisation_logos", "visits", "sites", "user_sites", "users", "attendance_notes"} {
 		var rows []map[string]any
 		if err := st.W.Table(table).Find(&rows).Error; err != nil {
 			t.Fatalf("snapshot %s: %v", table, err)
@@ -329,7 +344,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 	return strings.Join(out, "\n")
 }
 
-// Staff, facilitators (and coordinators, when there are) of site A walk
+// Staff, facilitators and coordinators of site A walk
 // every admin route with site B's ids: nothing of B's shows, and nothing
 // of B's changes.
 func TestNoLeakBetweenSites(t *testing.T) {
@@ -398,6 +413,15 @@ func TestNoLeakBetweenSites(t *testing.T) {
 
 			if role == store.RoleStaff {
 				staffSeesOnlyA(t, c, b)
+			}
+			if role == store.RoleCoordinator {
+				// A coordinator's walk reaches the courses, not the members.
+				if r := c.Get("/admin/courses"); r.Status != 200 {
+					t.Errorf("a coordinator of A: courses %d", r.Status)
+				}
+				if r := c.Get(b.fill("/admin/members/{member}")); r.Status != 403 {
+					t.Errorf("a coordinator of A: a member's page %d, want 403", r.Status)
+				}
 			}
 		}
 	})

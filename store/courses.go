@@ -22,6 +22,24 @@ const (
 // CourseKinds lists the kinds in the order the editor offers them.
 var CourseKinds = []CourseKind{CourseOneOff, CourseSeries, CourseOpen}
 
+// CourseActivity is which kind of activity a course is, in the words
+// an integration funder asks for: of the participants in support
+// activities, how many were in a language course, a civic orientation
+// course or personal guidance.
+type CourseActivity string
+
+// Course activities.
+const (
+	ActivityLanguage CourseActivity = "language" // a language course
+	ActivityCivic    CourseActivity = "civic"    // a civic orientation course
+	ActivityGuidance CourseActivity = "guidance" // personal guidance
+	ActivityDigital  CourseActivity = "digital"  // a digital skills course
+	ActivityOther    CourseActivity = "other"
+)
+
+// CourseActivities lists the activities in the order the editor offers them.
+var CourseActivities = []CourseActivity{ActivityLanguage, ActivityCivic, ActivityGuidance, ActivityDigital, ActivityOther}
+
 // CoursePictograms are the pictograms a course can show at the kiosk.
 var CoursePictograms = []string{"course", "laptop", "mail", "document", "cv", "car", "paint", "people", "globe"}
 
@@ -31,6 +49,7 @@ type Course struct {
 	ID         int64
 	SiteID     int64
 	Kind       CourseKind
+	Activity   CourseActivity
 	Pictogram  string
 	CreatedAt  time.Time
 	ArchivedAt *time.Time
@@ -113,7 +132,10 @@ type Enrolment struct {
 	PromotedAt *time.Time // moved up from the waiting list
 	SeenAt     *time.Time // the member saw the promotion at the kiosk
 	AttendedAt *time.Time
-	ClosedAt   *time.Time
+	// ExcusedAt: the member let us know they could not come. A member who
+	// came after all (AttendedAt) is present.
+	ExcusedAt *time.Time
+	ClosedAt  *time.Time
 }
 
 // Rating is a member's smiley for a session: 1 (sad) to 4 (very happy),
@@ -135,6 +157,7 @@ var (
 // CourseInput is what the course editor fills in.
 type CourseInput struct {
 	Kind      CourseKind
+	Activity  CourseActivity // "" is ActivityOther
 	Pictogram string
 	Texts     map[string]CourseText // by language
 }
@@ -146,6 +169,16 @@ func (in CourseInput) clean() (CourseInput, error) {
 	}
 	if !ok {
 		return in, &FieldError{"kind", "bad_choice"}
+	}
+	if in.Activity == "" {
+		in.Activity = ActivityOther
+	}
+	ok = false
+	for _, a := range CourseActivities {
+		ok = ok || in.Activity == a
+	}
+	if !ok {
+		return in, &FieldError{"activity", "bad_choice"}
 	}
 	ok = false
 	for _, p := range CoursePictograms {
@@ -187,14 +220,14 @@ func (s *Store) SaveCourse(ctx context.Context, id, siteID int64, in CourseInput
 	if err != nil {
 		return nil, err
 	}
-	c := &Course{ID: id, SiteID: siteID, Kind: in.Kind, Pictogram: in.Pictogram, CreatedAt: s.Now(), Texts: in.Texts}
+	c := &Course{ID: id, SiteID: siteID, Kind: in.Kind, Activity: in.Activity, Pictogram: in.Pictogram, CreatedAt: s.Now(), Texts: in.Texts}
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if id == 0 {
 			if err := tx.Create(c).Error; err != nil {
 				return err
 			}
 		} else {
-			res := tx.Model(&Course{}).Where("id = ?", id).Updates(map[string]any{"kind": in.Kind, "pictogram": in.Pictogram})
+			res := tx.Model(&Course{}).Where("id = ?", id).Updates(map[string]any{"kind": in.Kind, "activity": in.Activity, "pictogram": in.Pictogram})
 			if res.Error != nil {
 				return res.Error
 			}
@@ -753,37 +786,42 @@ func markCourseAttendance(tx *gorm.DB, v *Visit) error {
 	now := v.CheckedInAt.Unix()
 	sub := tx.Session(&gorm.Session{NewDB: true}).Table("course_sessions").Select("course_sessions.id").
 		Joins("JOIN courses ON courses.id = course_sessions.course_id").
-		Where("courses.site_id = ? AND course_sessions.starts_at <= ? AND course_sessions.ends_at > ?", v.SiteID, now+15*60, now)
+		Where("courses.site_id = ? AND course_sessions.starts_at <= ? AND course_sessions.ends_at > ?", v.SiteID, now+int64(RollCallOpens/time.Second), now)
 	return tx.Model(&Enrolment{}).
 		Where("member_id = ? AND status = ? AND attended_at IS NULL AND session_id IN (?)", v.MemberID, Enrolled, sub).
 		Update("attended_at", v.CheckedInAt).Error
 }
 
-// SetAttended records the roll call for one enrolment.
+// SetAttended records the roll call for one enrolment: present, or not
+// (absent). See SetRoll.
 func (s *Store) SetAttended(ctx context.Context, enrolmentID int64, present bool) error {
-	var at any
 	if present {
-		at = s.Now()
+		return s.SetRoll(ctx, enrolmentID, RollPresent)
 	}
-	res := s.W.WithContext(ctx).Model(&Enrolment{}).Where("id = ? AND status = ?", enrolmentID, Enrolled).Update("attended_at", at)
-	if res.Error == nil && res.RowsAffected == 0 {
-		return ErrNotFound
-	}
-	return res.Error
+	return s.SetRoll(ctx, enrolmentID, RollAbsent)
 }
 
 // AddWalkIn records a member who came to a session without enrolling: they
 // are present, and take a seat even past the count, because they are there.
+// Like the roll call, it is refused with ErrRollNotOpen before the session
+// is on.
 func (s *Store) AddWalkIn(ctx context.Context, sessionID, memberID int64, by *int64) error {
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.Now()
+		var sess CourseSession
+		if err := tx.Take(&sess, sessionID).Error; err != nil {
+			return notFound(err)
+		}
+		if !RollCallOpen(sess, now) {
+			return ErrRollNotOpen
+		}
 		var e Enrolment
 		err := tx.Where("session_id = ? AND member_id = ? AND status IN ?", sessionID, memberID, []EnrolmentStatus{Enrolled, Waiting}).Take(&e).Error
 		switch {
 		case err == nil && e.Status == Enrolled:
-			return tx.Model(&Enrolment{}).Where("id = ?", e.ID).Update("attended_at", now).Error
+			return tx.Model(&Enrolment{}).Where("id = ?", e.ID).Updates(map[string]any{"attended_at": now, "excused_at": nil}).Error
 		case err == nil: // on the waiting list, and here after all
-			if err := tx.Model(&Enrolment{}).Where("id = ?", e.ID).Updates(map[string]any{"status": Enrolled, "attended_at": now}).Error; err != nil {
+			if err := tx.Model(&Enrolment{}).Where("id = ?", e.ID).Updates(map[string]any{"status": Enrolled, "attended_at": now, "excused_at": nil}).Error; err != nil {
 				return err
 			}
 		case errors.Is(err, gorm.ErrRecordNotFound):

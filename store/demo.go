@@ -145,11 +145,14 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 		if err := s.seedDemoCourses(ctx, site); err != nil {
 			return nil, err
 		}
+		if err := s.seedDemoLanguageCourse(ctx, site); err != nil {
+			return nil, err
+		}
 	}
 	for _, l := range []struct {
 		email string
 		role  Role
-	}{{"admin@demo.drempel", RoleAdmin}, {"desk@demo.drempel", RoleStaff}, {"groep@demo.drempel", RoleFacilitator}} {
+	}{{"admin@demo.drempel", RoleAdmin}, {"desk@demo.drempel", RoleStaff}, {"groep@demo.drempel", RoleFacilitator}, {"coordinatie@demo.drempel", RoleCoordinator}} {
 		pw := randomPassword()
 		if err := s.upsertDemoUser(ctx, l.email, l.role, pw); err != nil {
 			return nil, err
@@ -173,9 +176,11 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A member who came to a session and has not rated it.
 	err = s.R.WithContext(ctx).Table("cards").Select("cards.*").
 		Joins("JOIN enrolments ON enrolments.member_id = cards.member_id").
-		Where("cards.revoked_at IS NULL AND enrolments.attended_at IS NOT NULL").Order("cards.id").Limit(1).Scan(&res.RaterCard).Error
+		Joins("LEFT JOIN ratings ON ratings.session_id = enrolments.session_id AND ratings.member_id = enrolments.member_id").
+		Where("cards.revoked_at IS NULL AND enrolments.attended_at IS NOT NULL AND ratings.session_id IS NULL").Order("cards.id").Limit(1).Scan(&res.RaterCard).Error
 	if err != nil {
 		return nil, err
 	}
@@ -309,4 +314,122 @@ func (s *Store) seedDemoCourses(ctx context.Context, site *Site) error {
 		}
 	}
 	return nil
+}
+
+// seedDemoLanguageCourse adds a weekly language course that ran for half a
+// year, for the attendance review: a series of 27 weekly sessions, the
+// last two days ago (none to come, so that the kiosk's screens stay as
+// they were), seven participants, and a roll call as it went —
+// most come, some let us know they cannot, Marie misses two sessions in a
+// row every six weeks, Олена three every nine, Ayaan has stopped coming
+// and Samir joined later. Whatever the day, last quarter shows absences
+// in a row. Those who came rated the session, so the kiosk asks none of
+// them.
+func (s *Store) seedDemoLanguageCourse(ctx context.Context, site *Site) error {
+	loc := site.Location()
+	now := s.Now().In(loc)
+	first := time.Date(now.Year(), now.Month(), now.Day()-2-7*26, 0, 0, 0, 0, loc)
+	c, err := s.SaveCourse(ctx, 0, site.ID, CourseInput{Kind: CourseSeries, Activity: ActivityLanguage, Pictogram: "people",
+		Texts: map[string]CourseText{
+			"nl": {Name: "Nederlands oefenen", Description: "Elke week samen Nederlands spreken, op je eigen tempo."},
+			"fr": {Name: "Pratiquer le néerlandais", Description: "Chaque semaine, parler néerlandais ensemble, à son rythme."},
+			"en": {Name: "Dutch practice", Description: "Speak Dutch together every week, at your own pace."},
+			"ar": {Name: "ممارسة اللغة الهولندية", Description: "نتحدث الهولندية معًا كل أسبوع، على مهلك."},
+		}})
+	if err != nil {
+		return err
+	}
+	plan, _, err := SessionRepeat{From: first, Weekday: first.Weekday(), Weeks: 27, Start: 10 * 60, End: 12 * 60, Loc: loc,
+		Place: "Leslokaal", Seats: 10}.Plan()
+	if err != nil {
+		return err
+	}
+	sessions, err := s.AddSessions(ctx, c.ID, plan)
+	if err != nil {
+		return err
+	}
+	var members []Member
+	if err := s.R.WithContext(ctx).Order("id").Find(&members).Error; err != nil {
+		return err
+	}
+	past := 0
+	for _, x := range sessions {
+		if x.Start().Before(now) {
+			past++
+		}
+	}
+	// Each participant's roll at past session i: 'P' present, 'X'
+	// absent, 'E' excused, 0 not enrolled.
+	roll := map[int]func(i int) byte{
+		0: func(i int) byte { return pick(i%8 == 3, 'E', 'P') },             // Amina
+		2: func(i int) byte { return pick(i%6 == 2 || i%6 == 3, 'X', 'P') }, // Marie
+		4: func(i int) byte { return pick(i%9 >= 4 && i%9 <= 6, 'X', 'P') }, // Олена
+		6: func(i int) byte { return pick(i%5 == 1, 'X', 'P') },             // Fatma
+		12: func(i int) byte { // Samir, from the seventh session
+			switch {
+			case i < 6:
+				return 0
+			case i%7 == 0:
+				return 'X'
+			case i%7 == 4:
+				return 'E'
+			}
+			return 'P'
+		},
+		13: func(i int) byte { return pick(i >= past-3, 'X', pick(i%10 == 7, 'E', 'P')) }, // Ayaan
+		18: func(i int) byte { return 'P' },                                               // Mariam
+	}
+	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		for i, x := range sessions {
+			taken := 0
+			for mi, f := range roll {
+				if mi >= len(members) {
+					continue
+				}
+				mark := byte('F') // a session to come: a seat
+				if i < past {
+					mark = f(i)
+				} else if f(past-1) == 0 {
+					continue
+				}
+				if mark == 0 {
+					continue
+				}
+				start := x.Start()
+				e := Enrolment{SessionID: x.ID, MemberID: members[mi].ID, Status: Enrolled, CreatedAt: first.Add(-24 * time.Hour)}
+				switch mark {
+				case 'P':
+					at := start.Add(5 * time.Minute)
+					e.AttendedAt = &at
+				case 'E':
+					at := start.Add(-20 * time.Hour)
+					e.ExcusedAt = &at
+				}
+				if err := tx.Create(&e).Error; err != nil {
+					return err
+				}
+				if e.AttendedAt != nil {
+					score := 4
+					if (i+mi)%3 == 0 {
+						score = 3
+					}
+					if err := tx.Create(&Rating{SessionID: x.ID, MemberID: members[mi].ID, Score: score, CreatedAt: x.End().Add(time.Hour)}).Error; err != nil {
+						return err
+					}
+				}
+				taken++
+			}
+			if err := tx.Model(&CourseSession{}).Where("id = ?", x.ID).Update("taken", taken).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func pick(cond bool, yes, no byte) byte {
+	if cond {
+		return yes
+	}
+	return no
 }

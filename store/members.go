@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -206,7 +207,7 @@ type MemberPage struct {
 }
 
 // SearchMembers finds the members seen at a site by part of their
-// nickname or by their check code, newest first.
+// nickname, by their check code or by their phone number, newest first.
 func (s *Store) SearchMembers(ctx context.Context, siteID int64, q string, limit, offset int) (MemberPage, error) {
 	var page MemberPage
 	db := s.R.WithContext(ctx).Model(&Member{}).Where(memberSeenAt, siteID)
@@ -216,6 +217,18 @@ func (s *Store) SearchMembers(ctx context.Context, siteID int64, q string, limit
 		if code := NormalizeCheckCode(q); code != "" {
 			cond = cond.Or("id IN (?)", s.R.Model(&Card{}).Select("member_id").
 				Where("check_code = ? AND revoked_at IS NULL", code))
+		}
+		if digits := PhoneSearchKey(q); digits != "" {
+			// Read once, here, rather than by both the count and the page.
+			var ids []int64
+			if err := s.R.WithContext(ctx).Model(&Member{}).Where(memberSeenAt, siteID).
+				Where("members.phone <> '' AND "+phoneDigitsSQL+" LIKE ?", "%"+digits+"%").
+				Order("id DESC").Limit(phoneMatchesMax).Pluck("id", &ids).Error; err != nil {
+				return page, err
+			}
+			if len(ids) > 0 {
+				cond = cond.Or("id IN ?", ids)
+			}
 		}
 		db = db.Where(cond)
 	}
@@ -379,4 +392,88 @@ WHERE enrolments.member_id = ? AND courses.site_id IN ? AND enrolments.attended_
 		}
 	}
 	return out, nil
+}
+
+// phoneDigitsSQL is a member's phone number with what people write
+// between its digits taken out (spaces, no-break spaces, dots, slashes,
+// dashes, brackets, the plus): "+32 475/12.34.56" gives "32475123456".
+// It is the same on SQLite and PostgreSQL. A search by phone reads it
+// for every member seen at the site, as the search by part of a
+// nickname does (LIKE '%…%' uses no index either).
+const phoneDigitsSQL = "REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(members.phone," +
+	"' ', ''), '\u00a0', ''), '.', ''), '/', ''), '-', ''), '(', ''), ')', ''), '+', '')"
+
+// phoneMatchesMax caps the members one phone number finds: more are not
+// a search by phone any more (a number shared by a whole family is).
+const phoneMatchesMax = 500
+
+// phoneSearchMin is the fewest digits a search must have to be read as
+// a phone number: fewer would find half the members.
+const phoneSearchMin = 6
+
+// PhoneSearchKey reads a search as a phone number: digits with spaces,
+// dots, slashes, dashes or brackets between them, perhaps after a +. It
+// gives the digits that every way of writing that number holds, so that
+// +32 475 12 34 56, 0032 475 123 456 and 0475/12.34.56 all give
+// 475123456: the Belgian country code (after + or 00) and the leading 0
+// of a number dialled within Belgium go. Anything else (a name, a check
+// code, too few digits) gives "".
+func PhoneSearchKey(q string) string {
+	q = strings.TrimSpace(q)
+	var d strings.Builder
+	plus := false
+	for i, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			d.WriteRune(r)
+		case r == '+' && i == 0:
+			plus = true
+		case r == ' ' || r == '\u00a0' || r == '.' || r == '/' || r == '-' || r == '(' || r == ')':
+		default:
+			return ""
+		}
+	}
+	digits := d.String()
+	if len(digits) < phoneSearchMin {
+		return ""
+	}
+	return nationalDigits(digits, plus)
+}
+
+// PhoneKey is the digits of a member's phone number as PhoneSearchKey
+// gives them for a search, whatever else was written with it ("0475 12
+// 34 56 (mama)" gives 475123456). It is the key an indexed column would
+// hold; there is none yet: a search reads every phone number seen at the
+// site through phoneDigitsSQL.
+func PhoneKey(phone string) string {
+	phone = strings.TrimSpace(phone)
+	var d strings.Builder
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			d.WriteRune(r)
+		}
+	}
+	if d.Len() == 0 {
+		return ""
+	}
+	return nationalDigits(d.String(), strings.HasPrefix(phone, "+"))
+}
+
+// nationalDigits takes the Belgian country code (after + or 00) and the
+// leading 0 of a number dialled within Belgium off a number's digits.
+func nationalDigits(digits string, plus bool) string {
+	switch {
+	case plus || strings.HasPrefix(digits, "00"):
+		digits = strings.TrimPrefix(digits, "00")
+		digits = strings.TrimPrefix(digits, "32")
+		// +32 (0)475…: the 0 some write in brackets after the country code.
+		if strings.HasPrefix(digits, "0") && len(digits) == 10 {
+			digits = digits[1:]
+		}
+	case strings.HasPrefix(digits, "0"):
+		digits = digits[1:]
+	case strings.HasPrefix(digits, "32") && len(digits) >= 10:
+		digits = digits[2:] // 32 475…, the + left out
+	}
+	return digits
 }

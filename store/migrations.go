@@ -401,6 +401,22 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_member ON audit_log (member_id, at);
 `, nil},
+	// Courses as a programme runs them: the kind of activity a course is
+	// (for the funders), "excused" in the roll call, and a staff-only
+	// note per participant of a course for the team meeting.
+	{19, `
+ALTER TABLE courses ADD COLUMN activity TEXT NOT NULL DEFAULT 'other';
+ALTER TABLE enrolments ADD COLUMN excused_at {{TS}};
+CREATE TABLE attendance_notes (
+	course_id BIGINT NOT NULL REFERENCES courses (id) ON DELETE CASCADE,
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	note TEXT NOT NULL DEFAULT '',
+	updated_at {{TS}} NOT NULL,
+	updated_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	PRIMARY KEY (course_id, member_id)
+);
+CREATE INDEX attendance_notes_member ON attendance_notes (member_id);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

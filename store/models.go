@@ -46,10 +46,15 @@ const (
 	RoleAdmin       Role = "admin"
 	RoleStaff       Role = "staff"
 	RoleFacilitator Role = "facilitator"
+	// RoleCoordinator runs the courses of their sites (sessions, roll
+	// call, satisfaction) and reads their figures; of a member they see
+	// only what the roll call needs (nickname, check code), never the
+	// phone, e-mail or note.
+	RoleCoordinator Role = "coordinator"
 )
 
 // Roles lists the roles in the order the admin panel offers them.
-var Roles = []Role{RoleAdmin, RoleStaff, RoleFacilitator}
+var Roles = []Role{RoleAdmin, RoleStaff, RoleFacilitator, RoleCoordinator}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

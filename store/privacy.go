@@ -308,6 +308,10 @@ func (s *Store) EraseMember(ctx context.Context, memberID int64) error {
 		if err := tx.Exec("UPDATE thresholds SET member_id = NULL, wants_help = ?, text = '' WHERE member_id = ?", false, memberID).Error; err != nil {
 			return err
 		}
+		// Team notes about their attendance are about them, by name.
+		if err := EraseAttendanceNotes(tx, memberID); err != nil {
+			return err
+		}
 		// Damage notes and the like may name the member: they go, the
 		// device's history keeps what happened and when.
 		return tx.Exec("UPDATE device_events SET note = '' WHERE member_id = ?", memberID).Error

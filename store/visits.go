@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // CheckIn records the member's visit to the site for today, in the site's
@@ -46,4 +48,35 @@ func (s *Store) CountVisits(ctx context.Context, memberID, siteID int64, day str
 	err := s.R.WithContext(ctx).Model(&Visit{}).
 		Where("member_id = ? AND site_id = ? AND day = ?", memberID, siteID, day).Count(&n).Error
 	return n, err
+}
+
+// DayVisitor is one member who checked in at a site on a day, for the
+// desk's list: who came, and when.
+type DayVisitor struct {
+	MemberID    int64
+	Nickname    string
+	CheckedInAt time.Time
+}
+
+// VisitorsOn lists who checked in at a site on a local day (YYYY-MM-DD),
+// newest first, at most limit of them, and how many there are in all.
+// Only members seen at the site are named (an erased member, or one of
+// an organisation that stopped sharing, is left out); their visits still
+// count in VisitsOn and the figures. For the desk only: never the kiosk.
+func (s *Store) VisitorsOn(ctx context.Context, siteID int64, day string, limit int) ([]DayVisitor, int64, error) {
+	q := func() *gorm.DB {
+		return s.R.WithContext(ctx).Table("visits").Joins("JOIN members ON members.id = visits.member_id").
+			Where("visits.site_id = ? AND visits.day = ?", siteID, day).Where(memberSeenAt, siteID)
+	}
+	var total int64
+	if err := q().Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []DayVisitor
+	if total == 0 {
+		return out, 0, nil
+	}
+	err := q().Select("visits.member_id, members.nickname, visits.checked_in_at").
+		Order("visits.checked_in_at DESC, visits.id DESC").Limit(limit).Scan(&out).Error
+	return out, total, err
 }

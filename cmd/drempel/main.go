@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serveCmd(ctx, args, stdout, stderr)
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
-			return fmt.Errorf("usage: drempel user add --email E --role admin|staff|facilitator")
+			return fmt.Errorf("usage: drempel user add --email E --role admin|staff|facilitator|coordinator")
 		}
 		return userAddCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "member":

@@ -18,10 +18,10 @@ import (
 func userAddCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var db dbFlags
 	var email, role, name, lang string
-	fs := newFlagSet("user add", stderr, "Usage: drempel user add --email E --role admin|staff|facilitator\nThe password is read from the terminal, or from the first line of stdin.\n")
+	fs := newFlagSet("user add", stderr, "Usage: drempel user add --email E --role admin|staff|facilitator|coordinator\nThe password is read from the terminal, or from the first line of stdin.\n")
 	db.register(fs)
 	fs.StringVar(&email, "email", "", "the account's email address (required)")
-	fs.StringVar(&role, "role", "staff", "admin, staff or facilitator")
+	fs.StringVar(&role, "role", "staff", "admin, staff, facilitator or coordinator")
 	fs.StringVar(&name, "name", "", "display name")
 	fs.StringVar(&lang, "lang", "nl", "language of the admin panel: nl, fr or en")
 	if err := fs.Parse(args); err != nil {

@@ -179,7 +179,7 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 		}
 		fmt.Fprintln(out, "Demo organisation loaded. Sign in at "+base+"/admin with:")
 		for _, l := range res.Logins {
-			fmt.Fprintf(out, "  %-12s %-22s password: %s\n", l.Role, l.Email, l.Password)
+			fmt.Fprintf(out, "  %-12s %-25s password: %s\n", l.Role, l.Email, l.Password)
 		}
 		fmt.Fprintf(out, "Try the kiosk at %s/kiosk: type the demo card of %s on the keyboard, then Enter:\n  %s\n",
 			base, res.SampleName, res.SampleCard.Token)

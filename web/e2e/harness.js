@@ -35,7 +35,7 @@ export function startServer(extraArgs = []) {
       if (!m) return;
       clearTimeout(timer);
       const logins = {};
-      for (const l of out.matchAll(/^\s+(admin|staff|facilitator)\s+(\S+)\s+password: (\S+)$/gm)) {
+      for (const l of out.matchAll(/^\s+(admin|staff|facilitator|coordinator)\s+(\S+)\s+password: (\S+)$/gm)) {
         logins[l[1]] = { email: l[2], password: l[3] };
       }
       const card = out.match(/then Enter:\n\s+([0-9A-Z]{26})/)[1];
