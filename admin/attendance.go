@@ -26,17 +26,17 @@ import (
 // or quarter (the last calendar quarter), else ?from and ?to (days, to
 // included), else this month. It returns [from, to) and the shortcut used.
 func attendancePeriod(c *fiber.Ctx, loc *time.Location, now time.Time) (time.Time, time.Time, string, error) {
-	n := now.In(loc)
-	month := time.Date(n.Year(), n.Month(), 1, 0, 0, 0, 0, loc)
-	switch c.Query("period") {
-	case "quarter":
-		q := time.Date(n.Year(), time.Month((int(n.Month())-1)/3*3+1), 1, 0, 0, 0, 0, loc)
-		return q.AddDate(0, -3, 0), q, "quarter", nil
-	case "month":
-		return month, month.AddDate(0, 1, 0), "month", nil
+	named := map[string]string{"month": "month", "quarter": "last_quarter"}[c.Query("period")]
+	if named == "" && c.Query("from") == "" && c.Query("to") == "" {
+		named = "month"
 	}
-	if c.Query("from") == "" && c.Query("to") == "" {
-		return month, month.AddDate(0, 1, 0), "month", nil
+	if named != "" {
+		p, _ := store.NamedPeriod(named, now, loc)
+		short := "month"
+		if named == "last_quarter" {
+			short = "quarter"
+		}
+		return p.From, p.To, short, nil
 	}
 	from, err := time.ParseInLocation(time.DateOnly, c.Query("from"), loc)
 	if err != nil {

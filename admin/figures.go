@@ -52,27 +52,16 @@ var figRanges = []string{"month", "last_quarter", "year", "last_year"}
 // figPeriod reads the period: a shortcut (?range=), or ?from= and ?to=
 // (to inclusive); this month by default.
 func figPeriod(c *fiber.Ctx, loc *time.Location, now time.Time) (string, store.Period, error) {
-	t := now.In(loc)
-	month := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
 	r := c.Query("range")
 	if r == "" && c.Query("from") == "" && c.Query("to") == "" {
 		r = "month"
 	}
-	switch r {
-	case "month":
-		return r, store.Period{From: month, To: month.AddDate(0, 1, 0)}, nil
-	case "last_quarter":
-		q := time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, loc)
-		return r, store.Period{From: q.AddDate(0, -3, 0), To: q}, nil
-	case "year":
-		y := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, loc)
-		return r, store.Period{From: y, To: y.AddDate(1, 0, 0)}, nil
-	case "last_year":
-		y := time.Date(t.Year()-1, 1, 1, 0, 0, 0, 0, loc)
-		return r, store.Period{From: y, To: y.AddDate(1, 0, 0)}, nil
-	case "":
-	default:
-		return r, store.Period{}, fiber.NewError(fiber.StatusBadRequest, "error.bad_date")
+	if r != "" {
+		p, ok := store.NamedPeriod(r, now, loc)
+		if !ok {
+			return r, store.Period{}, fiber.NewError(fiber.StatusBadRequest, "error.bad_date")
+		}
+		return r, p, nil
 	}
 	from, to, err := period(c, loc, now)
 	if err != nil {

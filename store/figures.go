@@ -44,6 +44,29 @@ func (p Period) Previous() Period {
 	return Period{From: time.Date(p.From.Year(), p.From.Month(), p.From.Day()-days, 0, 0, 0, 0, loc), To: p.From}
 }
 
+// NamedPeriod is a period people ask for by name, as of now in a site's
+// time zone: "month" (this month), "last_quarter" (the last whole
+// calendar quarter), "year" (this year) and "last_year". An unknown name
+// is not one.
+func NamedPeriod(name string, now time.Time, loc *time.Location) (Period, bool) {
+	t := now.In(loc)
+	switch name {
+	case "month":
+		m := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc)
+		return Period{From: m, To: m.AddDate(0, 1, 0)}, true
+	case "last_quarter":
+		q := time.Date(t.Year(), time.Month((int(t.Month())-1)/3*3+1), 1, 0, 0, 0, 0, loc)
+		return Period{From: q.AddDate(0, -3, 0), To: q}, true
+	case "year":
+		y := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, loc)
+		return Period{From: y, To: y.AddDate(1, 0, 0)}, true
+	case "last_year":
+		y := time.Date(t.Year()-1, 1, 1, 0, 0, 0, 0, loc)
+		return Period{From: y, To: y.AddDate(1, 0, 0)}, true
+	}
+	return Period{}, false
+}
+
 // Figures are the exact counts of one period over a set of sites.
 type Figures struct {
 	Period  Period
