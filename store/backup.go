@@ -679,7 +679,9 @@ func libpqURL(dsn string) (conn string, env []string, err error) {
 		u.User = url.User(u.User.Username())
 	}
 	for k := range q {
-		if strings.HasPrefix(k, "pool_") || k == "statement_cache_capacity" || k == "description_cache_capacity" || k == "default_query_exec_mode" {
+		// pgx's own settings, and the run-time settings pgx passes on (jit,
+		// see withoutJIT), which libpq's URLs do not take.
+		if strings.HasPrefix(k, "pool_") || k == "statement_cache_capacity" || k == "description_cache_capacity" || k == "default_query_exec_mode" || k == "jit" {
 			q.Del(k)
 		}
 	}
