@@ -402,11 +402,7 @@ func TestRetentionPage(t *testing.T) {
 	if r := f.signIn(t, store.RoleStaff).Get("/admin/privacy"); r.Status != 403 {
 		t.Fatalf("staff sees the privacy settings: %d", r.Status)
 	}
-	x, err := web.NewI18n(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl := x.Loc("nl", "nl")
+	nl := nlLoc(t)
 	c := f.signIn(t, store.RoleAdmin)
 	page := c.Get("/admin/privacy")
 	if page.Status != 200 || !strings.Contains(page.Body, html.EscapeString(nl.T("admin.retention.rule.members"))) || !strings.Contains(page.Body, html.EscapeString(nl.T("admin.retention.not_yet"))) {

@@ -13,18 +13,13 @@ import (
 
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
-	"github.com/drempel/drempel/web"
 	"github.com/drempel/drempel/web/webtest"
 )
 
 func TestCoordinatorRole(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		x, err := web.NewI18n(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nl := x.Loc("nl", "nl")
+		nl := nlLoc(t)
 		site := must(st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"))(t)
 		m := must(st.CreateMember(ctx, store.MemberInput{Nickname: "Rolnaam", Lang: "nl", SiteID: site.ID,
 			Phone: "0475 98 76 54", Email: "rolnaam@voorbeeld.be", Note: "Geheime-notitie"}))(t)

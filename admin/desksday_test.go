@@ -118,11 +118,7 @@ func TestDesksDayVisitors(t *testing.T) {
 func TestMemberSearchByPhone(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		x, err := web.NewI18n(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nl := x.Loc("nl", "nl")
+		nl := nlLoc(t)
 		site := must(st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"))(t)
 		other := must(st.CreateSite(ctx, store.SiteInput{Name: "Elders", OperatorName: "Andere vzw"}))(t)
 		m := must(st.CreateMember(ctx, store.MemberInput{Nickname: "Telefoonlid", Lang: "nl", SiteID: site.ID, Phone: "+32 475 12 34 56"}))(t)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
-	"github.com/drempel/drempel/web"
 	"github.com/drempel/drempel/web/webtest"
 )
 
@@ -22,11 +21,7 @@ import (
 func TestMemberDataAndErase(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		x, err := web.NewI18n(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nl := x.Loc("nl", "nl")
+		nl := nlLoc(t)
 		site := must(st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"))(t)
 		staffID := userID(t, st, "staff@test.be")
 		m := must(st.CreateMember(ctx, store.MemberInput{Nickname: "Wis-Mij", Lang: "ar", Phone: "0470 11 22 33", Note: "Vraagt naar Mo", SiteID: site.ID}))(t)

@@ -11,7 +11,6 @@ import (
 	"github.com/drempel/drempel/devices"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
-	"github.com/drempel/drempel/web"
 	"github.com/drempel/drempel/web/webtest"
 )
 
@@ -23,11 +22,7 @@ import (
 func TestOrganisationsKeepTheirWalls(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		x, err := web.NewI18n(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nl := x.Loc("nl", "nl")
+		nl := nlLoc(t)
 		siteA := must(st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"))(t)
 		if err := st.SetUserSites(ctx, userID(t, st, "staff@test.be"), []int64{siteA.ID}); err != nil {
 			t.Fatal(err)
@@ -161,11 +156,7 @@ func TestOrganisationsKeepTheirWalls(t *testing.T) {
 func TestMemberPageShowsEachSite(t *testing.T) {
 	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
 		f := newFixture(t, st)
-		x, err := web.NewI18n(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		nl := x.Loc("nl", "nl")
+		nl := nlLoc(t)
 		siteA := must(st.EnsureSite(ctx, "Antwerpen", "Europe/Brussels"))(t)
 		siteB := must(st.CreateSite(ctx, store.SiteInput{Name: "Borgerhout"}))(t)
 		must(st.CreateSite(ctx, store.SiteInput{Name: "Nooit-Bezocht"}))(t)
