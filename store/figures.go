@@ -96,6 +96,47 @@ type Figures struct {
 	Reports                      int
 	ByDomain, ByProblem, ByLevel []Part
 	ThemesOpened, ThemesSolved   int
+
+	// Months: each calendar month the period touches (cut to the
+	// period at its ends), for the chart of people per month.
+	Months []MonthFigures
+
+	// Profile of the participants: by the optional age band and gender
+	// they gave at registration, and by language. The key "" counts those
+	// never asked (registered before the question); Undisclosed those who
+	// preferred not to say.
+	ByAgeBand, ByGender, ByLang []Part
+
+	// Support activities, as an integration funder asks for them.
+	Support SupportFigures
+}
+
+// MonthFigures are one month's people.
+type MonthFigures struct {
+	Month        time.Time // the first day of the month, in the sites' zone
+	Participants int       // different members, as Figures.Participants
+	Visits       int
+}
+
+// SupportFigures are the participants of courses (support activities)
+// in a period, in the words of an integration funder.
+type SupportFigures struct {
+	// Participants are the different members who attended at least one
+	// session held in the period.
+	Participants int
+	// ByActivity counts them per kind of activity of the course (keys:
+	// CourseActivities); one member may count under several kinds.
+	ByActivity []Part
+	// Helped are the participants who said it helped them: a smiley 3
+	// or 4 for a session held in the period.
+	Helped int
+	// Seconds of activity: each session's length times its attendees.
+	Seconds int64
+	// Completed are the participants who completed a course or series:
+	// see CompletedCourse.
+	Completed int
+	// Profile of the support participants (keys as Figures.ByAgeBand).
+	ByAgeBand, ByGender []Part
 }
 
 // Returning are the participants registered before the period.
@@ -378,6 +419,22 @@ type MaskedFigures struct {
 	Reports                      string
 	ByDomain, ByProblem, ByLevel MaskedBreakdown
 	ThemesOpened, ThemesSolved   string
+
+	Months                      []MaskedMonth
+	ByAgeBand, ByGender, ByLang MaskedBreakdown
+	Support                     MaskedSupport
+}
+
+// MaskedMonth is one month's line.
+type MaskedMonth struct {
+	Month                time.Time
+	Participants, Visits string
+}
+
+// MaskedSupport are the support figures as they may be shown.
+type MaskedSupport struct {
+	Participants, Helped, Hours, Completed string
+	ByActivity, ByAgeBand, ByGender        MaskedBreakdown
 }
 
 // MaskedCourse is one course's line.

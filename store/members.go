@@ -16,7 +16,27 @@ type MemberInput struct {
 	Phone    string
 	Email    string
 	Note     string
+	AgeBand  string // "" or one of AgeBands
+	Gender   string // "" or one of Genders
 	SiteID   int64
+}
+
+// The optional profile a member may give at registration, in the bands
+// integration funders report by. Never nationality or residence status.
+const Undisclosed = "undisclosed" // "prefer not to say", an answer of its own
+
+// AgeBands are the age bands, youngest first, then "prefer not to say".
+var AgeBands = []string{"under_18", "18_29", "30_54", "55_plus", Undisclosed}
+
+// Genders are the genders one may give, then "prefer not to say".
+var Genders = []string{"woman", "man", "non_binary", Undisclosed}
+
+// optionalChoice is v when it is "" or one of allowed.
+func optionalChoice(field, v string, allowed []string) (string, error) {
+	if v != "" && !oneOf(v, allowed) {
+		return "", &FieldError{Field: field, Code: "bad_choice"}
+	}
+	return v, nil
 }
 
 // Limits on member fields, in characters.
@@ -42,6 +62,12 @@ func (in MemberInput) clean() (MemberInput, error) {
 	if in.Note, err = cleanLines("note", in.Note, NoteMax); err != nil {
 		return in, err
 	}
+	if in.AgeBand, err = optionalChoice("age_band", in.AgeBand, AgeBands); err != nil {
+		return in, err
+	}
+	if in.Gender, err = optionalChoice("gender", in.Gender, Genders); err != nil {
+		return in, err
+	}
 	return in, nil
 }
 
@@ -54,7 +80,7 @@ func (s *Store) CreateMember(ctx context.Context, in MemberInput) (*Member, erro
 	}
 	now := s.Now()
 	m := &Member{Nickname: in.Nickname, Search: Fold(in.Nickname), Lang: in.Lang, SiteID: in.SiteID, Phone: in.Phone,
-		Email: in.Email, Note: in.Note, CreatedAt: now, UpdatedAt: now}
+		Email: in.Email, Note: in.Note, AgeBand: in.AgeBand, Gender: in.Gender, CreatedAt: now, UpdatedAt: now}
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if m.SiteID == 0 {
 			site, err := defaultSite(tx)
@@ -84,7 +110,7 @@ func (s *Store) UpdateMember(ctx context.Context, id int64, in MemberInput) erro
 	}
 	res := s.W.WithContext(ctx).Model(&Member{}).Where("id = ?", id).Updates(map[string]any{
 		"nickname": in.Nickname, "search": Fold(in.Nickname), "lang": in.Lang, "phone": in.Phone, "email": in.Email,
-		"note": in.Note, "updated_at": s.Now(),
+		"note": in.Note, "age_band": in.AgeBand, "gender": in.Gender, "updated_at": s.Now(),
 	})
 	if res.Error != nil {
 		return res.Error

@@ -417,6 +417,13 @@ CREATE TABLE attendance_notes (
 );
 CREATE INDEX attendance_notes_member ON attendance_notes (member_id);
 `, nil},
+	// An optional profile a member may give at registration, for the
+	// funders' aggregate figures: an age band and a gender, each with
+	// "prefer not to say"; '' is not asked (registered before).
+	{20, `
+ALTER TABLE members ADD COLUMN age_band TEXT NOT NULL DEFAULT '';
+ALTER TABLE members ADD COLUMN gender TEXT NOT NULL DEFAULT '';
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

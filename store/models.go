@@ -88,6 +88,8 @@ type Member struct {
 	Phone     string
 	Email     string
 	Note      string
+	AgeBand   string // optional: one of AgeBands, or "" when not asked
+	Gender    string // optional: one of Genders, or "" when not asked
 	Search    string `json:"-"` // Fold(Nickname), kept by this package
 	CreatedAt time.Time
 	UpdatedAt time.Time
