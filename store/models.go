@@ -51,10 +51,17 @@ const (
 	// only what the roll call needs (nickname, check code), never the
 	// phone, e-mail or note.
 	RoleCoordinator Role = "coordinator"
+	// RolePeer is a peer supporter: they see the help queue and the
+	// subject of each ticket, a visitor's nickname only when the visitor
+	// checked in, and nothing else of members.
+	RolePeer Role = "peer"
+	// RoleMentor is a volunteer mentor: they see only their own tandems
+	// (their mentee's nickname, the meetings, the goals and outcomes).
+	RoleMentor Role = "mentor"
 )
 
 // Roles lists the roles in the order the admin panel offers them.
-var Roles = []Role{RoleAdmin, RoleStaff, RoleFacilitator, RoleCoordinator}
+var Roles = []Role{RoleAdmin, RoleStaff, RoleFacilitator, RoleCoordinator, RolePeer, RoleMentor}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
