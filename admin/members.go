@@ -41,8 +41,12 @@ func (a *Admin) membersList(c *fiber.Ctx) error {
 	return a.w.Render(c, fiber.StatusOK, "admin/members", a.view(c, data))
 }
 
+// memberFormData is what the member form offers: the languages, and the
+// answers to the optional profile questions, each also "not answered"
+// ("") first.
 func memberFormData(id int64) map[string]any {
-	return map[string]any{"ID": id, "Languages": web.Languages}
+	return map[string]any{"ID": id, "Languages": web.Languages,
+		"AgeBands": append([]string{""}, store.AgeBands...), "Genders": append([]string{""}, store.Genders...)}
 }
 
 func (a *Admin) memberNew(c *fiber.Ctx) error {
@@ -54,9 +58,15 @@ func (a *Admin) memberNew(c *fiber.Ctx) error {
 func memberInput(c *fiber.Ctx) (store.MemberInput, map[string]string) {
 	in := store.MemberInput{
 		Nickname: c.FormValue("nickname"), Lang: c.FormValue("lang"), Phone: c.FormValue("phone"),
-		Email: c.FormValue("email"), Note: c.FormValue("note"),
+		Email: c.FormValue("email"), Note: c.FormValue("note"), AgeBand: c.FormValue("age_band"), Gender: c.FormValue("gender"),
 	}
-	return in, map[string]string{"nickname": in.Nickname, "lang": in.Lang, "phone": in.Phone, "email": in.Email, "note": in.Note}
+	return in, memberForm(in)
+}
+
+// memberForm is the member form's fields, as typed or as held.
+func memberForm(in store.MemberInput) map[string]string {
+	return map[string]string{"nickname": in.Nickname, "lang": in.Lang, "phone": in.Phone, "email": in.Email, "note": in.Note,
+		"age_band": in.AgeBand, "gender": in.Gender}
 }
 
 // checkLang refuses a language Drempel does not offer, before the store
@@ -187,7 +197,8 @@ func (a *Admin) memberEdit(c *fiber.Ctx) error {
 		return err
 	}
 	v := a.view(c, memberFormData(m.ID))
-	v.Form = map[string]string{"nickname": m.Nickname, "lang": m.Lang, "phone": m.Phone, "email": m.Email, "note": m.Note}
+	v.Form = memberForm(store.MemberInput{Nickname: m.Nickname, Lang: m.Lang, Phone: m.Phone, Email: m.Email, Note: m.Note,
+		AgeBand: m.AgeBand, Gender: m.Gender})
 	return a.w.Render(c, fiber.StatusOK, "admin/member_form", v)
 }
 

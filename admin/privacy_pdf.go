@@ -101,6 +101,13 @@ func recordDoc(l *web.Loc, tz *time.Location, now time.Time, base printing.Recei
 			profile = append(profile, []printing.RecordCell{label(f.id), text(f.value)})
 		}
 	}
+	// The optional profile, as they answered ("prefer not to say" is an
+	// answer, and is printed); a question never answered is not there.
+	for _, f := range []struct{ id, value string }{{"receipt.record.age_band", p.AgeBand}, {"receipt.record.gender", p.Gender}} {
+		if f.value != "" {
+			profile = append(profile, []printing.RecordCell{label(f.id), text(word(f.id+"."+f.value, f.value))})
+		}
+	}
 	where := p.Organisation
 	if p.RegisteredAt != "" && p.RegisteredAt != where {
 		where += " (" + p.RegisteredAt + ")"

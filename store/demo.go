@@ -42,12 +42,18 @@ type DemoCard struct {
 }
 
 // Names are written the way their owners write them: a Tigrinya name in
-// Ge'ez, a Persian one in Arabic script.
-var demoMembers = []struct{ nick, lang string }{
-	{"Amina", "ar"}, {"Jan", "nl"}, {"Marie", "fr"}, {"ዮናስ", "ti"}, {"Олена", "uk"},
-	{"محمد", "ar"}, {"Fatma", "tr"}, {"Sofia", "ro"}, {"حمید", "prs"}, {"Ilse", "nl"},
-	{"Koen", "nl"}, {"Nadia", "fr"}, {"Samir", "ar"}, {"Ayaan", "so"}, {"Elif", "tr"},
-	{"Tom", "en"}, {"Lucie", "fr"}, {"Bashir", "prs"}, {"Mariam", "ar"}, {"شیرین", "fa"},
+// Ge'ez, a Persian one in Arabic script. The optional profile is answered
+// as people do: mostly, now and then "prefer not to say", and not at all
+// by one registered before the question. The profile figures then show
+// groups of 5 and more beside groups masked as "< 5".
+var demoMembers = []struct{ nick, lang, ageBand, gender string }{
+	{"Amina", "ar", "30_54", "woman"}, {"Jan", "nl", "55_plus", "man"}, {"Marie", "fr", "30_54", "woman"},
+	{"ዮናስ", "ti", "18_29", "man"}, {"Олена", "uk", "30_54", "woman"}, {"محمد", "ar", "", ""},
+	{"Fatma", "tr", "30_54", "woman"}, {"Sofia", "ro", "18_29", "woman"}, {"حمید", "prs", "18_29", "man"},
+	{"Ilse", "nl", "55_plus", "woman"}, {"Koen", "nl", "30_54", Undisclosed}, {"Nadia", "fr", "30_54", "woman"},
+	{"Samir", "ar", "18_29", "man"}, {"Ayaan", "so", "under_18", "man"}, {"Elif", "tr", Undisclosed, "woman"},
+	{"Tom", "en", "18_29", "non_binary"}, {"Lucie", "fr", "30_54", Undisclosed}, {"Bashir", "prs", "55_plus", "man"},
+	{"Mariam", "ar", "18_29", "woman"}, {"شیرین", "fa", "30_54", "woman"},
 }
 
 // ErrNotDemo refuses to load the demo into a database with real data.
@@ -127,7 +133,7 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	if members == 0 {
 		now := s.Now()
 		for i, dm := range demoMembers {
-			m, err := s.CreateMember(ctx, MemberInput{Nickname: dm.nick, Lang: dm.lang, SiteID: site.ID})
+			m, err := s.CreateMember(ctx, MemberInput{Nickname: dm.nick, Lang: dm.lang, AgeBand: dm.ageBand, Gender: dm.gender, SiteID: site.ID})
 			if err != nil {
 				return nil, err
 			}

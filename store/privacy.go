@@ -27,12 +27,16 @@ type MemberRecord struct {
 
 // MemberProfile is what the desk wrote down about the member.
 type MemberProfile struct {
-	ID           int64     `json:"id"`
-	Nickname     string    `json:"nickname"`
-	Language     string    `json:"language"`
-	Phone        string    `json:"phone,omitempty"`
-	Email        string    `json:"email,omitempty"`
-	Note         string    `json:"note,omitempty"`
+	ID       int64  `json:"id"`
+	Nickname string `json:"nickname"`
+	Language string `json:"language"`
+	Phone    string `json:"phone,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Note     string `json:"note,omitempty"`
+	// The optional profile, when they gave it: one of AgeBands and
+	// Genders ("undisclosed" is an answer: they preferred not to say).
+	AgeBand      string    `json:"age_band,omitempty"`
+	Gender       string    `json:"gender,omitempty"`
 	Organisation string    `json:"organisation"`
 	RegisteredAt string    `json:"registered_at_site,omitempty"`
 	Registered   time.Time `json:"registered"`
@@ -138,7 +142,7 @@ func (s *Store) MemberData(ctx context.Context, memberID int64, siteIDs []int64)
 		return nil, notFound(err)
 	}
 	r := &MemberRecord{Profile: MemberProfile{ID: m.ID, Nickname: m.Nickname, Language: m.Lang, Phone: m.Phone,
-		Email: m.Email, Note: m.Note, Registered: m.CreatedAt, Updated: m.UpdatedAt}}
+		Email: m.Email, Note: m.Note, AgeBand: m.AgeBand, Gender: m.Gender, Registered: m.CreatedAt, Updated: m.UpdatedAt}}
 	var where struct{ Site, Operator string }
 	if err := db.Raw(`SELECT sites.name AS site, COALESCE(operators.name, '') AS operator FROM sites
 LEFT JOIN operators ON operators.id = sites.operator_id WHERE sites.id = ?`, m.SiteID).Scan(&where).Error; err != nil {
@@ -226,7 +230,8 @@ ORDER BY CASE WHEN lang = 'nl' THEN 0 ELSE 1 END, lang LIMIT 1), '')`
 var ErrOpenLoans = errors.New("the member still holds a device")
 
 // EraseMember erases a member on their request (GDPR article 17). Their
-// nickname, contact details and note go (the language stays, a figure);
+// nickname, contact details, note and profile (age band, gender) go (the
+// language stays, a figure);
 // every card stops working and its codes go; their future bookings and
 // course places are given up (a waiting list moves on); the link of their
 // threshold reports, those reports' words and voice notes, and notes on
@@ -280,8 +285,13 @@ func (s *Store) EraseMember(ctx context.Context, memberID int64) error {
 		if open > 0 {
 			return ErrOpenLoans
 		}
+		// The age band and gender are personal too, and go with the
+		// rest: the profile figures of past periods may shift after an
+		// erase (the member then counts as "not asked"), a price paid
+		// for the erase being whole.
 		if err := tx.Model(&Member{}).Where("id = ?", memberID).Updates(map[string]any{
-			"nickname": "", "search": "", "phone": "", "email": "", "note": "", "erased_at": now, "updated_at": now,
+			"nickname": "", "search": "", "phone": "", "email": "", "note": "", "age_band": "", "gender": "",
+			"erased_at": now, "updated_at": now,
 		}).Error; err != nil {
 			return err
 		}

@@ -84,6 +84,8 @@ func recordFor(t *testing.T, l *web.Loc, c recordCase) printing.Record {
 			{label("receipt.record.phone"), cell("0470 11 22 33")},
 			{label("receipt.record.email"), cell("amina.vandenbroucke-hashemi@example.be")},
 			{label("receipt.record.note"), cell(c.note)},
+			{label("receipt.record.age_band"), cell(T("receipt.record.age_band.30_54"))},
+			{label("receipt.record.gender"), cell(T("receipt.record.gender.undisclosed"))},
 			{label("receipt.record.registered"), cell(date)},
 		}})
 	r.Sections = append(r.Sections, printing.RecordSection{Heading: T("receipt.record.cards"), Pictogram: "card",
@@ -243,7 +245,8 @@ func TestRecordPrintsInTheMembersLanguage(t *testing.T) {
 			for _, id := range []string{"receipt.record.title", "receipt.record.profile", "receipt.record.cards",
 				"receipt.record.visits", "receipt.record.bookings", "receipt.record.enrolments", "receipt.record.ratings",
 				"receipt.record.loans", "receipt.record.events", "receipt.record.thresholds", "receipt.record.voice_note",
-				"receipt.record.status.no_show", "receipt.record.status.waiting", "receipt.record.loan.open", "receipt.record.event.damaged", "kiosk.rate.4"} {
+				"receipt.record.status.no_show", "receipt.record.status.waiting", "receipt.record.loan.open", "receipt.record.event.damaged", "kiosk.rate.4",
+				"receipt.record.age_band", "receipt.record.gender", "receipt.record.gender.undisclosed"} {
 				want = append(want, l.T(id))
 			}
 			for _, s := range want {
@@ -252,6 +255,14 @@ func TestRecordPrintsInTheMembersLanguage(t *testing.T) {
 				// must all come back, in order.
 				if !readsBack(stripMarks(text), stripMarks(s)) {
 					t.Errorf("%q not in the text", s)
+				}
+			}
+			// An age band mixes numbers into right-to-left words, and
+			// pdftotext drops the space where the direction changes (it
+			// prints as typed): each word comes back.
+			for _, w := range strings.Fields(stripMarks(l.T("receipt.record.age_band.30_54"))) {
+				if !strings.Contains(normalize(stripMarks(text)), normalize(w)) {
+					t.Errorf("%q of the age band not in the text", w)
 				}
 			}
 			// The explanation mixes directions ("Drempel" in Arabic): each
