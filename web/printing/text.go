@@ -216,6 +216,11 @@ func (m *fontmap) ResolveFace(r rune) *font.Face {
 			order = append([]*fontFile{f.mono}, order...)
 		}
 	}
+	// Last, the mono font: the Noto faces lack a few signs the masked
+	// figures print ("≥ 5"), which Go Mono has.
+	if !m.st.mono {
+		order = append(order, f.mono)
+	}
 	for _, file := range order {
 		ff := m.ts.face(file)
 		if _, ok := ff.face.NominalGlyph(r); ok {
