@@ -16,17 +16,23 @@ import (
 //   - The workers share their time fairly between the addresses with
 //     waiting frames, and within an address between its senders (two
 //     levels, so that one address cannot take more by inventing senders).
-//     Fair means by decoding work, not by frames: start-time fair queuing,
-//     each frame costing about what it takes to decode (its bytes and its
-//     pixels). A sender that sends now and then, like a kiosk's camera
-//     page, finds its frame decoded next, after the one in hand; senders
-//     that send without pause share what is left. With equal frames this
-//     is plain round robin.
+//     Fair means by decoding work, not by frames: each frame costs about
+//     what it takes to decode (its bytes and its pixels), and the frame
+//     that would finish first in a fair share goes first (its finish tag,
+//     as in self-clocked fair queuing). A sender that sends now and then,
+//     like a kiosk's camera page, finds its frame decoded next, after the
+//     one in hand, even when it had one decoded a moment ago: a camera
+//     frame costs a fraction of a flood's largest, and a flood's senders
+//     pay for each of theirs. Ordering by start tag instead made such a
+//     kiosk wait for one frame of every flooding sender, a round that takes
+//     seconds a frame when the machine is busy. With equal frames this is
+//     plain round robin.
 //   - The queue is bounded in all and per address; a frame that finds no
 //     room hears "no code" at once, and its page sends the next.
 //   - A request waits a short time for its frame. If it stops waiting, the
-//     frame keeps its place, and a code found in it is kept a few seconds
-//     for that sender's next request.
+//     frame keeps its place, and a code found in it goes to that sender's
+//     request waiting now, if any (its own frame need not be decoded
+//     then), else to its next request within a few seconds.
 type frameDecoder struct {
 	decode     func([]byte) (string, bool)
 	cost       func([]byte) int64
@@ -58,6 +64,7 @@ type senderState struct {
 }
 
 type frameJob struct {
+	addr   string
 	sender string
 	img    []byte
 	cost   int64
@@ -133,7 +140,7 @@ func (d *frameDecoder) Decode(addr, sender string, img []byte) (string, bool) {
 			a.senders[sender] = s
 		}
 		d.seq++
-		s.job = &frameJob{sender: sender, img: img, cost: cost, seq: d.seq, done: done}
+		s.job = &frameJob{addr: addr, sender: sender, img: img, cost: cost, seq: d.seq, done: done}
 		a.waiting++
 		d.waiting++
 		if d.running < d.workers {
@@ -183,11 +190,29 @@ func (d *frameDecoder) work() {
 		d.mu.Lock()
 		if !j.gone {
 			j.done <- frameResult{text, ok}
-		} else if ok {
+		} else if ok && !d.answerWaiting(j.addr, j.sender, text) {
 			d.keepLate(j.sender, text)
 		}
 		d.mu.Unlock()
 	}
+}
+
+// answerWaiting gives a code found in a frame whose request stopped
+// waiting to the sender's newer request, if one waits: its page hears the
+// code now, not a second later from its next frame, which on a busy
+// machine waits behind other senders' frames. The newer frame leaves the
+// queue undecoded. The caller holds d.mu.
+func (d *frameDecoder) answerWaiting(addr, sender, text string) bool {
+	a := d.addrs[addr]
+	if a == nil || a.senders[sender] == nil || a.senders[sender].job == nil || a.senders[sender].job.gone {
+		return false
+	}
+	s := a.senders[sender]
+	s.job.done <- frameResult{text, true}
+	s.job = nil
+	a.waiting--
+	d.waiting--
+	return true
 }
 
 // safeDecode is d.decode, where a panic of the QR library on some frame
@@ -202,20 +227,20 @@ func (d *frameDecoder) safeDecode(img []byte) (text string, ok bool) {
 	return d.decode(img)
 }
 
-// tag is a frame's place in a fair queue: its start tag, then its finish
-// tag (the cheaper of two frames that may start together goes first),
-// then its arrival.
+// tag is a frame's place in a fair queue: its finish tag (where its
+// sender's fair share of the work would have it done), then its start
+// tag, then its arrival.
 type tag struct {
 	start, finish int64
 	seq           uint64
 }
 
 func (t tag) before(u tag) bool {
-	if t.start != u.start {
-		return t.start < u.start
-	}
 	if t.finish != u.finish {
 		return t.finish < u.finish
+	}
+	if t.start != u.start {
+		return t.start < u.start
 	}
 	return t.seq < u.seq
 }

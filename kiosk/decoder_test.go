@@ -60,6 +60,9 @@ func TestFairDecoderReadsACardDuringAFlood(t *testing.T) {
 			d := newFrameDecoder(func(b []byte) (string, bool) { decoded.Add(1); return DecodeQR(b) }, frameCost, 1, frameWait, maxWaitingFrames, maxFramesPerAddr)
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
+			// A failed round stops the flood too: left running, it would
+			// slow every later test and make them fail in turn.
+			defer func() { close(stop); wg.Wait() }()
 			for i := range 4 {
 				addr := fmt.Sprintf("192.0.2.%d", i+10)
 				if sameAddr {
@@ -100,8 +103,6 @@ func TestFairDecoderReadsACardDuringAFlood(t *testing.T) {
 				t.Logf("round %d: card read after %v", round, time.Since(began).Round(time.Millisecond))
 				time.Sleep(200 * time.Millisecond)
 			}
-			close(stop)
-			wg.Wait()
 			if n := decoded.Load() - before; n < 10 {
 				t.Fatalf("only %d frames decoded during the rounds: no flood", n)
 			} else {
@@ -223,5 +224,120 @@ func TestDecoderSurvivesAPanic(t *testing.T) {
 	}
 	if text, ok := d.Decode("a", "s2", []byte("fine")); !ok || text != "ok" {
 		t.Fatalf("the next frame: %q %v", text, ok)
+	}
+}
+
+// steppedDecoder decodes one frame each time the test says so, and
+// records the order; a frame's cost is its length.
+func steppedDecoder(wait time.Duration) (d *frameDecoder, step chan struct{}, order func() []string) {
+	step = make(chan struct{})
+	var mu sync.Mutex
+	var got []string
+	d = newFrameDecoder(func(b []byte) (string, bool) {
+		<-step
+		mu.Lock()
+		got = append(got, string(b))
+		mu.Unlock()
+		return string(b), b[0] == 'k'
+	}, func(b []byte) int64 { return int64(len(b)) }, 1, wait, 32, 8)
+	return d, step, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), got...)
+	}
+}
+
+// waitFor polls until cond holds, for frames to reach the queue.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 2000 {
+		if cond() {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("never %s", what)
+}
+
+// A kiosk that had a frame decoded a moment ago, in the middle of a round
+// of flooding senders, still finds its next frame decoded after the one in
+// hand, not after a frame of every flooding sender: on a busy machine that
+// round takes seconds a frame. Its frames are small beside a flood's
+// largest; the flood's senders still take their turns among themselves.
+func TestFairDecoderKioskGoesBeforeTheRestOfARound(t *testing.T) {
+	d, step, order := steppedDecoder(time.Minute)
+	noise := func(name string) []byte { return append([]byte(name), make([]byte, 98)...) } // cost 100
+	card := func(name string) []byte { return append([]byte(name), make([]byte, 18)...) }  // cost 20
+	go d.Decode("n1", "n1|a", noise("n1"))                                                 // in hand
+	waitFor(t, "n1 in hand", func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.running == 1 && d.waiting == 0 })
+	queued := func(n int) func() bool {
+		return func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.waiting == n }
+	}
+	// One after the other: of two equal frames, the earlier goes first.
+	go d.Decode("n2", "n2|a", noise("n2"))
+	waitFor(t, "n2 waiting", queued(1))
+	go d.Decode("n3", "n3|a", noise("n3"))
+	waitFor(t, "n3 waiting", queued(2))
+	go d.Decode("k", "k|visitor1", card("k1"))
+	waitFor(t, "three frames waiting", queued(3))
+	step <- struct{}{} // n1 done: the kiosk's first frame is next
+	waitFor(t, "k1 in hand", queued(2))
+	go d.Decode("n1", "n1|a", noise("n1"))
+	waitFor(t, "n1 again", queued(3))
+	step <- struct{}{} // k1 done
+	waitFor(t, "the next frame in hand", queued(2))
+	// The next visitor at the same kiosk, while a flood's frame is in hand.
+	go d.Decode("k", "k|visitor2", card("k2"))
+	waitFor(t, "k2 waiting", queued(3))
+	for range 4 {
+		step <- struct{}{}
+	}
+	waitFor(t, "all decoded", func() bool { return len(order()) == 6 })
+	got := order()
+	if want := []string{"n1", "k1", "n2", "k2", "n3", "n1"}; fmt.Sprint(trimFrames(got)) != fmt.Sprint(want) {
+		t.Fatalf("decoded %v, want %v", trimFrames(got), want)
+	}
+}
+
+func trimFrames(frames []string) []string {
+	out := make([]string, len(frames))
+	for i, f := range frames {
+		out[i] = f[:2]
+	}
+	return out
+}
+
+// A code found in a frame whose request stopped waiting goes at once to
+// the sender's request that waits now, and that request's own frame is
+// not decoded.
+func TestFairDecoderLateCodeToTheWaitingRequest(t *testing.T) {
+	d, step, order := steppedDecoder(time.Second)
+	if _, ok := d.Decode("k", "k|1", []byte("kcard")); ok {
+		t.Fatal("answered before the decoder was done")
+	}
+	type answer struct {
+		text string
+		ok   bool
+	}
+	ch := make(chan answer, 1)
+	began := time.Now()
+	go func() { text, ok := d.Decode("k", "k|1", []byte("nothing")); ch <- answer{text, ok} }()
+	waitFor(t, "the second frame waiting", func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.waiting == 1 })
+	step <- struct{}{} // the card is found
+	r := <-ch
+	if !r.ok || r.text != "kcard" {
+		t.Fatalf("the waiting request heard %+v", r)
+	}
+	if took := time.Since(began); took >= time.Second {
+		t.Fatalf("the waiting request heard the code only after its wait (%v)", took)
+	}
+	d.mu.Lock()
+	w := d.waiting
+	d.mu.Unlock()
+	if w != 0 {
+		t.Fatalf("%d frames still waiting", w)
+	}
+	if got := order(); fmt.Sprint(got) != "[kcard]" {
+		t.Fatalf("decoded %v", got)
 	}
 }

@@ -215,21 +215,29 @@
     var video = document.getElementById("camera-video");
     var status = document.getElementById("camera-status");
     var canvas = document.createElement("canvas");
-    var busy = false;
+    // One frame at a time, and none once a code is found: more frames
+    // would keep the busy server decoding while the check-in waits, and a
+    // second code would submit the form again, starting its navigation
+    // over, again and again on a slow machine.
+    var busy = false, found = false;
     var csrf = form.elements._csrf.value;
     function grab() {
-      if (busy || !video.videoWidth) return;
+      if (busy || found || !video.videoWidth) return;
       busy = true;
       var w = Math.min(video.videoWidth, 800), h = Math.round(video.videoHeight * w / video.videoWidth);
       canvas.width = w; canvas.height = h;
       canvas.getContext("2d").drawImage(video, 0, 0, w, h);
       canvas.toBlob(function (blob) {
+        if (!blob) { busy = false; return; } // no picture yet: the next tick tries again
         var fd = new FormData();
         fd.append("_csrf", csrf);
         fd.append("frame", blob, "frame.jpg");
         fetch("/kiosk/scan-image", { method: "POST", body: fd, credentials: "same-origin" })
           .then(function (r) { return r.json(); })
-          .then(function (j) { busy = false; if (j.token) { form.elements.token.value = j.token; form.submit(); } })
+          .then(function (j) {
+            if (j.token && !found) { found = true; form.elements.token.value = j.token; form.submit(); return; }
+            busy = false;
+          })
           .catch(function () { busy = false; });
       }, "image/jpeg", 0.85);
     }
