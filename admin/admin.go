@@ -79,7 +79,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in := g.Group("", a.auth)
 	in.Use(a.sessionCurrent) // after auth: a session from before a password reset or change ends
 	in.Post("/logout", a.logout)
-	in.Get("/", a.dashboard)
+	in.Get("/", a.mentorHome, a.dashboard)
 
 	// Roles sit on each route: a Group("") middleware would apply to every
 	// /admin path registered after it. So does the site: a route whose :id
@@ -171,6 +171,24 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	in.Get("/attendance.:format", crs, a.attendancePage)
 	in.Post("/courses/:id/notes", crs, a.at(store.KindCourse), a.attendanceNote)
 
+	// Mentoring tandems (tandems.go): coordinators pair and follow them; a
+	// mentor reaches their own tandems only (a.ownTandem), and their
+	// account.
+	tnd := requireRole(store.RoleAdmin, store.RoleCoordinator, store.RoleMentor)
+	pair := requireRole(store.RoleAdmin, store.RoleCoordinator)
+	in.Get("/tandems", tnd, a.tandemsList)
+	in.Get("/tandems/new", pair, a.tandemForm)
+	in.Post("/tandems", pair, a.tandemCreate)
+	in.Get("/tandems/:id", onTandem(a, tnd, a.tandemShow)...)
+	in.Get("/tandems/:id/edit", onTandem(a, pair, a.tandemForm)...)
+	in.Post("/tandems/:id/edit", onTandem(a, pair, a.tandemUpdate)...)
+	in.Get("/tandems/:id/meeting", onTandem(a, tnd, a.meetingForm)...)
+	in.Post("/tandems/:id/meetings", onTandem(a, tnd, a.meetingLog)...)
+	in.Post("/tandems/:id/meetings/delete", onTandem(a, tnd, a.meetingDelete)...)
+	in.Post("/tandems/:id/outcomes", onTandem(a, tnd, a.outcomeSave)...)
+	in.Post("/tandems/:id/outcomes/delete", onTandem(a, tnd, a.outcomeRemove)...)
+	in.Post("/tandems/:id/enrol", onTandem(a, pair, a.tandemEnrol)...)
+
 	// Thresholds: free text is for facilitators (and admins) only.
 	fac := requireRole(store.RoleAdmin, store.RoleFacilitator)
 	in.Get("/thresholds", fac, a.thresholdsInbox)
@@ -201,6 +219,19 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	figs := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleCoordinator)
 	in.Get("/figures", figs, a.figuresPage)
 	in.Get("/figures.:format", figs, a.figuresPage)
+
+	// The help queue (issue 12): the desk, facilitators and peers; the
+	// themes peers meet, for the coordinators (help.go).
+	hq := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleFacilitator, store.RolePeer)
+	in.Get("/help", hq, a.helpPage)
+	in.Get("/help/events", hq, a.helpEvents)
+	in.Post("/help/duty", hq, a.helpDuty)
+	in.Post("/help/:id/take", hq, a.helpTake)
+	in.Post("/help/:id/end", hq, a.helpEnd)
+	in.Post("/help/:id/theme", hq, a.helpTheme)
+	hth := requireRole(store.RoleAdmin, store.RoleFacilitator, store.RoleCoordinator)
+	in.Get("/help/themes", hth, a.helpThemes)
+	in.Post("/help/themes/:id/course", hth, a.helpThemeCourse)
 
 	adm := requireRole(store.RoleAdmin)
 	in.Get("/settings", adm, a.settingsPage)

@@ -38,6 +38,7 @@ func (a *Admin) courseForm(c *fiber.Ctx) error {
 	v := a.view(c, nil)
 	id := int64(0)
 	v.Form["kind"], v.Form["pictogram"], v.Form["activity"] = string(store.CourseOpen), "course", string(store.ActivityOther)
+	v.Form["audience"] = string(store.AudienceMembers)
 	if c.Params("id") != "" {
 		course, err := a.loadCourse(c)
 		if err != nil {
@@ -45,6 +46,7 @@ func (a *Admin) courseForm(c *fiber.Ctx) error {
 		}
 		id = course.ID
 		v.Form["kind"], v.Form["pictogram"], v.Form["activity"] = string(course.Kind), course.Pictogram, string(course.Activity)
+		v.Form["audience"] = string(course.Audience)
 		for lang, t := range course.Texts {
 			v.Form["name_"+lang], v.Form["description_"+lang] = t.Name, t.Description
 		}
@@ -54,7 +56,7 @@ func (a *Admin) courseForm(c *fiber.Ctx) error {
 }
 
 func courseFormData(id int64) map[string]any {
-	return map[string]any{"ID": id, "Kinds": store.CourseKinds, "Activities": store.CourseActivities, "Pictograms": store.CoursePictograms, "Langs": web.KioskLanguages()}
+	return map[string]any{"ID": id, "Kinds": store.CourseKinds, "Activities": store.CourseActivities, "Audiences": store.CourseAudiences, "Pictograms": store.CoursePictograms, "Langs": web.KioskLanguages()}
 }
 
 func (a *Admin) courseSave(c *fiber.Ctx) error {
@@ -68,8 +70,9 @@ func (a *Admin) courseSave(c *fiber.Ctx) error {
 		}
 	}
 	in := store.CourseInput{Kind: store.CourseKind(c.FormValue("kind")), Activity: store.CourseActivity(c.FormValue("activity")),
-		Pictogram: c.FormValue("pictogram"), Texts: map[string]store.CourseText{}}
-	form := map[string]string{"kind": c.FormValue("kind"), "pictogram": c.FormValue("pictogram"), "activity": c.FormValue("activity")}
+		Audience: store.CourseAudience(c.FormValue("audience")), Pictogram: c.FormValue("pictogram"), Texts: map[string]store.CourseText{}}
+	form := map[string]string{"kind": c.FormValue("kind"), "pictogram": c.FormValue("pictogram"), "activity": c.FormValue("activity"),
+		"audience": c.FormValue("audience")}
 	for _, l := range web.KioskLanguages() {
 		name, descr := c.FormValue("name_"+l.Code), c.FormValue("description_"+l.Code)
 		form["name_"+l.Code], form["description_"+l.Code] = name, descr

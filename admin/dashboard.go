@@ -14,6 +14,11 @@ import (
 func (a *Admin) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	site := web.SiteOf(c)
+	u := currentUser(c)
+	// A peer's home is the help queue: the desk's day is not theirs.
+	if u != nil && u.Role == store.RolePeer {
+		return a.helpPage(c)
+	}
 	day := a.st.Now().In(site.Location()).Format(time.DateOnly)
 	visits, err := a.st.VisitsOn(ctx, site.ID, day)
 	if err != nil {
@@ -27,7 +32,6 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
 	deskRole := u != nil && (u.Role == store.RoleAdmin || u.Role == store.RoleStaff)
 	// The desk's day: who came today, by nickname and time, newest first.
 	// For the desk only (admins and staff), never the kiosk.
@@ -42,11 +46,16 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 		}
 	}
 	// Who asked for help at the kiosk: nickname and subject only, never
-	// the words they typed (those are for facilitators).
-	// Coordinators run courses: the help requests and themes are not theirs.
+	// the words they typed (those are for facilitators); and the help
+	// queue, live. Coordinators run courses, mentors their tandems: the
+	// help requests and themes are not theirs, nor any member's name.
 	var help []store.ThresholdRow
-	if u != nil && u.Role != store.RoleCoordinator {
+	var queue *helpData
+	if u != nil && (deskRole || u.Role == store.RoleFacilitator) {
 		if help, _, _, err = a.st.Thresholds(ctx, site.ID, store.ThresholdFilter{Help: true}); err != nil {
+			return err
+		}
+		if queue, err = a.helpData(ctx, site, u, "/admin"); err != nil {
 			return err
 		}
 	}
@@ -66,7 +75,7 @@ func (a *Admin) dashboard(c *fiber.Ctx) error {
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dashboard", a.view(c, map[string]any{
 		"Site": site.Name, "Count": len(visits), "Times": times, "Promoted": promoted, "Overdue": overdue,
-		"Help": help, "FollowUps": followUps, "Backup": backup,
+		"Help": help, "Queue": queue, "FollowUps": followUps, "Backup": backup,
 		"Desk": deskRole, "Visitors": visitors, "Named": named,
 	}))
 }

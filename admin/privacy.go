@@ -67,7 +67,9 @@ func (a *Admin) memberDataJSON(c *fiber.Ctx) error {
 		"loans":       orEmpty(rec.Loans),
 		"device_log":  orEmpty(rec.Events),
 		"thresholds":  orEmpty(rec.Thresholds),
-		"explanation": "Everything Drempel holds about this member. Card tokens are never exported: only the check code printed under the QR code.",
+		"help":        orEmpty(rec.Help),
+		"tandems":     orEmpty(rec.Tandems),
+		"explanation": "Everything Drempel holds about this member. Card tokens are never exported: only the check code printed under the QR code. Tandems are those they are the mentee of, with their mentor's notes on each meeting.",
 	}, "", "  ")
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -204,5 +205,47 @@ func recordDoc(l *web.Loc, tz *time.Location, now time.Time, base printing.Recei
 			text(words)})
 	}
 	add("receipt.record.thresholds", "threshold", []printing.RecordColumn{head("receipt.record.date"), head("receipt.record.domain"), head("receipt.record.problem"), head("receipt.record.words")}, rows)
+
+	rows = nil
+	for _, h := range rec.Help {
+		rows = append(rows, []printing.RecordCell{text(day(h.Day)), text(strconv.Itoa(h.Number)),
+			{Text: word("kiosk.help.subject."+h.Subject, h.Subject), Pictogram: store.HelpPictograms[h.Subject]},
+			text(h.Site), text(word("receipt.record.help."+h.Status, h.Status))})
+	}
+	add("receipt.record.help", "help", []printing.RecordColumn{head("receipt.record.date"), head("receipt.record.number"), head("receipt.record.subject"), head("receipt.record.place"), head("receipt.record.status")}, rows)
+
+	// goals writes goals (or a meeting's topics) one a line.
+	goals := func(list []string) string {
+		words := make([]string, len(list))
+		for i, g := range list {
+			words[i] = word("receipt.record.goal."+g, g)
+		}
+		return strings.Join(words, "\n")
+	}
+	for _, t := range rec.Tandems {
+		// The tandem itself, as the profile is laid out; then its meetings.
+		about := [][]printing.RecordCell{
+			{label("receipt.record.place"), text(t.Site)},
+			{label("receipt.record.period"), text(l.T("receipt.record.period_value", "From", day(t.StartsOn), "To", day(t.EndsOn)))},
+			{label("receipt.record.goals"), text(goals(t.Goals))},
+		}
+		if len(t.Outcomes) > 0 {
+			var done []string
+			for _, o := range t.Outcomes {
+				done = append(done, l.T("receipt.record.outcome_on", "Outcome", word("receipt.record.outcome."+o.Kind, o.Kind), "Date", day(o.Day)))
+			}
+			about = append(about, []printing.RecordCell{label("receipt.record.outcomes"), text(strings.Join(done, "\n"))})
+		}
+		doc.Sections = append(doc.Sections, printing.RecordSection{Heading: l.T("receipt.record.tandem", "Mentor", t.Mentor), Pictogram: "people",
+			Columns: []printing.RecordColumn{{Label: true}, {}}, Rows: about})
+		rows = nil
+		for _, m := range t.Meetings {
+			rows = append(rows, []printing.RecordCell{text(day(m.Day)), text(l.T("receipt.record.minutes", "N", m.Minutes)), text(goals(m.Topics)), text(m.Note)})
+		}
+		if len(rows) > 0 {
+			doc.Sections = append(doc.Sections, printing.RecordSection{Heading: l.T("receipt.record.meetings", "Mentor", t.Mentor), Pictogram: "calendar",
+				Columns: []printing.RecordColumn{head("receipt.record.date"), head("receipt.record.duration"), head("receipt.record.topics"), head("receipt.record.mentor_note")}, Rows: rows})
+		}
+	}
 	return doc
 }

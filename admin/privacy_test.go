@@ -64,13 +64,32 @@ func TestMemberDataAndErase(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// A tandem with a mentor, whose note on a meeting is about the
+		// member; a request for help still waiting.
+		mentorID := userID(t, st, "mentor@test.be")
+		local := st.Now().In(site.Location())
+		tandem := must(st.CreateTandem(ctx, site.ID, store.TandemInput{MentorID: mentorID, MemberID: m.ID, StartsOn: local.AddDate(0, 0, -30).Format(time.DateOnly),
+			EndsOn: local.AddDate(0, 0, 90).Format(time.DateOnly), Goals: []string{"housing"}}, 0))(t)
+		meetingNote := "Samen het huurcontract overlopen"
+		must(st.LogMeeting(ctx, tandem.ID, store.MeetingInput{Day: local.AddDate(0, 0, -3).Format(time.DateOnly), Minutes: 60, Topics: []string{"housing"}, Note: meetingNote}, mentorID))(t)
+		if err := st.SetOutcome(ctx, tandem.ID, "housing", local.AddDate(0, 0, -1).Format(time.DateOnly), mentorID); err != nil {
+			t.Fatal(err)
+		}
+		ticket := must(st.AskForHelp(ctx, store.HelpInput{SiteID: site.ID, Subject: "online", MemberID: &m.ID}))(t)
+
 		c := f.signIn(t, store.RoleStaff)
 		page := c.Get("/admin/members/" + id + "/data")
 		if page.Status != 200 || !strings.Contains(page.Body, "Vraagt naar Mo") || !strings.Contains(page.Body, "Itsme lukt niet") ||
 			!strings.Contains(page.Body, store.FormatCheckCode(m.Card.CheckCode)) || strings.Contains(page.Body, m.Card.Token) {
 			t.Fatalf("what we hold: %d, want the note, the words and the check code and never the token\n%s", page.Status, page.Body)
 		}
-		for kind, n := range map[string]int{"cards": 1, "visits": 1, "bookings": 1, "enrolments": 1, "ratings": 1, "loans": 1, "thresholds": 1} {
+		for _, want := range []string{meetingNote, nl.T("admin.tandems.outcome.housing"), nl.T("kiosk.help.subject.online"), nl.T("admin.privacy.help.waiting")} {
+			if !strings.Contains(page.Body, html.EscapeString(want)) {
+				t.Errorf("what we hold lacks %q", want)
+			}
+		}
+		for kind, n := range map[string]int{"cards": 1, "visits": 1, "bookings": 1, "enrolments": 1, "ratings": 1, "loans": 1, "thresholds": 1,
+			"help": 1, "tandems": 1, "meetings": 1} {
 			if !strings.Contains(page.Body, `data-kind="`+kind+`">`+strconv.Itoa(n)+`<`) {
 				t.Errorf("what we hold: want %d %s", n, kind)
 			}
@@ -80,10 +99,19 @@ func TestMemberDataAndErase(t *testing.T) {
 		if file.Status != 200 || json.Unmarshal([]byte(file.Body), &got) != nil || strings.Contains(file.Body, m.Card.Token) {
 			t.Fatalf("the file: %d, want JSON without the token\n%s", file.Status, file.Body)
 		}
-		for _, k := range []string{"member", "cards", "visits", "bookings", "enrolments", "smileys", "loans", "device_log", "thresholds"} {
+		for _, k := range []string{"member", "cards", "visits", "bookings", "enrolments", "smileys", "loans", "device_log", "thresholds", "help", "tandems"} {
 			if _, ok := got[k]; !ok {
 				t.Errorf("the file has no %q", k)
 			}
+		}
+		var tandems []store.TandemRecord
+		if json.Unmarshal(got["tandems"], &tandems) != nil || len(tandems) != 1 || len(tandems[0].Meetings) != 1 ||
+			tandems[0].Meetings[0].Note != meetingNote || len(tandems[0].Outcomes) != 1 || tandems[0].Mentor == "" {
+			t.Errorf("the file's tandems: %s", got["tandems"])
+		}
+		var help []store.HelpRecord
+		if json.Unmarshal(got["help"], &help) != nil || len(help) != 1 || help[0].Number != ticket.Number || help[0].Subject != "online" {
+			t.Errorf("the file's help: %s", got["help"])
 		}
 		var profile store.MemberProfile
 		if json.Unmarshal(got["member"], &profile) != nil || profile.Phone != "0470 11 22 33" || profile.Nickname != "Wis-Mij" {
@@ -91,7 +119,9 @@ func TestMemberDataAndErase(t *testing.T) {
 		}
 
 		// The confirmation names what goes; an open loan refuses the erase.
-		if r := c.Get("/admin/members/" + id + "/erase"); r.Status != 200 || !strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.goes.cards"))) {
+		if r := c.Get("/admin/members/" + id + "/erase"); r.Status != 200 || !strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.goes.cards"))) ||
+			!strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.goes.tandems"))) || !strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.goes.help"))) ||
+			!strings.Contains(r.Body, html.EscapeString(nl.T("admin.privacy.kind.meetings"))) {
 			t.Fatalf("erase confirmation: %d", r.Status)
 		}
 		if r := c.Post("/admin/members/"+id+"/erase", webtest.Form("confirm", "yes")); r.Status != 409 ||
@@ -137,6 +167,17 @@ func TestMemberDataAndErase(t *testing.T) {
 		st.W.Table("thresholds").Where("member_id = ? OR text = ?", m.ID, "Itsme lukt niet").Count(&linked)
 		if voices != 0 || linked != 0 {
 			t.Errorf("after the erase: %d voice notes, %d linked reports or their words", voices, linked)
+		}
+		// The mentor's note goes, the meeting stays; the tandem ends today;
+		// the ticket waits on, for nobody by name.
+		if ms := must(st.TandemMeetings(ctx, tandem.ID))(t); len(ms) != 1 || ms[0].Note != "" || ms[0].Minutes != 60 {
+			t.Errorf("the meeting after the erase: %+v", ms)
+		}
+		if row := must(st.Tandem(ctx, tandem.ID))(t); row.EndsOn != st.Now().In(site.Location()).Format(time.DateOnly) {
+			t.Errorf("the tandem after the erase ends %s, want today", row.EndsOn)
+		}
+		if tk := must(st.HelpTicketByToken(ctx, ticket.Token))(t); tk.MemberID != nil || tk.Status() != "waiting" {
+			t.Errorf("the ticket after the erase: %+v", tk)
 		}
 		// The seat went to the one waiting; the day still counts two visits.
 		enrols := must(st.SessionEnrolments(ctx, soon.ID))(t)

@@ -167,6 +167,27 @@ var leakRoutes = map[string]leakRoute{
 	"GET /admin/reset/:token":  p(bound, "/admin/reset/0000000000000000000000000A"),
 	"POST /admin/reset/:token": post(bound, "/admin/reset/0000000000000000000000000A", "password", "Hacked-password", "confirm", "Hacked-password"),
 	"GET /admin/account":       p(page, "/admin/account"),
+	// The help queue: A's tickets only; B's ticket, open or ended, is a 404.
+	"GET /admin/help":                    p(page, "/admin/help"),
+	"GET /admin/help/events":             p(page, "/admin/help/events", "/admin/help/events?back=/admin"),
+	"GET /admin/help/themes":             p(page, "/admin/help/themes"),
+	"POST /admin/help/:id/take":          post(bound, "/admin/help/{help}/take"),
+	"POST /admin/help/:id/end":           post(bound, "/admin/help/{help}/end", "outcome", "helped"),
+	"POST /admin/help/:id/theme":         post(bound, "/admin/help/{helpEnded}/theme", "theme", ""),
+	"POST /admin/help/themes/:id/course": post(bound, "/admin/help/themes/{theme}/course", "course", ""),
+
+	// Tandems: A's list and form show A's only; B's tandem does not open.
+	"GET /admin/tandems":                      p(page, "/admin/tandems"),
+	"GET /admin/tandems/new":                  p(page, "/admin/tandems/new"),
+	"GET /admin/tandems/:id":                  p(bound, "/admin/tandems/{tandem}"),
+	"GET /admin/tandems/:id/edit":             p(bound, "/admin/tandems/{tandem}/edit"),
+	"GET /admin/tandems/:id/meeting":          p(bound, "/admin/tandems/{tandem}/meeting"),
+	"POST /admin/tandems/:id/edit":            post(bound, "/admin/tandems/{tandem}/edit", "mentor", "{admin}", "starts_on", "2020-01-01", "ends_on", "2099-01-01", "goals", "work"),
+	"POST /admin/tandems/:id/meetings":        post(bound, "/admin/tandems/{tandem}/meetings", "day", "{tday}", "minutes", "60", "note", "Hacked"),
+	"POST /admin/tandems/:id/meetings/delete": post(bound, "/admin/tandems/{tandem}/meetings/delete", "meeting", "{meeting}"),
+	"POST /admin/tandems/:id/outcomes":        post(bound, "/admin/tandems/{tandem}/outcomes", "kind", "work", "outcome_day", "{tday}"),
+	"POST /admin/tandems/:id/outcomes/delete": post(bound, "/admin/tandems/{tandem}/outcomes/delete", "kind", "work"),
+	"POST /admin/tandems/:id/enrol":           post(bound, "/admin/tandems/{tandem}/enrol", "session", "{session}"),
 }
 
 // leakForms are POSTs without an :id in their path that name one of B's
@@ -185,6 +206,8 @@ var leakForms = []struct {
 	{"/admin/thresholds/{thresholdA}", []string{"domain", "bank", "problem", "login", "duplicate", "{threshold}"}},
 	{"/admin/themes/{themeA}", []string{"title", "Thema A", "status", "new", "course", "{course}"}},
 	{"/admin/themes/{themeA}/quotes", []string{"quote", "Hacked", "threshold", "{threshold}"}},
+	{"/admin/tandems/{tandemA}/enrol", []string{"session", "{session}"}},
+	{"/admin/tandems/{tandemA}/meetings/delete", []string{"meeting", "{meeting}"}},
 }
 
 // leakB is site B with one of each of its objects, and the words that
@@ -300,8 +323,31 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 		t.Fatal(err)
 	}
 	quotes := must(st.Quotes(ctx, theme.ID))(t)
+	// B's help queue: a ticket waiting (B's member checked in), one ended with a theme.
+	helpB := must(st.AskForHelp(ctx, store.HelpInput{SiteID: siteB.ID, Subject: "phone", MemberID: &m.ID}))(t)
+	thHelp := must(st.ReportThreshold(ctx, store.ReportInput{SiteID: siteB.ID, Domain: "work", Problem: "other", Lang: "nl"}))(t)
+	helpEnded := must(st.AskForHelp(ctx, store.HelpInput{SiteID: siteB.ID, Subject: "paper", ThresholdID: &thHelp.ID}))(t)
+	if err := st.EndHelp(ctx, siteB.ID, helpEnded.ID, adminID, "helped"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetHelpTheme(ctx, siteB.ID, helpEnded.ID, &theme.ID); err != nil {
+		t.Fatal(err)
+	}
 	thA := must(st.ReportThreshold(ctx, store.ReportInput{SiteID: siteA.ID, Domain: "bank", Problem: "login", Text: "Antwerpdrempel", Lang: "nl"}))(t)
 	themeA := must(st.SaveTheme(ctx, 0, siteA.ID, store.ThemeInput{Title: "Antwerpthema"}))(t)
+
+	// Tandems: B's, with a mentor of B's, a meeting and its note; and one
+	// at A of A's mentor, with a member of A.
+	mentorB := must(st.CreateUser(ctx, store.UserInput{Email: "mentor-b@test.be", Role: store.RoleMentor, Password: pw}))(t)
+	if err := st.SetUserSites(ctx, mentorB.ID, []int64{siteB.ID}); err != nil {
+		t.Fatal(err)
+	}
+	tday := func(d int) string { return realNow().In(siteB.Location()).AddDate(0, 0, d).Format(time.DateOnly) }
+	tandemB := must(st.CreateTandem(ctx, siteB.ID, store.TandemInput{MentorID: mentorB.ID, MemberID: m.ID, StartsOn: tday(-30), EndsOn: tday(300), Goals: []string{"work"}}, adminID))(t)
+	meetingB := must(st.LogMeeting(ctx, tandemB.ID, store.MeetingInput{Day: tday(-2), Minutes: 60, Note: "Luiktandemnotitie-B"}, mentorB.ID))(t)
+	memberA := must(st.CreateMember(ctx, store.MemberInput{Nickname: "Antwerplid", Lang: "nl", SiteID: siteA.ID}))(t)
+	tandemA := must(st.CreateTandem(ctx, siteA.ID, store.TandemInput{MentorID: userID(t, st, "mentor@test.be"), MemberID: memberA.ID,
+		StartsOn: tday(-30), EndsOn: tday(300), Goals: []string{"papers"}}, adminID))(t)
 
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	b := &leakB{member: m.Nickname, vars: map[string]string{
@@ -311,7 +357,8 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 		"course": id(course.ID), "session": id(sess.ID), "enrolment": id(enrols[0].ID),
 		"sessionDay": start.In(siteB.Location()).AddDate(0, 0, 1).Format(time.DateOnly),
 		"threshold":  id(th.ID), "theme": id(theme.ID), "org": id(org.ID), "quote": id(quotes[0].ID),
-		"thresholdA": id(thA.ID), "themeA": id(themeA.ID),
+		"thresholdA": id(thA.ID), "themeA": id(themeA.ID), "help": id(helpB.ID), "helpEnded": id(helpEnded.ID),
+		"tandem": id(tandemB.ID), "meeting": id(meetingB.ID), "tandemA": id(tandemA.ID), "tday": tday(-1),
 		"siteB": id(siteB.ID), "operatorB": id(siteB.OperatorID), "admin": id(adminID),
 	}}
 	b.secrets = []string{
@@ -320,6 +367,7 @@ func seedLeak(t *testing.T, f *fixture) *leakB {
 		b.fill(`/admin/devices/{device}"`), b.fill(`/admin/loans/{loan}/`), b.fill(`/admin/bookings/{booking}/`),
 		b.fill(`/admin/courses/{course}"`), b.fill(`/admin/sessions/{session}"`), b.fill(`/admin/thresholds/{threshold}"`),
 		b.fill(`/admin/themes/{theme}"`), b.fill(`/admin/organisations/{org}/`),
+		"Luiktandemnotitie-B", b.fill(`/admin/tandems/{tandem}"`), b.fill(`/admin/tandems/{tandem}/`),
 	}
 	return b
 }
@@ -331,7 +379,8 @@ func snapshot(t *testing.T, st *store.Store) string {
 	var out []string
 	for _, table := range []string{"devices", "loans", "device_events", "bookings", "lab_slots", "courses", "course_texts",
 		"course_sessions", "enrolments", "thresholds", "threshold_voices", "themes", "solutions", "quotes", "organisations",
-		"organisation_logos", "visits", "sites", "user_sites", "users", "attendance_notes"} {
+		"organisation_logos", "visits", "sites", "user_sites", "users", "attendance_notes",
+		"tandems", "tandem_meetings", "tandem_outcomes", "help_tickets"} {
 		var rows []map[string]any
 		if err := st.W.Table(table).Find(&rows).Error; err != nil {
 			t.Fatalf("snapshot %s: %v", table, err)

@@ -65,6 +65,10 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Post("/scan-image", k.lim.frames, k.scanImage)
 	g.Get("/home", k.home)
 	g.Get("/help", k.help)
+	g.Post("/help", k.lim.reports, k.helpAsk)
+	g.Get("/help/mine", k.helpMine)
+	g.Get("/help/t/:token", k.helpTicket)
+	g.Get("/help/t/:token/events", k.helpEvents)
 	g.Get("/camera", k.camera)
 	g.Get("/reset", k.reset)
 	g.Get("/message", k.message)
@@ -144,8 +148,12 @@ func (k *Kiosk) view(c *fiber.Ctx, data any) *web.View {
 func (k *Kiosk) idle(c *fiber.Ctx) error {
 	k.forget(c)
 	lang, _ := c.Locals("lang").(string)
+	here, names, err := k.helpersHere(c)
+	if err != nil {
+		return err
+	}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/idle", k.view(c, map[string]any{
-		"Languages": web.KioskLanguages(),
+		"Languages": web.KioskLanguages(), "HelperHere": here, "HelperNames": names,
 		// Only a screen in another language than the default needs to
 		// fall back by itself.
 		"Reset": lang != k.w.Opts.DefaultLang,
@@ -383,10 +391,6 @@ func (k *Kiosk) home(c *fiber.Ctx) error {
 	overdue, _ := sess.Get("overdue").(bool)
 	v.Data = map[string]any{"Greeting": greeting, "NewVisit": newVisit, "Lab": lab, "NewPlaces": news, "Overdue": overdue}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/home", v)
-}
-
-func (k *Kiosk) help(c *fiber.Ctx) error {
-	return k.w.Render(c, fiber.StatusOK, "kiosk/help", k.view(c, map[string]any{"Back": k.startPage(c)}))
 }
 
 func (k *Kiosk) camera(c *fiber.Ctx) error {

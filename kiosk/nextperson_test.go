@@ -160,6 +160,13 @@ func TestEveryKioskPostRedirects(t *testing.T) {
 			first := c.Post("/kiosk/report/answer", webtest.Form("help", "yes"))
 			return []webtest.Response{first, c.Post("/kiosk/report/answer", webtest.Form("help", "yes"))} // answered already
 		},
+		"/kiosk/help": func(c *webtest.Client) []webtest.Response {
+			c.Get("/kiosk/help")
+			anon := c.Post("/kiosk/help", webtest.Form("subject", "phone"))
+			scanIn(t, c, member())
+			c.Get("/kiosk/help")
+			return []webtest.Response{anon, c.Post("/kiosk/help", webtest.Form("subject", "paper"))}
+		},
 		"/kiosk/rate/:id": func(c *webtest.Client) []webtest.Response {
 			m := member()
 			if _, err := st.Enrol(ctx, store.EnrolInput{SessionID: cs.ID, MemberID: m.ID}); err != nil {

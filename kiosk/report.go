@@ -216,6 +216,15 @@ func (k *Kiosk) reportAnswer(c *fiber.Ctx) error {
 		if err := k.st.AskHelp(c.UserContext(), report, member); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		// The report joins the help queue: the visitor gets a number,
+		// which the thanks screen offers to show (helpMine).
+		lang, _ := c.Locals("lang").(string)
+		t, err := k.st.AskForHelp(c.UserContext(), store.HelpInput{SiteID: web.SiteOf(c).ID, Subject: "online",
+			Lang: lang, MemberID: &member, ThresholdID: &report})
+		if err != nil {
+			return err
+		}
+		sess.Set("help_ticket", t.Token)
 	}
 	sess.Delete("report")
 	sess.Set("thanks", map[bool]string{true: "help", false: "nohelp"}[help])

@@ -40,6 +40,19 @@ const (
 // CourseActivities lists the activities in the order the editor offers them.
 var CourseActivities = []CourseActivity{ActivityLanguage, ActivityCivic, ActivityGuidance, ActivityDigital, ActivityOther}
 
+// CourseAudience is who a course is for: members, who enrol each on
+// their own, or mentoring tandems, enrolled as a pair (EnrolTandem).
+type CourseAudience string
+
+// Course audiences.
+const (
+	AudienceMembers CourseAudience = "members"
+	AudienceTandems CourseAudience = "tandems"
+)
+
+// CourseAudiences lists the audiences in the order the editor offers them.
+var CourseAudiences = []CourseAudience{AudienceMembers, AudienceTandems}
+
 // CoursePictograms are the pictograms a course can show at the kiosk.
 var CoursePictograms = []string{"course", "laptop", "mail", "document", "cv", "car", "paint", "people", "globe"}
 
@@ -50,6 +63,7 @@ type Course struct {
 	SiteID     int64
 	Kind       CourseKind
 	Activity   CourseActivity
+	Audience   CourseAudience
 	Pictogram  string
 	CreatedAt  time.Time
 	ArchivedAt *time.Time
@@ -136,6 +150,8 @@ type Enrolment struct {
 	// came after all (AttendedAt) is present.
 	ExcusedAt *time.Time
 	ClosedAt  *time.Time
+	// TandemID: the seat is a tandem's, the mentee's with their mentor.
+	TandemID *int64
 }
 
 // Rating is a member's smiley for a session: 1 (sad) to 4 (very happy),
@@ -158,6 +174,7 @@ var (
 type CourseInput struct {
 	Kind      CourseKind
 	Activity  CourseActivity // "" is ActivityOther
+	Audience  CourseAudience // "" is AudienceMembers
 	Pictogram string
 	Texts     map[string]CourseText // by language
 }
@@ -179,6 +196,12 @@ func (in CourseInput) clean() (CourseInput, error) {
 	}
 	if !ok {
 		return in, &FieldError{"activity", "bad_choice"}
+	}
+	if in.Audience == "" {
+		in.Audience = AudienceMembers
+	}
+	if in.Audience != AudienceMembers && in.Audience != AudienceTandems {
+		return in, &FieldError{"audience", "bad_choice"}
 	}
 	ok = false
 	for _, p := range CoursePictograms {
@@ -220,14 +243,14 @@ func (s *Store) SaveCourse(ctx context.Context, id, siteID int64, in CourseInput
 	if err != nil {
 		return nil, err
 	}
-	c := &Course{ID: id, SiteID: siteID, Kind: in.Kind, Activity: in.Activity, Pictogram: in.Pictogram, CreatedAt: s.Now(), Texts: in.Texts}
+	c := &Course{ID: id, SiteID: siteID, Kind: in.Kind, Activity: in.Activity, Audience: in.Audience, Pictogram: in.Pictogram, CreatedAt: s.Now(), Texts: in.Texts}
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if id == 0 {
 			if err := tx.Create(c).Error; err != nil {
 				return err
 			}
 		} else {
-			res := tx.Model(&Course{}).Where("id = ?", id).Updates(map[string]any{"kind": in.Kind, "activity": in.Activity, "pictogram": in.Pictogram})
+			res := tx.Model(&Course{}).Where("id = ?", id).Updates(map[string]any{"kind": in.Kind, "activity": in.Activity, "audience": in.Audience, "pictogram": in.Pictogram})
 			if res.Error != nil {
 				return res.Error
 			}
@@ -334,17 +357,21 @@ func (s *Store) AddSession(ctx context.Context, courseID int64, in SessionInput)
 	return cs, nil
 }
 
-// EnrolmentRow is an enrolment with the member's nickname, for staff.
+// EnrolmentRow is an enrolment with the member's nickname, for staff;
+// for a tandem's seat, with their mentor's name too.
 type EnrolmentRow struct {
 	Enrolment
 	Nickname string
+	Mentor   string
 }
 
 // SessionEnrolments lists who is enrolled and waiting, in list order.
 func (s *Store) SessionEnrolments(ctx context.Context, sessionID int64) ([]EnrolmentRow, error) {
 	var rows []EnrolmentRow
-	err := s.R.WithContext(ctx).Table("enrolments").Select("enrolments.*, members.nickname").
+	err := s.R.WithContext(ctx).Table("enrolments").Select("enrolments.*, members.nickname, "+mentorName+" AS mentor").
 		Joins("JOIN members ON members.id = enrolments.member_id").
+		Joins("LEFT JOIN tandems ON tandems.id = enrolments.tandem_id").
+		Joins("LEFT JOIN users mentors ON mentors.id = tandems.mentor_id").
 		Where("enrolments.session_id = ? AND enrolments.status IN ?", sessionID, []EnrolmentStatus{Enrolled, Waiting}).
 		Order("enrolments.status, enrolments.id").Scan(&rows).Error
 	return rows, err
@@ -432,14 +459,15 @@ type SessionView struct {
 
 // NextSessions lists, for each course of a site with a session between
 // now and until, its next session with a free seat, or else its next
-// session: one tile per course at the kiosk. Earliest first.
+// session: one tile per course at the kiosk. Earliest first. A course
+// for tandems is not offered there: a coordinator enrols the pair.
 func (s *Store) NextSessions(ctx context.Context, siteID int64, until time.Time) ([]SessionView, error) {
 	var ss []CourseSession
 	err := s.R.WithContext(ctx).Raw(`
 SELECT id, course_id, starts_at, ends_at, place, seats, taken, facilitator_id FROM (
 	SELECT cs.*, ROW_NUMBER() OVER (PARTITION BY cs.course_id ORDER BY CASE WHEN cs.taken < cs.seats THEN 0 ELSE 1 END, cs.starts_at) AS rn
 	FROM course_sessions cs JOIN courses c ON c.id = cs.course_id
-	WHERE c.site_id = ? AND c.archived_at IS NULL AND cs.starts_at > ? AND cs.starts_at < ?
+	WHERE c.site_id = ? AND c.archived_at IS NULL AND c.audience = 'members' AND cs.starts_at > ? AND cs.starts_at < ?
 ) t WHERE rn = 1 ORDER BY starts_at LIMIT 100`, siteID, s.Now().Unix(), until.Unix()).Scan(&ss).Error
 	if err != nil {
 		return nil, err
@@ -509,6 +537,8 @@ type EnrolInput struct {
 	// Wait puts the member on the waiting list when the session is full;
 	// without it a full session is ErrSessionFull.
 	Wait bool
+	// TandemID enrols a tandem: MemberID is its mentee (see EnrolTandem).
+	TandemID *int64
 }
 
 // Enrol gives the member a seat, or a place on the waiting list, and says
@@ -583,7 +613,7 @@ func (s *Store) Enrol(ctx context.Context, in EnrolInput) (EnrolmentStatus, erro
 			}
 		}
 		for _, t := range targets {
-			e := &Enrolment{SessionID: t.ID, MemberID: in.MemberID, Status: status, CreatedAt: now, CreatedBy: in.By}
+			e := &Enrolment{SessionID: t.ID, MemberID: in.MemberID, Status: status, CreatedAt: now, CreatedBy: in.By, TandemID: in.TandemID}
 			if err := tx.Create(e).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
 					return ErrAlreadyEnrolled

@@ -158,12 +158,15 @@ func (s *Store) SeedDemo(ctx context.Context) (*DemoResult, error) {
 	for _, l := range []struct {
 		email string
 		role  Role
-	}{{"admin@demo.drempel", RoleAdmin}, {"desk@demo.drempel", RoleStaff}, {"groep@demo.drempel", RoleFacilitator}, {"coordinatie@demo.drempel", RoleCoordinator}} {
+	}{{"admin@demo.drempel", RoleAdmin}, {"desk@demo.drempel", RoleStaff}, {"groep@demo.drempel", RoleFacilitator}, {"coordinatie@demo.drempel", RoleCoordinator}, {"peer@demo.drempel", RolePeer}} {
 		pw := randomPassword()
 		if err := s.upsertDemoUser(ctx, l.email, l.role, pw); err != nil {
 			return nil, err
 		}
 		res.Logins = append(res.Logins, DemoLogin{Email: l.email, Role: l.role, Password: pw})
+	}
+	if err := s.seedDemoTandems(ctx, site, res); err != nil {
+		return nil, err
 	}
 	var h struct {
 		Card

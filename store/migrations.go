@@ -424,6 +424,94 @@ CREATE INDEX attendance_notes_member ON attendance_notes (member_id);
 ALTER TABLE members ADD COLUMN age_band TEXT NOT NULL DEFAULT '';
 ALTER TABLE members ADD COLUMN gender TEXT NOT NULL DEFAULT '';
 `, nil},
+	// The help queue (issue 12): a ticket per request for help, with a
+	// short number per site and day; taken once, ended once. help_sites
+	// holds a version per site, raised in every write's transaction, that
+	// each server polls to feed its live pages. help_duty: the peers on
+	// duty at a site on a day.
+	{21, `
+CREATE TABLE help_tickets (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	day TEXT NOT NULL,
+	number INTEGER NOT NULL CHECK (number > 0),
+	subject TEXT NOT NULL CHECK (subject IN ('computer', 'paper', 'phone', 'online', 'other')),
+	token TEXT NOT NULL,
+	lang TEXT NOT NULL DEFAULT '',
+	member_id BIGINT REFERENCES members (id) ON DELETE SET NULL,
+	threshold_id BIGINT REFERENCES thresholds (id) ON DELETE SET NULL,
+	created_at {{TS}} NOT NULL,
+	taken_at {{TS}},
+	taken_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	ended_at {{TS}},
+	ended_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	outcome TEXT CHECK (outcome IN ('helped', 'referred', 'no_show')),
+	theme_id BIGINT REFERENCES themes (id) ON DELETE SET NULL,
+	CHECK ((ended_at IS NULL) = (outcome IS NULL)),
+	CHECK (ended_at IS NULL OR taken_at IS NOT NULL)
+);
+CREATE UNIQUE INDEX help_tickets_number ON help_tickets (site_id, day, number);
+CREATE UNIQUE INDEX help_tickets_token ON help_tickets (token);
+CREATE UNIQUE INDEX help_tickets_threshold ON help_tickets (threshold_id);
+CREATE INDEX help_tickets_open ON help_tickets (site_id, ended_at);
+CREATE INDEX help_tickets_member ON help_tickets (member_id);
+CREATE TABLE help_sites (
+	site_id BIGINT PRIMARY KEY REFERENCES sites (id),
+	version BIGINT NOT NULL
+);
+CREATE TABLE help_duty (
+	site_id BIGINT NOT NULL REFERENCES sites (id),
+	user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+	day TEXT NOT NULL,
+	show_name BOOLEAN NOT NULL DEFAULT FALSE,
+	PRIMARY KEY (site_id, user_id, day)
+);
+`, nil},
+	// Mentoring tandems (issue 12): a mentor (an account) and a mentee
+	// (a member) at a site, between two days, with goals; their
+	// meetings (each of one tandem), their outcomes (one of each kind
+	// per tandem); courses for tandems, whose enrolments name the
+	// tandem (the mentee's seat, the mentor with them).
+	{22, `
+ALTER TABLE courses ADD COLUMN audience TEXT NOT NULL DEFAULT 'members';
+CREATE TABLE tandems (
+	id {{ID}},
+	site_id BIGINT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
+	mentor_id BIGINT NOT NULL REFERENCES users (id),
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	starts_on TEXT NOT NULL CHECK (length(starts_on) = 10),
+	ends_on TEXT NOT NULL CHECK (length(ends_on) = 10),
+	goals TEXT NOT NULL DEFAULT '',
+	created_at {{TS}} NOT NULL,
+	created_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	CHECK (starts_on <= ends_on)
+);
+CREATE INDEX tandems_site ON tandems (site_id, starts_on);
+CREATE INDEX tandems_mentor ON tandems (mentor_id);
+CREATE INDEX tandems_member ON tandems (member_id);
+CREATE TABLE tandem_meetings (
+	id {{ID}},
+	tandem_id BIGINT NOT NULL REFERENCES tandems (id) ON DELETE CASCADE,
+	day TEXT NOT NULL CHECK (length(day) = 10),
+	minutes INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 720),
+	topics TEXT NOT NULL DEFAULT '',
+	note TEXT NOT NULL DEFAULT '',
+	created_at {{TS}} NOT NULL,
+	created_by BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE INDEX tandem_meetings_tandem ON tandem_meetings (tandem_id, day);
+CREATE INDEX tandem_meetings_day ON tandem_meetings (day);
+CREATE TABLE tandem_outcomes (
+	tandem_id BIGINT NOT NULL REFERENCES tandems (id) ON DELETE CASCADE,
+	kind TEXT NOT NULL CHECK (kind IN ('work', 'training', 'housing', 'papers', 'other')),
+	day TEXT NOT NULL CHECK (length(day) = 10),
+	created_at {{TS}} NOT NULL,
+	created_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+	PRIMARY KEY (tandem_id, kind)
+);
+ALTER TABLE enrolments ADD COLUMN tandem_id BIGINT REFERENCES tandems (id) ON DELETE SET NULL;
+CREATE INDEX enrolments_tandem ON enrolments (tandem_id);
+`, nil},
 }
 
 func (s *Store) dialectSQL(q string) string {

@@ -23,6 +23,8 @@ type MemberRecord struct {
 	Loans      []LoanRecord
 	Events     []DeviceEventRecord
 	Thresholds []ThresholdRecord
+	Help       []HelpRecord
+	Tandems    []TandemRecord
 }
 
 // MemberProfile is what the desk wrote down about the member.
@@ -115,13 +117,79 @@ type ThresholdRecord struct {
 	VoiceNote bool   `json:"voice_note"`
 }
 
+// HelpRecord is a ticket of the help queue that still names the member:
+// an open one (an ended ticket forgets who asked).
+type HelpRecord struct {
+	Site    string `json:"site"`
+	Day     string `json:"day"`
+	Number  int    `json:"number"`
+	Subject string `json:"subject"` // one of HelpSubjects
+	Status  string `json:"status"`  // waiting or taken
+}
+
+// TandemRecord is a mentoring tandem the member is the mentee of, with
+// its meetings and what it achieved. Days are YYYY-MM-DD at the site.
+type TandemRecord struct {
+	ID       int64           `json:"-"`
+	Site     string          `json:"site"`
+	Mentor   string          `json:"mentor"`
+	StartsOn string          `json:"starts_on"`
+	EndsOn   string          `json:"ends_on"`
+	Goals    []string        `json:"goals"` // from TandemGoals
+	Meetings []MeetingRecord `json:"meetings"`
+	Outcomes []OutcomeRecord `json:"outcomes"`
+}
+
+// MeetingRecord is one meeting of a tandem. Its note is the mentor's, and
+// about the member: part of what is held about them, so theirs to read.
+type MeetingRecord struct {
+	Day     string   `json:"day"`
+	Minutes int      `json:"minutes"`
+	Topics  []string `json:"topics"` // from TandemGoals
+	Note    string   `json:"note,omitempty"`
+}
+
+// OutcomeRecord is what a tandem achieved (one of OutcomeKinds), and when.
+type OutcomeRecord struct {
+	Kind string `json:"kind"`
+	Day  string `json:"day"`
+}
+
+// Date is the ticket's day.
+func (h HelpRecord) Date() time.Time { return dayAt(h.Day) }
+
+// StartDate is the tandem's first day.
+func (t TandemRecord) StartDate() time.Time { return dayAt(t.StartsOn) }
+
+// EndDate is the tandem's last day.
+func (t TandemRecord) EndDate() time.Time { return dayAt(t.EndsOn) }
+
+// Date is the meeting's day.
+func (m MeetingRecord) Date() time.Time { return dayAt(m.Day) }
+
+// Duration is the meeting's length as the pages write it.
+func (m MeetingRecord) Duration() string { return Duration(m.Minutes) }
+
+// Date is the day the outcome was reached.
+func (o OutcomeRecord) Date() time.Time { return dayAt(o.Day) }
+
+// Meetings is how many meetings the member's tandems had.
+func (r *MemberRecord) Meetings() int {
+	n := 0
+	for _, t := range r.Tandems {
+		n += len(t.Meetings)
+	}
+	return n
+}
+
 // Count is how many records of each kind the record holds, in the order
 // the page and the erase confirmation name them.
 func (r *MemberRecord) Count() []KindCount {
 	return []KindCount{
 		{"cards", len(r.Cards)}, {"visits", len(r.Visits)}, {"bookings", len(r.Bookings)},
 		{"enrolments", len(r.Enrolments)}, {"ratings", len(r.Ratings)}, {"loans", len(r.Loans)},
-		{"events", len(r.Events)}, {"thresholds", len(r.Thresholds)},
+		{"events", len(r.Events)}, {"thresholds", len(r.Thresholds)}, {"help", len(r.Help)},
+		{"tandems", len(r.Tandems)}, {"meetings", r.Meetings()},
 	}
 }
 
@@ -217,7 +285,72 @@ FROM ratings JOIN course_sessions ON course_sessions.id = ratings.session_id JOI
 	for _, x := range ratings {
 		r.Ratings = append(r.Ratings, RatingRecord{Course: x.Course, Start: time.Unix(x.StartUnix, 0).UTC(), Score: x.Score, At: x.At})
 	}
+	var tickets []struct {
+		HelpTicket
+		Site string
+	}
+	if err := db.Raw(`SELECT help_tickets.*, sites.name AS site FROM help_tickets JOIN sites ON sites.id = help_tickets.site_id
+WHERE help_tickets.member_id = ? AND help_tickets.ended_at IS NULL AND help_tickets.site_id IN ? ORDER BY help_tickets.day, help_tickets.number`,
+		memberID, siteIDs).Scan(&tickets).Error; err != nil {
+		return nil, err
+	}
+	for _, t := range tickets {
+		r.Help = append(r.Help, HelpRecord{Site: t.Site, Day: t.Day, Number: t.Number, Subject: t.Subject, Status: t.Status()})
+	}
+	if err := s.tandemRecords(db, r, memberID, siteIDs); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// tandemRecords adds the member's tandems as mentee at these sites, with
+// their meetings and outcomes.
+func (s *Store) tandemRecords(db *gorm.DB, r *MemberRecord, memberID int64, siteIDs []int64) error {
+	var tandems []struct {
+		ID                      int64
+		Site, Mentor            string
+		StartsOn, EndsOn, Goals string
+	}
+	if err := db.Raw(`SELECT tandems.id, sites.name AS site, `+mentorName+` AS mentor, tandems.starts_on, tandems.ends_on, tandems.goals
+FROM tandems JOIN sites ON sites.id = tandems.site_id JOIN users mentors ON mentors.id = tandems.mentor_id
+WHERE tandems.member_id = ? AND tandems.site_id IN ? ORDER BY tandems.starts_on, tandems.id`, memberID, siteIDs).Scan(&tandems).Error; err != nil {
+		return err
+	}
+	if len(tandems) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(tandems))
+	at := map[int64]int{}
+	for i, t := range tandems {
+		ids[i], at[t.ID] = t.ID, i
+		r.Tandems = append(r.Tandems, TandemRecord{ID: t.ID, Site: t.Site, Mentor: t.Mentor, StartsOn: t.StartsOn, EndsOn: t.EndsOn,
+			Goals: orNone(splitList(t.Goals)), Meetings: []MeetingRecord{}, Outcomes: []OutcomeRecord{}})
+	}
+	var meetings []TandemMeeting
+	if err := db.Where("tandem_id IN ?", ids).Order("day, id").Find(&meetings).Error; err != nil {
+		return err
+	}
+	for _, m := range meetings {
+		t := &r.Tandems[at[m.TandemID]]
+		t.Meetings = append(t.Meetings, MeetingRecord{Day: m.Day, Minutes: m.Minutes, Topics: orNone(m.TopicList()), Note: m.Note})
+	}
+	var outcomes []TandemOutcome
+	if err := db.Where("tandem_id IN ?", ids).Order("day, kind").Find(&outcomes).Error; err != nil {
+		return err
+	}
+	for _, o := range outcomes {
+		t := &r.Tandems[at[o.TandemID]]
+		t.Outcomes = append(t.Outcomes, OutcomeRecord{Kind: o.Kind, Day: o.Day})
+	}
+	return nil
+}
+
+// orNone is an empty list rather than none, written [] in the file.
+func orNone(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }
 
 // courseName is a course's name for a member's record: in Dutch when it
@@ -235,11 +368,15 @@ var ErrOpenLoans = errors.New("the member still holds a device")
 // every card stops working and its codes go; their future bookings and
 // course places are given up (a waiting list moves on); the link of their
 // threshold reports, those reports' words and voice notes, and notes on
-// device history that could name them go.
+// device history that could name them go; an open help ticket forgets
+// who asked, as an ended one does; the notes on their tandem's meetings
+// go, a tandem still running ends today and one not yet begun goes.
 // What remains is anonymous and keeps the figures right: a visit still
 // counts as a visit that day at that site, an attendance as attended, a
-// smiley as a smiley, a loan as a loan, under a member row with no name. A member holding a
-// device is refused with ErrOpenLoans: nothing changes.
+// smiley as a smiley, a loan as a loan, a tandem's meetings (their day,
+// length and topics) and outcomes as they were, under a member row with
+// no name. A member holding a device is refused with ErrOpenLoans:
+// nothing changes.
 func (s *Store) EraseMember(ctx context.Context, memberID int64) error {
 	now := s.Now()
 	// Seats first, through the rules that move a waiting list on.
@@ -324,6 +461,46 @@ func (s *Store) EraseMember(ctx context.Context, memberID int64) error {
 		}
 		// Damage notes and the like may name the member: they go, the
 		// device's history keeps what happened and when.
-		return tx.Exec("UPDATE device_events SET note = '' WHERE member_id = ?", memberID).Error
+		if err := tx.Exec("UPDATE device_events SET note = '' WHERE member_id = ?", memberID).Error; err != nil {
+			return err
+		}
+		// A ticket still waiting stays in the queue, for nobody by name.
+		if err := tx.Exec("UPDATE help_tickets SET member_id = NULL WHERE member_id = ?", memberID).Error; err != nil {
+			return err
+		}
+		return s.endTandemsOf(tx, memberID, now)
 	})
+}
+
+// endTandemsOf is the erase of a mentee's tandems: what a mentor wrote
+// about a meeting is about them, and goes; a tandem still running ends
+// today at its site, so that no one goes on mentoring nobody; one not yet
+// begun has nothing to count (no meeting can precede its first day) and
+// goes, as a seat booked for later does.
+func (s *Store) endTandemsOf(tx *gorm.DB, memberID int64, now time.Time) error {
+	if err := tx.Exec("UPDATE tandem_meetings SET note = '' WHERE note <> '' AND tandem_id IN (SELECT id FROM tandems WHERE member_id = ?)", memberID).Error; err != nil {
+		return err
+	}
+	var tandems []Tandem
+	if err := tx.Where("member_id = ?", memberID).Find(&tandems).Error; err != nil {
+		return err
+	}
+	for _, t := range tandems {
+		var site Site
+		if err := tx.Take(&site, t.SiteID).Error; err != nil {
+			return err
+		}
+		today := now.In(site.Location()).Format(time.DateOnly)
+		var err error
+		switch {
+		case t.StartsOn > today:
+			err = tx.Delete(&Tandem{}, t.ID).Error
+		case t.EndsOn > today:
+			err = tx.Model(&Tandem{}).Where("id = ?", t.ID).Update("ends_on", today).Error
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

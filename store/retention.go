@@ -32,6 +32,8 @@ var RetentionRules = []RetentionRule{
 	{"device_history", "retention_history_months", "months", 60, 1, 240},
 	{"words", SettingTextRetentionDays, "days", 183, 7, 3650},
 	{"audit", "retention_audit_months", "months", 24, 6, 120},
+	// What a mentor wrote about a meeting with their mentee.
+	{"meeting_notes", "retention_meeting_notes_months", "months", 12, 1, 120},
 }
 
 // SettingRetentionLast records the retention job's last run, for the page.
@@ -140,6 +142,8 @@ func (s *Store) ApplyRetention(ctx context.Context) (*RetentionRun, error) {
 			n, err = s.PurgeOldWords(ctx)
 		case "audit":
 			n, err = s.exec(ctx, "DELETE FROM audit_log WHERE at < ?", cut)
+		case "meeting_notes":
+			n, err = s.forgetMeetingNotes(ctx, cut)
 		}
 		if err != nil {
 			return run, err
@@ -169,9 +173,14 @@ func (s *Store) exec(ctx context.Context, q string, args ...any) (int64, error) 
 }
 
 // eraseUnseen erases the members nobody has seen since cut: registered
-// before it, no visit since, nothing booked or enrolled for after it, and
-// no device with them.
+// before it, no visit since, nothing booked or enrolled for after it, no
+// device with them, and no tandem as mentee running since (nor a meeting
+// of one): a mentee meets their mentor wherever suits them, and may never
+// check in at the kiosk.
 func (s *Store) eraseUnseen(ctx context.Context, cut time.Time) (int64, error) {
+	// A tandem's days are its site's local days; a day more or less on a
+	// period of months is no matter.
+	cutDay := cut.UTC().Format(time.DateOnly)
 	var ids []int64
 	err := s.R.WithContext(ctx).Model(&Member{}).
 		Where("erased_at IS NULL AND created_at < ?", cut).
@@ -180,6 +189,8 @@ func (s *Store) eraseUnseen(ctx context.Context, cut time.Time) (int64, error) {
 		Where(`NOT EXISTS (SELECT 1 FROM enrolments JOIN course_sessions ON course_sessions.id = enrolments.session_id
 WHERE enrolments.member_id = members.id AND course_sessions.starts_at >= ?)`, cut.Unix()).
 		Where("NOT EXISTS (SELECT 1 FROM loans WHERE loans.member_id = members.id AND (loans.status = ? OR loans.lent_at >= ?))", LoanOpen, cut).
+		Where(`NOT EXISTS (SELECT 1 FROM tandems WHERE tandems.member_id = members.id AND (tandems.ends_on >= ?
+	OR EXISTS (SELECT 1 FROM tandem_meetings WHERE tandem_meetings.tandem_id = tandems.id AND tandem_meetings.day >= ?)))`, cutDay, cutDay).
 		Order("id").Limit(maxErasePerRun).Pluck("id", &ids).Error
 	if err != nil {
 		return 0, err

@@ -78,3 +78,50 @@ func TestRetentionForgetsOnTime(t *testing.T) {
 		}
 	})
 }
+
+// A mentee meets their mentor wherever suits them and may never check in
+// at the kiosk: the rule that erases members not seen for two years
+// spares one whose tandem is still running, or ran within the period, and
+// erases one whose tandem ended before it.
+func TestRetentionSparesAMentee(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		now := time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)
+		s.SetClock(func() time.Time { return now.AddDate(-3, 0, 0) })
+		a := site(t, s)
+		mt := mentor(t, s, "mentor@test.be", a.ID)
+		running, recent, old := mentee(t, s, "Loopt nog", a.ID), mentee(t, s, "Kort geleden", a.ID), mentee(t, s, "Lang geleden", a.ID)
+		for _, c := range []struct {
+			m        *store.Member
+			from, to string
+			met      string
+		}{
+			{running, "2023-06-01", "2026-12-31", "2023-07-01"},
+			{recent, "2023-06-01", "2026-01-31", "2023-07-01"},
+			{old, "2023-06-01", "2024-01-31", "2024-01-15"},
+		} {
+			tan, err := s.CreateTandem(ctx, a.ID, store.TandemInput{MentorID: mt, MemberID: c.m.ID, StartsOn: c.from, EndsOn: c.to, Goals: []string{"work"}}, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.SetClock(func() time.Time { return now })
+			if _, err := s.LogMeeting(ctx, tan.ID, store.MeetingInput{Day: c.met, Minutes: 60}, mt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		run, err := s.ApplyRetention(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Done["members"] != 1 {
+			t.Errorf("erased %d members, want 1", run.Done["members"])
+		}
+		for _, c := range []struct {
+			m    *store.Member
+			stay bool
+		}{{running, true}, {recent, true}, {old, false}} {
+			if ok, err := s.MemberSeenAt(ctx, c.m.ID, a.ID); ok != c.stay || err != nil {
+				t.Errorf("%s still there: %v (%v), want %v", c.m.Nickname, ok, err, c.stay)
+			}
+		}
+	})
+}

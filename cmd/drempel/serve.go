@@ -42,7 +42,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.register(fs)
 	fs.StringVar(&cfg.addr, "addr", envDefault("addr", ":8080"), "address to listen on")
 	demoDefault, _ := strconv.ParseBool(envDefault("demo", "false"))
-	fs.BoolVar(&cfg.demo, "demo", demoDefault, "load a demo organisation (a site, 20 members, 3 staff logins printed here) into an empty database")
+	fs.BoolVar(&cfg.demo, "demo", demoDefault, "load a demo organisation (a site, 20 members, a mentoring tandem, and the logins of staff, a peer supporter and a mentor, printed here) into an empty database")
 	fs.StringVar(&cfg.lang, "lang", envDefault("lang", "nl"), "default language of the kiosk and admin panel: nl, fr or en")
 	fs.StringVar(&cfg.tz, "timezone", envDefault("timezone", "Europe/Brussels"), "time zone for dates and times")
 	idleDefault, err := time.ParseDuration(envDefault("kiosk-idle", "60s"))

@@ -58,13 +58,17 @@ test('every admin page passes axe-core, in Dutch, French and English', { skip: S
   await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Nederlands oefenen' }).click()]);
   const course = new URL(page.url()).pathname;
   const session = await page.locator('a[href^="/admin/sessions/"]').first().getAttribute('href');
+  // The demo's tandem (issue 12): its page, its editor and the mentor's meeting form.
+  await page.goto(srv.base + '/admin/tandems');
+  const tandem = await page.getByRole('link', { name: 'Samir' }).first().getAttribute('href');
 
   const pages = ['/admin', '/admin/members', member, member + '/edit', member + '/data', member + '/erase', '/admin/members/new',
     '/admin/lab', '/admin/lab/week', '/admin/lab/settings', '/admin/devices', '/admin/lend', '/admin/return', '/admin/overdue',
     '/admin/reports/loans', '/admin/figures', '/admin/figures?range=year&scope=network', '/admin/courses', '/admin/courses/new', '/admin/thresholds', '/admin/thresholds/new', '/admin/themes',
     '/admin/organisations', '/admin/words', '/admin/voice', '/admin/settings', '/admin/sites', '/admin/stations', '/admin/users',
     '/admin/privacy', '/admin/audit', '/admin/audit?member=' + member.split('/').pop(), '/admin/account',
-    course, session, '/admin/attendance', '/admin/attendance?period=quarter'];
+    course, session, '/admin/attendance', '/admin/attendance?period=quarter', '/admin/help', '/admin/help/themes',
+    '/admin/tandems', '/admin/tandems/new', tandem, tandem + '/edit', tandem + '/meeting'];
   const problems = [];
   for (const [i, path] of pages.entries()) {
     const lang = ADMIN_LANGS[i % ADMIN_LANGS.length];
