@@ -219,6 +219,8 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Admin {
 	figs := requireRole(store.RoleAdmin, store.RoleStaff, store.RoleCoordinator)
 	in.Get("/figures", figs, a.figuresPage)
 	in.Get("/figures.:format", figs, a.figuresPage)
+	in.Get("/figures/funder", figs, a.funderPage)
+	in.Get("/figures/funder.:format", figs, a.funderPage)
 
 	// The help queue (issue 12): the desk, facilitators and peers; the
 	// themes peers meet, for the coordinators (help.go).

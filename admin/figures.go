@@ -1,12 +1,17 @@
 package admin
 
 import (
+	"bytes"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/web"
+	"github.com/drempel/drempel/web/chart"
+	"github.com/drempel/drempel/web/printing"
 )
 
 // Figures for a period (issue 11): per site, or for the network (every
@@ -16,9 +21,11 @@ import (
 // out from the others.
 //
 // figuresFor assembles everything once, as tables of masked text; the
-// page and the XLSX only lay them out. Another output (a PDF, charts, a
-// funder's layout) takes the same figuresData, or its Now/Before
-// store.Figures for what the tables do not hold (per month).
+// page, the XLSX and the PDF (in Dutch or French, for a funder) only lay
+// them out. The charts (people per month, attendance and smileys per
+// course) and the funder's layout (support activities, as AMIF asks)
+// take figuresData's Now and Before, masked, for what the tables do not
+// hold. Nothing here shows a number that did not go through Mask.
 
 // figTable is one block: rows of a label and, for each column, the
 // period's value next to the previous one's.
@@ -95,15 +102,38 @@ func (a *Admin) figuresFor(c *fiber.Ctx, l *web.Loc) (*figuresData, error) {
 		}
 	}
 	prev := p.Previous()
-	if d.Now, err = a.st.PeriodFigures(ctx, ids, p); err != nil {
+	// The period and the one before, side by side. The network's figures
+	// are masked against each site's own too (store.NetworkFigures), and
+	// so is every later Mask of them.
+	count := func(q store.Period) (*store.Figures, *store.MaskedFigures, error) {
+		if d.Scope == "network" {
+			return a.st.NetworkFigures(ctx, ids, q)
+		}
+		f, err := a.st.PeriodFigures(ctx, ids, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, f.Mask(), nil
+	}
+	var before *store.MaskedFigures
+	var errBefore error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Before, before, errBefore = count(prev)
+	}()
+	var now *store.MaskedFigures
+	d.Now, now, err = count(p)
+	<-done
+	if err != nil {
 		return nil, err
 	}
-	if d.Before, err = a.st.PeriodFigures(ctx, ids, prev); err != nil {
-		return nil, err
+	if errBefore != nil {
+		return nil, errBefore
 	}
 	d.From, d.To = p.From.Format(time.DateOnly), p.Last().Format(time.DateOnly)
 	d.PrevFrom, d.PrevTo = prev.From.Format(time.DateOnly), prev.Last().Format(time.DateOnly)
-	d.Tables = figTables(l, d.Now.Mask(), d.Before.Mask())
+	d.Tables = figTables(l, now, before)
 	return d, nil
 }
 
@@ -184,19 +214,8 @@ func figTables(l *web.Loc, n, b *store.MaskedFigures) []figTable {
 	th := figTable{ID: "thresholds", Title: l.T("admin.figures.thresholds"), RowHead: l.T("admin.figures.figure"), Cols: value}
 	th.Rows = append(th.Rows, figRow{Label: l.T("admin.figures.reports"), Cells: []figCell{{n.Reports, b.Reports}}, Total: true})
 	split := func(heading, prefix string, keys []string, x, y store.MaskedBreakdown) {
-		lookup := func(m store.MaskedBreakdown, k string) string {
-			if m.Withheld {
-				return store.HiddenValue
-			}
-			for _, line := range m.Lines {
-				if line.Key == k {
-					return line.Count
-				}
-			}
-			return "0"
-		}
 		for _, k := range keys {
-			cx, cy := lookup(x, k), lookup(y, k)
+			cx, cy := lineCount(x, k), lineCount(y, k)
 			if cx == "0" && cy == "0" {
 				continue
 			}
@@ -209,34 +228,338 @@ func figTables(l *web.Loc, n, b *store.MaskedFigures) []figTable {
 	th.Rows = append(th.Rows,
 		one(l.T("admin.figures.themes_opened"), n.ThemesOpened, b.ThemesOpened),
 		one(l.T("admin.figures.themes_solved"), n.ThemesSolved, b.ThemesSolved))
-	return []figTable{people, courses, lab, lending, th}
+	return []figTable{people, profileTable(l, n, b), courses, lab, lending, th, helpTable(l, n, b), tandemsTable(l, n, b)}
 }
 
-// figuresPage is GET /admin/figures, and /admin/figures.xlsx: one sheet
-// per block.
+// helpTable is the help queue's block: tickets, how they ended, and how
+// long visitors waited for a helper.
+func helpTable(l *web.Loc, n, b *store.MaskedFigures) figTable {
+	one := func(label, now, before string) figRow {
+		return figRow{Label: label, Cells: []figCell{{now, before}}}
+	}
+	t := figTable{ID: "help", Title: l.T("admin.figures.help"), RowHead: l.T("admin.figures.figure"), Cols: []string{l.T("admin.figures.value")},
+		Rows: []figRow{{Label: l.T("admin.figures.help.tickets"), Cells: []figCell{{n.Help.Tickets, b.Help.Tickets}}, Total: true}}}
+	for _, k := range append(append([]string(nil), store.HelpOutcomes...), "open") {
+		label := l.T("admin.figures.help.open")
+		if k != "open" {
+			label = l.T("admin.help.outcome." + k)
+		}
+		t.Rows = append(t.Rows, one(label, lineCount(n.Help.Outcomes, k), lineCount(b.Help.Outcomes, k)))
+	}
+	t.Rows = append(t.Rows,
+		one(l.T("admin.figures.help.days"), n.Help.Days, b.Help.Days),
+		one(l.T("admin.figures.help.wait_median"), n.Help.WaitMedian, b.Help.WaitMedian),
+		one(l.T("admin.figures.help.wait_p90"), n.Help.WaitP90, b.Help.WaitP90))
+	return t
+}
+
+// tandemsTable is the mentoring tandems' block.
+func tandemsTable(l *web.Loc, n, b *store.MaskedFigures) figTable {
+	one := func(label, now, before string) figRow {
+		return figRow{Label: label, Cells: []figCell{{now, before}}}
+	}
+	t := figTable{ID: "tandems", Title: l.T("admin.figures.tandems"), RowHead: l.T("admin.figures.figure"), Cols: []string{l.T("admin.figures.value")},
+		Rows: []figRow{
+			one(l.T("admin.figures.tandems.active"), n.Tandems.Active, b.Tandems.Active),
+			one(l.T("admin.figures.tandems.new"), n.Tandems.New, b.Tandems.New),
+			one(l.T("admin.figures.tandems.meetings"), n.Tandems.Meetings, b.Tandems.Meetings),
+			one(l.T("admin.figures.tandems.hours"), n.Tandems.Hours, b.Tandems.Hours),
+		}}
+	before := map[string]string{}
+	for _, o := range b.Tandems.Outcomes {
+		before[o.Key] = o.Count
+	}
+	for _, o := range n.Tandems.Outcomes {
+		t.Rows = append(t.Rows, one(l.T("admin.figures.tandems.outcome")+": "+l.T("admin.tandems.outcome."+o.Key), o.Count, before[o.Key]))
+	}
+	return t
+}
+
+// lineCount is a breakdown's count for a key: "0" when it has none, and
+// hidden when the breakdown is withheld.
+func lineCount(m store.MaskedBreakdown, k string) string {
+	if m.Withheld {
+		return store.HiddenValue
+	}
+	for _, line := range m.Lines {
+		if line.Key == k {
+			return line.Count
+		}
+	}
+	return "0"
+}
+
+// profileRows are a breakdown of participants by age band or gender as
+// rows: every band a funder asks about, even at 0, then those never
+// asked (members registered before the question) when there are any.
+func profileRows(l *web.Loc, heading, prefix string, keys []string, x, y store.MaskedBreakdown) []figRow {
+	var rows []figRow
+	for _, k := range append(append([]string(nil), keys...), "") {
+		cx, cy := lineCount(x, k), lineCount(y, k)
+		label := l.T(prefix + k)
+		if k == "" {
+			if cx == "0" && cy == "0" {
+				continue
+			}
+			label = l.T("admin.profile.not_asked")
+		}
+		if heading != "" {
+			label = heading + ": " + label
+		}
+		rows = append(rows, figRow{Label: label, Cells: []figCell{{cx, cy}}})
+	}
+	return rows
+}
+
+// profileTable is the participants' profile: age band, gender (both
+// optional at registration) and language. Never nationality or
+// residence status: Drempel does not hold them.
+func profileTable(l *web.Loc, n, b *store.MaskedFigures) figTable {
+	t := figTable{ID: "profile", Title: l.T("admin.figures.profile"), RowHead: l.T("admin.figures.figure"), Cols: []string{l.T("admin.figures.value")}}
+	t.Rows = append(t.Rows, profileRows(l, l.T("admin.figures.age_band"), "admin.profile.age_band.", store.AgeBands, n.ByAgeBand, b.ByAgeBand)...)
+	t.Rows = append(t.Rows, profileRows(l, l.T("admin.figures.gender"), "admin.profile.gender.", store.Genders, n.ByGender, b.ByGender)...)
+	// Languages: those either period counts, in the order Drempel offers
+	// them, then any other code as it is.
+	has := map[string]bool{}
+	var codes []string
+	for _, m := range []store.MaskedBreakdown{n.ByLang, b.ByLang} {
+		for _, line := range m.Lines {
+			has[line.Key] = true
+		}
+	}
+	for _, lang := range web.Languages {
+		if has[lang.Code] {
+			codes = append(codes, lang.Code)
+			delete(has, lang.Code)
+		}
+	}
+	for _, m := range []store.MaskedBreakdown{n.ByLang, b.ByLang} {
+		for _, line := range m.Lines {
+			if has[line.Key] {
+				codes = append(codes, line.Key)
+				delete(has, line.Key)
+			}
+		}
+	}
+	heading := l.T("admin.figures.lang")
+	for _, code := range codes {
+		name := code
+		if lang, ok := web.LookupLanguage(code); ok {
+			name = lang.Endonym
+		}
+		t.Rows = append(t.Rows, figRow{Label: heading + ": " + name, Cells: []figCell{{lineCount(n.ByLang, code), lineCount(b.ByLang, code)}}})
+	}
+	if len(codes) == 0 && (n.ByLang.Withheld || b.ByLang.Withheld) {
+		t.Rows = append(t.Rows, figRow{Label: heading, Cells: []figCell{{lineCount(n.ByLang, "-"), lineCount(b.ByLang, "-")}}})
+	}
+	return t
+}
+
+// figuresPage is GET /admin/figures, with charts; /admin/figures.xlsx,
+// one sheet per block; and /admin/figures.pdf, in Dutch or French.
 func (a *Admin) figuresPage(c *fiber.Ctx) error {
 	v := a.view(c, nil)
-	d, err := a.figuresFor(c, v.L)
-	if err != nil {
-		return err
-	}
-	switch c.Params("format") {
-	case "":
-	case "xlsx":
-		return a.figuresXLSX(c, v.L, d)
+	format := c.Params("format")
+	l := v.L
+	switch format {
+	case "", "xlsx":
+	case "pdf":
+		l = a.figPDFLoc(c, v.L)
 	default:
 		return fiber.ErrNotFound
 	}
-	v.Data = map[string]any{"F": d, "Ranges": figRanges, "Query": figQuery(d, d.Scope),
-		"SiteQuery": figQuery(d, "site"), "NetworkQuery": figQuery(d, "network")}
+	d, err := a.figuresFor(c, l)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "xlsx":
+		return figuresXLSX(c, "figures", d, d.Tables)
+	case "pdf":
+		return a.figuresPDF(c, l, "figures", l.T("admin.figures.title"), d, d.Tables, figCharts(l, d.Now.Mask()))
+	}
+	data := figView(d, d.Tables, "/admin/figures")
+	data["Charts"] = figCharts(l, d.Now.Mask())
+	v.Data = data
 	return a.w.Render(c, fiber.StatusOK, "admin/figures", v)
 }
 
-func (a *Admin) figuresXLSX(c *fiber.Ctx, l *web.Loc, d *figuresData) error {
+// funderPage is GET /admin/figures/funder, and its .pdf and .xlsx: the
+// period's figures shaped as an integration funder (AMIF) asks for them.
+func (a *Admin) funderPage(c *fiber.Ctx) error {
+	v := a.view(c, nil)
+	format := c.Params("format")
+	l := v.L
+	switch format {
+	case "", "xlsx":
+	case "pdf":
+		l = a.figPDFLoc(c, v.L)
+	default:
+		return fiber.ErrNotFound
+	}
+	d, err := a.figuresFor(c, l)
+	if err != nil {
+		return err
+	}
+	tables := funderTables(l, d.Now.Mask(), d.Before.Mask())
+	switch format {
+	case "xlsx":
+		return figuresXLSX(c, "funder", d, tables)
+	case "pdf":
+		return a.figuresPDF(c, l, "funder", l.T("admin.funder.title"), d, tables, nil)
+	}
+	v.Data = figView(d, tables, "/admin/figures/funder")
+	return a.w.Render(c, fiber.StatusOK, "admin/figures_funder", v)
+}
+
+// figView is what the figures' pages show: the period, its choices, the
+// tables, and links to the other formats.
+func figView(d *figuresData, tables []figTable, path string) map[string]any {
+	return map[string]any{"F": d, "Tables": tables, "Path": path, "Ranges": figRanges, "Query": figQuery(d, d.Scope),
+		"SiteQuery": figQuery(d, "site"), "NetworkQuery": figQuery(d, "network"), "PDFLangs": figPDFLangs}
+}
+
+// funderTables lay the support figures out as an integration funder's
+// report asks: participants in support activities (courses with
+// attendance), of which in each kind of activity; those who said it
+// helped them; the hours; those who completed a course or series; and
+// the participants by gender and by age band.
+func funderTables(l *web.Loc, n, b *store.MaskedFigures) []figTable {
+	x, y := n.Support, b.Support
+	one := func(label, now, before string) figRow {
+		return figRow{Label: label, Cells: []figCell{{now, before}}}
+	}
+	value := []string{l.T("admin.figures.value")}
+	support := figTable{ID: "support", Title: l.T("admin.funder.support"), RowHead: l.T("admin.figures.figure"), Cols: value}
+	support.Rows = append(support.Rows, figRow{Label: l.T("admin.funder.participants"), Cells: []figCell{{x.Participants, y.Participants}}, Total: true})
+	for _, act := range store.CourseActivities {
+		k := string(act)
+		support.Rows = append(support.Rows, one(l.T("admin.funder.of_which", "What", l.T("admin.courses.activity."+k)),
+			lineCount(x.ByActivity, k), lineCount(y.ByActivity, k)))
+	}
+	support.Rows = append(support.Rows,
+		one(l.T("admin.funder.helped"), x.Helped, y.Helped),
+		one(l.T("admin.funder.completed"), x.Completed, y.Completed),
+		one(l.T("admin.funder.hours"), x.Hours, y.Hours))
+	gender := figTable{ID: "gender", Title: l.T("admin.funder.by_gender"), RowHead: l.T("admin.figures.gender"), Cols: value,
+		Rows: profileRows(l, "", "admin.profile.gender.", store.Genders, x.ByGender, y.ByGender)}
+	age := figTable{ID: "age", Title: l.T("admin.funder.by_age"), RowHead: l.T("admin.figures.age_band"), Cols: value,
+		Rows: profileRows(l, "", "admin.profile.age_band.", store.AgeBands, x.ByAgeBand, y.ByAgeBand)}
+	return []figTable{support, gender, age}
+}
+
+// figCharts are the figures people would rather look at: people per
+// month, attendance hours per course, and the smileys per course, of
+// the period (the tables hold the previous one).
+func figCharts(l *web.Loc, n *store.MaskedFigures) []*chart.Chart {
+	empty := l.T("admin.figures.chart.empty")
+	var months []chart.Row
+	for _, m := range n.Months {
+		months = append(months, chart.Row{Label: m.Month.Format("01/2006"), Values: []string{m.Participants, m.Visits}})
+	}
+	people := chart.New("months", l.T("admin.figures.chart.months"), empty, []chart.Series{
+		{Name: l.T("admin.figures.participants"), Color: chartGreen},
+		{Name: l.T("admin.figures.visits"), Color: chartBlue},
+	}, months)
+	lang := l.Lang.Code
+	var hours, smileys []chart.Row
+	for _, c := range n.Courses {
+		name := c.Course.Name(lang, "nl", "fr")
+		hours = append(hours, chart.Row{Label: name, Values: []string{c.Hours}})
+		// A course nobody rated has no smileys to draw.
+		if c.Rated != "0" {
+			smileys = append(smileys, chart.Row{Label: name, Values: []string{c.Smileys[1], c.Smileys[2], c.Smileys[3], c.Smileys[4]}})
+		}
+	}
+	attendance := chart.New("attendance", l.T("admin.figures.chart.attendance"), empty,
+		[]chart.Series{{Name: l.T("admin.figures.hours"), Color: chartGreen}}, hours)
+	var faces []chart.Series
+	for score, color := range smileyColors {
+		faces = append(faces, chart.Series{Name: l.T(fmt.Sprintf("admin.figures.smiley.%d", score+1)), Color: color, Icon: fmt.Sprintf("smiley-%d", score+1)})
+	}
+	satisfaction := chart.New("satisfaction", l.T("admin.figures.chart.satisfaction"), empty, faces, smileys)
+	return []*chart.Chart{people, attendance, satisfaction}
+}
+
+// The charts' colours: each at least 4.5:1 against white, so a bar
+// stands out (WCAG 1.4.11 asks 3:1) and the smileys keep the course
+// page's red to green.
+const (
+	chartGreen = "#0b6e4f"
+	chartBlue  = "#1f5fa8"
+)
+
+var smileyColors = []string{"#b3261e", "#8a5a00", "#3d6b0c", "#0b6e4f"}
+
+// figPDFLangs are the languages a funder's PDF is written in.
+var figPDFLangs = []string{"nl", "fr"}
+
+// figPDFLoc is the language of a PDF for a funder, Dutch or French: the
+// one asked for (?lang=), else the staff member's own, else the
+// server's default; English-speaking staff get Dutch unless the server
+// speaks French by default, and may ask for either.
+func (a *Admin) figPDFLoc(c *fiber.Ctx, l *web.Loc) *web.Loc {
+	lang := ""
+	for _, want := range []string{c.Query("lang"), l.Lang.Code, a.w.Opts.DefaultLang, "nl"} {
+		if slices.Contains(figPDFLangs, want) {
+			lang = want
+			break
+		}
+	}
+	return a.w.I18n.LocIn(lang, lang, web.SiteOf(c).Location())
+}
+
+// figuresPDF prints charts and tables of figures on landscape A4, each
+// value as the page shows it.
+func (a *Admin) figuresPDF(c *fiber.Ctx, l *web.Loc, name, title string, d *figuresData, tables []figTable, charts []*chart.Chart) error {
+	day := func(s string) string {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return s
+		}
+		return t.Format("02/01/2006")
+	}
+	where := l.T("admin.figures.scope.site") + ": " + web.SiteOf(c).Name
+	if d.Scope == "network" {
+		where = l.T("admin.figures.scope.network")
+	}
+	doc := printing.FiguresDoc{
+		Title: title,
+		Subtitle: where + " · " + l.T("admin.figures.period") + ": " + day(d.From) + " – " + day(d.To) +
+			" · " + l.T("admin.figures.before") + ": " + day(d.PrevFrom) + " – " + day(d.PrevTo),
+		Charts: charts, ChartNote: l.T("admin.figures.chart.hatched"),
+		Note:   l.T("admin.figures.masked_note"),
+		Before: l.T("admin.figures.before"),
+		Lang:   l.Lang.Code, Dir: l.Lang.Dir(),
+	}
+	for _, t := range tables {
+		pt := printing.FiguresTable{Heading: t.Title, RowHead: t.RowHead, Cols: t.Cols}
+		for _, r := range t.Rows {
+			row := printing.FiguresRow{Label: r.Label}
+			for _, cell := range r.Cells {
+				row.Cells = append(row.Cells, [2]string{cell.Now, cell.Before})
+			}
+			pt.Rows = append(pt.Rows, row)
+		}
+		doc.Tables = append(doc.Tables, pt)
+	}
+	var buf bytes.Buffer
+	if err := printing.WriteFiguresPDF(&buf, doc); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-`+name+"-"+d.Scope+"-"+d.From+"-"+l.Lang.Code+`.pdf"`)
+	return c.Send(buf.Bytes())
+}
+
+// figuresXLSX writes the tables one sheet each, every figure next to the
+// previous period's.
+func figuresXLSX(c *fiber.Ctx, name string, d *figuresData, tables []figTable) error {
 	now := d.From + " – " + d.To
 	before := d.PrevFrom + " – " + d.PrevTo
 	var sheets []web.Sheet
-	for _, t := range d.Tables {
+	for _, t := range tables {
 		head := []string{t.RowHead}
 		for _, col := range t.Cols {
 			head = append(head, col+" ("+now+")", col+" ("+before+")")
@@ -257,7 +580,7 @@ func (a *Admin) figuresXLSX(c *fiber.Ctx, l *web.Loc, d *figuresData) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="drempel-figures-`+d.Scope+"-"+d.From+`.xlsx"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="drempel-`+name+"-"+d.Scope+"-"+d.From+`.xlsx"`)
 	return web.WriteXLSXBook(c.Response().BodyWriter(), sheets)
 }
 

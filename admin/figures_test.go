@@ -3,6 +3,8 @@ package admin_test
 import (
 	"bytes"
 	"html"
+	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,9 +78,9 @@ func TestFiguresMaskSmallCounts(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer book.Close()
-		want := []string{nl.T("admin.figures.people"), nl.T("admin.figures.courses"), nl.T("admin.figures.lab"), nl.T("admin.figures.lending"), nl.T("admin.figures.thresholds")}
-		if got := book.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
-			t.Errorf("sheets %v, want %v", got, want)
+		want := []string{nl.T("admin.figures.people"), nl.T("admin.figures.profile"), nl.T("admin.figures.courses"), nl.T("admin.figures.lab"), nl.T("admin.figures.lending"), nl.T("admin.figures.thresholds")}
+		if got := book.GetSheetList(); len(got) < len(want) || strings.Join(got[:len(want)], "|") != strings.Join(want, "|") {
+			t.Errorf("sheets %v, want %v first", got, want)
 		}
 		rows, err := book.GetRows(nl.T("admin.figures.courses"))
 		if err != nil {
@@ -97,17 +99,62 @@ func TestFiguresMaskSmallCounts(t *testing.T) {
 			t.Errorf("no Small group row in the XLSX: %v", rows)
 		}
 		// No cell anywhere in the workbook holds a count from 1 to 4.
-		for _, sh := range book.GetSheetList() {
-			rows, _ := book.GetRows(sh)
-			for _, row := range rows[1:] {
-				for _, cell := range row[1:] {
-					if n, err := strconv.Atoi(cell); err == nil && n > 0 && n < 5 {
-						t.Errorf("sheet %s: a count of %d in %v", sh, n, row)
-					}
+		noSmallCounts(t, book)
+
+		// The PDF, in the staff member's language (Dutch), prints the
+		// same row as the XLSX: its first four columns, each with the
+		// previous period's, in the first part of the courses' table.
+		pdf := c.Get("/admin/figures.pdf" + q)
+		if pdf.Status != 200 || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF") {
+			t.Fatalf("pdf: %d %s", pdf.Status, pdf.Header.Get("Content-Type"))
+		}
+		text := pdfRawText(t, []byte(pdf.Body))
+		if !strings.Contains(text, nl.T("admin.figures.title")) || !strings.Contains(text, nl.T("admin.figures.profile")) {
+			t.Errorf("the PDF lacks its Dutch title or the profile:\n%s", text)
+		}
+		for _, row := range rows {
+			if len(row) > 9 && row[0] == "Small group" {
+				if line := strings.Join(row[:9], " "); !strings.Contains(text, line+"\n") {
+					t.Errorf("the PDF lacks the line %q:\n%s", line, text)
 				}
 			}
 		}
 	})
+}
+
+// noSmallCounts fails on any cell of a workbook, but the first row and
+// column, that holds a count from 1 to 4.
+func noSmallCounts(t *testing.T, book *excelize.File) {
+	t.Helper()
+	for _, sh := range book.GetSheetList() {
+		rows, _ := book.GetRows(sh)
+		for _, row := range rows[1:] {
+			for _, cell := range row[1:] {
+				if n, err := strconv.Atoi(cell); err == nil && n > 0 && n < 5 {
+					t.Errorf("sheet %s: a count of %d in %v", sh, n, row)
+				}
+			}
+		}
+	}
+}
+
+// pdfRawText is a PDF's text in the order it is drawn (pdftotext
+// -raw): a table's row is one line, its cells one space apart.
+func pdfRawText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pdftotext is missing (poppler-utils); .ci/test installs it")
+		}
+		t.Skip("pdftotext not installed")
+	}
+	cmd := exec.Command("pdftotext", "-raw", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
 
 // The page shows what the store counts, masked, for the site and for the
@@ -150,8 +197,14 @@ func TestFiguresScopeAndRoles(t *testing.T) {
 				t.Errorf("%s: %d", q, r.Status)
 			}
 		}
-		if r := admin.Get("/admin/figures.pdf"); r.Status != 404 {
-			t.Errorf("pdf: %d", r.Status)
+		if r := admin.Get("/admin/figures.csv"); r.Status != 404 {
+			t.Errorf("csv: %d", r.Status)
+		}
+		if r := admin.Get("/admin/figures/funder.pdf?range=decade"); r.Status != 400 {
+			t.Errorf("funder pdf of a bad period: %d", r.Status)
+		}
+		if r := f.signIn(t, store.RoleFacilitator).Get("/admin/figures/funder"); r.Status != 403 {
+			t.Errorf("facilitator, funder: %d", r.Status)
 		}
 		// Each shortcut is a period and the one before it.
 		for _, rg := range []string{"month", "last_quarter", "year", "last_year"} {

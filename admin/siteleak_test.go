@@ -87,7 +87,9 @@ var leakRoutes = map[string]leakRoute{
 	// Figures: the current site, or the network of the user's own sites
 	// (a user of A only: A); B's course names never show.
 	"GET /admin/figures":                p(page, "/admin/figures", "/admin/figures?range=year", "/admin/figures?range=year&scope=network"),
-	"GET /admin/figures.:format":        p(page, "/admin/figures.xlsx?range=year", "/admin/figures.xlsx?range=year&scope=network"),
+	"GET /admin/figures.:format":        p(page, "/admin/figures.xlsx?range=year", "/admin/figures.xlsx?range=year&scope=network", "/admin/figures.pdf?range=year"),
+	"GET /admin/figures/funder":         p(page, "/admin/figures/funder", "/admin/figures/funder?range=year&scope=network"),
+	"GET /admin/figures/funder.:format": p(page, "/admin/figures/funder.xlsx?range=year", "/admin/figures/funder.pdf?range=year&lang=fr"),
 	"GET /admin/loans/:id/reminder.pdf": p(bound, "/admin/loans/{loan}/reminder.pdf"),
 	"GET /admin/devices/tag/:tag":       p(bound, "/admin/devices/tag/{tag}"),
 	"GET /admin/devices/:id":            p(bound, "/admin/devices/{device}"),

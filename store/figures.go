@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -109,6 +110,13 @@ type Figures struct {
 
 	// Support activities, as an integration funder asks for them.
 	Support SupportFigures
+
+	// Help requests of the queue, and mentoring tandems.
+	Help    HelpFigures
+	Tandems TandemFigures
+
+	// BySite are each site's own headline counts, for MaskNetwork.
+	BySite map[int64]Headline
 }
 
 // MonthFigures are one month's people.
@@ -177,10 +185,11 @@ type LoanFigures struct {
 	Overdue int     // returned late, still out past due, or lost
 }
 
-// PeriodFigures counts a period's figures over the given sites. now
-// bounds the sessions held and the loans still out.
+// PeriodFigures counts a period's figures over the given sites, and each
+// site's headline counts (Figures.BySite). Its passes are independent
+// queries and run side by side on the read pool.
 func (s *Store) PeriodFigures(ctx context.Context, siteIDs []int64, p Period) (*Figures, error) {
-	f := &Figures{Period: p, SiteIDs: siteIDs}
+	f := &Figures{Period: p, SiteIDs: siteIDs, BySite: map[int64]Headline{}}
 	if len(siteIDs) == 0 {
 		return f, nil
 	}
@@ -190,77 +199,176 @@ func (s *Store) PeriodFigures(ctx context.Context, siteIDs []int64, p Period) (*
 	from, to := p.From.UTC(), p.To.UTC()
 	held := min(to.Unix(), now.Unix())
 
-	// People. One pass over the members: each is a participant when they
-	// have a visit or an attended session in the period (index probes on
-	// visits_once_a_day and enrolments_member).
-	var people struct{ Participants, New int }
-	err := db.Raw(`SELECT COUNT(*) AS participants,
-		COALESCE(SUM(CASE WHEN m.created_at >= ? AND m.created_at < ? THEN 1 ELSE 0 END), 0) AS new
-		FROM members m
-		WHERE EXISTS (SELECT 1 FROM visits v WHERE v.member_id = m.id AND v.site_id IN ? AND v.day >= ? AND v.day < ?)
-		OR EXISTS (SELECT 1 FROM enrolments e JOIN course_sessions cs ON cs.id = e.session_id JOIN courses c ON c.id = cs.course_id
-			WHERE e.member_id = m.id AND e.attended_at IS NOT NULL AND c.site_id IN ? AND cs.starts_at >= ? AND cs.starts_at < ?)`,
-		from, to, siteIDs, fromDay, toDay, siteIDs, from.Unix(), held).Scan(&people).Error
+	// Each pass writes its own fields of f, and its per-site counts
+	// into its own map; they are added up once all are done.
+	var people map[int64]*Headline
+	perSite := func() map[int64]*Headline {
+		m := map[int64]*Headline{}
+		for _, id := range siteIDs {
+			m[id] = &Headline{}
+		}
+		return m
+	}
+	visitsBySite, coursesBySite, labBySite, loansBySite, thresholdsBySite, helpBySite := perSite(), perSite(), perSite(), perSite(), perSite(), perSite()
+	var visitsByMonth map[string]int
+	err := parallel(
+		func() (err error) {
+			people, err = s.peopleFigures(ctx, f, siteIDs, held)
+			return wrap("people", err)
+		},
+		func() error {
+			// The visits per site and month, from the per-day counts of
+			// the visits_site_day index.
+			var rows []struct {
+				SiteID int64
+				Month  string
+				N      int
+			}
+			err := db.Raw(`SELECT site_id, substr(day, 1, 7) AS month, SUM(n) AS n FROM
+				(SELECT site_id, day, COUNT(*) AS n FROM visits WHERE site_id IN ? AND day >= ? AND day < ? GROUP BY site_id, day) d
+				GROUP BY site_id, substr(day, 1, 7)`, siteIDs, fromDay, toDay).Scan(&rows).Error
+			visitsByMonth = map[string]int{}
+			for _, r := range rows {
+				visitsBySite[r.SiteID].Visits += r.N
+				visitsByMonth[r.Month] += r.N
+			}
+			return wrap("visits", err)
+		},
+		func() error {
+			if err := s.courseFigures(ctx, f, siteIDs, from.Unix(), held, coursesBySite); err != nil {
+				return wrap("courses", err)
+			}
+			return wrap("support", s.supportFigures(ctx, f, siteIDs, from.Unix(), held, coursesBySite))
+		},
+		func() error {
+			var lab []struct {
+				SiteID                     int64
+				Bookings, Used, NoShows    int
+				BookedSeconds, UsedSeconds int64
+			}
+			err := db.Raw(`SELECT site_id, COUNT(*) AS bookings,
+				COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS used,
+				COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS no_shows,
+				COALESCE(SUM(ends_at - starts_at), 0) AS booked_seconds,
+				COALESCE(SUM(CASE WHEN status = ? THEN ends_at - starts_at ELSE 0 END), 0) AS used_seconds
+				FROM bookings WHERE site_id IN ? AND starts_at >= ? AND starts_at < ? AND status <> ? GROUP BY site_id`,
+				BookingAttended, BookingNoShow, BookingAttended, siteIDs, from.Unix(), to.Unix(), BookingCancelled).Scan(&lab).Error
+			for _, l := range lab {
+				f.Bookings += l.Bookings
+				f.BookingsUsed += l.Used
+				f.NoShows += l.NoShows
+				f.BookedSeconds += l.BookedSeconds
+				f.UsedSeconds += l.UsedSeconds
+				labBySite[l.SiteID].Bookings = l.Bookings
+			}
+			return wrap("lab", err)
+		},
+		func() error { return wrap("loans", s.loanFigures(ctx, f, siteIDs, now, loansBySite)) },
+		func() error {
+			return wrap("thresholds", s.thresholdFigures(ctx, f, siteIDs, thresholdsBySite))
+		},
+		func() error { return wrap("help and tandems", s.helpAndTandems(ctx, f, siteIDs, helpBySite)) },
+	)
 	if err != nil {
-		return nil, fmt.Errorf("figures, people: %w", err)
+		return nil, err
 	}
-	f.Participants, f.NewParticipants = people.Participants, people.New
-	// The visits: a count over the visits_site_day index.
-	var visits int64
-	if err := db.Raw(`SELECT COUNT(*) FROM visits WHERE site_id IN ? AND day >= ? AND day < ?`, siteIDs, fromDay, toDay).Scan(&visits).Error; err != nil {
-		return nil, fmt.Errorf("figures, visits: %w", err)
+	for _, id := range siteIDs {
+		h := *people[id]
+		h.Visits = visitsBySite[id].Visits
+		h.Sessions = coursesBySite[id].Sessions
+		h.CourseParticipants = coursesBySite[id].CourseParticipants
+		h.SupportParticipants = h.CourseParticipants
+		h.Helped, h.Completed = coursesBySite[id].Helped, coursesBySite[id].Completed
+		h.Bookings = labBySite[id].Bookings
+		h.Loans = loansBySite[id].Loans
+		h.Reports = thresholdsBySite[id].Reports
+		h.ThemesOpened, h.ThemesSolved = thresholdsBySite[id].ThemesOpened, thresholdsBySite[id].ThemesSolved
+		h.HelpTickets, h.Tandems, h.Meetings = helpBySite[id].HelpTickets, helpBySite[id].Tandems, helpBySite[id].Meetings
+		f.BySite[id] = h
+		f.Visits += h.Visits
 	}
-	f.Visits = int(visits)
+	for i, m := range f.Months {
+		f.Months[i].Visits = visitsByMonth[m.Month.Format("2006-01")]
+	}
+	return f, nil
+}
 
-	if err := s.courseFigures(ctx, f, siteIDs, from.Unix(), held); err != nil {
-		return nil, fmt.Errorf("figures, courses: %w", err)
+// parallel runs fns side by side and returns the first error.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
 	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	// Lab.
-	var lab struct {
-		Bookings, Used, NoShows    int
-		BookedSeconds, UsedSeconds int64
-	}
-	err = db.Raw(`SELECT COUNT(*) AS bookings,
-		COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS used,
-		COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS no_shows,
-		COALESCE(SUM(ends_at - starts_at), 0) AS booked_seconds,
-		COALESCE(SUM(CASE WHEN status = ? THEN ends_at - starts_at ELSE 0 END), 0) AS used_seconds
-		FROM bookings WHERE site_id IN ? AND starts_at >= ? AND starts_at < ? AND status <> ?`,
-		BookingAttended, BookingNoShow, BookingAttended, siteIDs, from.Unix(), to.Unix(), BookingCancelled).Scan(&lab).Error
+func wrap(what string, err error) error {
 	if err != nil {
-		return nil, fmt.Errorf("figures, lab: %w", err)
+		return fmt.Errorf("figures, %s: %w", what, err)
 	}
-	f.Bookings, f.BookingsUsed, f.NoShows, f.BookedSeconds, f.UsedSeconds = lab.Bookings, lab.Used, lab.NoShows, lab.BookedSeconds, lab.UsedSeconds
+	return nil
+}
 
-	// Lending.
+// loanFigures counts the loans started in the period, by device type
+// and per site.
+func (s *Store) loanFigures(ctx context.Context, f *Figures, siteIDs []int64, now time.Time, bySite map[int64]*Headline) error {
+	from, to := f.Period.From.UTC(), f.Period.To.UTC()
 	days := `(julianday(CASE WHEN l.returned_at IS NOT NULL THEN l.returned_at WHEN l.status = ? THEN l.due_at ELSE ? END) - julianday(l.lent_at))`
 	if s.Dialect == "postgres" {
 		days = `(EXTRACT(EPOCH FROM ((CASE WHEN l.returned_at IS NOT NULL THEN l.returned_at WHEN l.status = ? THEN l.due_at ELSE CAST(? AS TIMESTAMPTZ) END) - l.lent_at)) / 86400.0)`
 	}
-	var loans []LoanFigures
-	err = db.Raw(`SELECT d.type AS type, COUNT(*) AS loans, COALESCE(SUM(`+days+`), 0) AS days,
+	var rows []struct {
+		LoanFigures
+		SiteID int64
+	}
+	err := s.R.WithContext(ctx).Raw(`SELECT l.site_id AS site_id, d.type AS type, COUNT(*) AS loans, COALESCE(SUM(`+days+`), 0) AS days,
 		COALESCE(SUM(CASE WHEN l.status = ? OR (l.returned_at IS NOT NULL AND l.returned_at > l.due_at) OR (l.returned_at IS NULL AND l.due_at < ?) THEN 1 ELSE 0 END), 0) AS overdue
 		FROM loans l JOIN devices d ON d.id = l.device_id
 		WHERE l.site_id IN ? AND l.lent_at >= ? AND l.lent_at < ?
-		GROUP BY d.type`,
-		LoanLost, now, LoanLost, now, siteIDs, from, to).Scan(&loans).Error
+		GROUP BY l.site_id, d.type`,
+		LoanLost, now, LoanLost, now, siteIDs, from, to).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("figures, loans: %w", err)
+		return err
 	}
-	order := map[DeviceType]int{}
-	for i, t := range DeviceTypes {
-		order[t] = i
+	byType := map[DeviceType]*LoanFigures{}
+	for _, r := range rows {
+		bySite[r.SiteID].Loans += r.Loans
+		t := byType[r.Type]
+		if t == nil {
+			t = &LoanFigures{Type: r.Type}
+			byType[r.Type] = t
+		}
+		for _, x := range []*LoanFigures{t, &f.LoanTotals} {
+			x.Loans += r.Loans
+			x.Days += r.Days
+			x.Overdue += r.Overdue
+		}
 	}
-	sort.Slice(loans, func(i, j int) bool { return order[loans[i].Type] < order[loans[j].Type] })
-	f.Loans = loans
-	for _, l := range loans {
-		f.LoanTotals.Loans += l.Loans
-		f.LoanTotals.Days += l.Days
-		f.LoanTotals.Overdue += l.Overdue
+	for _, t := range DeviceTypes {
+		if x := byType[t]; x != nil {
+			f.Loans = append(f.Loans, *x)
+		}
 	}
+	return nil
+}
 
-	// Thresholds and themes.
+// thresholdFigures counts the threshold reports of the period, split,
+// and the themes, in total and per site.
+func (s *Store) thresholdFigures(ctx context.Context, f *Figures, siteIDs []int64, bySite map[int64]*Headline) error {
+	db := s.R.WithContext(ctx)
+	fromDay, toDay := f.Period.Days()
+	from, to := f.Period.From.UTC(), f.Period.To.UTC()
 	split := func(col string) ([]Part, error) {
 		var parts []Part
 		err := db.Raw(`SELECT `+col+` AS key, COUNT(*) AS n FROM thresholds
@@ -268,33 +376,48 @@ func (s *Store) PeriodFigures(ctx context.Context, siteIDs []int64, p Period) (*
 			siteIDs, fromDay, toDay).Scan(&parts).Error
 		return parts, err
 	}
-	var reports int64
-	if err := db.Raw(`SELECT COUNT(*) FROM thresholds WHERE site_id IN ? AND day >= ? AND day < ?`, siteIDs, fromDay, toDay).Scan(&reports).Error; err != nil {
-		return nil, fmt.Errorf("figures, thresholds: %w", err)
+	var reports []struct {
+		SiteID int64
+		N      int
 	}
-	f.Reports = int(reports)
+	if err := db.Raw(`SELECT site_id, COUNT(*) AS n FROM thresholds WHERE site_id IN ? AND day >= ? AND day < ? GROUP BY site_id`,
+		siteIDs, fromDay, toDay).Scan(&reports).Error; err != nil {
+		return err
+	}
+	for _, r := range reports {
+		f.Reports += r.N
+		bySite[r.SiteID].Reports = r.N
+	}
 	for _, x := range []struct {
 		col string
 		to  *[]Part
 	}{{"domain", &f.ByDomain}, {"problem", &f.ByProblem}, {"level", &f.ByLevel}} {
+		var err error
 		if *x.to, err = split(x.col); err != nil {
-			return nil, fmt.Errorf("figures, thresholds by %s: %w", x.col, err)
+			return fmt.Errorf("by %s: %w", x.col, err)
 		}
 	}
-	var themes struct{ Opened, Solved int }
-	err = db.Raw(`SELECT COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END), 0) AS opened,
-		COALESCE(SUM(CASE WHEN status = 'solved' AND updated_at >= ? AND updated_at < ? THEN 1 ELSE 0 END), 0) AS solved
-		FROM themes WHERE site_id IN ?`, from, to, from, to, siteIDs).Scan(&themes).Error
-	if err != nil {
-		return nil, fmt.Errorf("figures, themes: %w", err)
+	var themes []struct {
+		SiteID         int64
+		Opened, Solved int
 	}
-	f.ThemesOpened, f.ThemesSolved = themes.Opened, themes.Solved
-	return f, nil
+	err := db.Raw(`SELECT site_id, COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END), 0) AS opened,
+		COALESCE(SUM(CASE WHEN status = 'solved' AND updated_at >= ? AND updated_at < ? THEN 1 ELSE 0 END), 0) AS solved
+		FROM themes WHERE site_id IN ? GROUP BY site_id`, from, to, from, to, siteIDs).Scan(&themes).Error
+	if err != nil {
+		return fmt.Errorf("themes: %w", err)
+	}
+	for _, t := range themes {
+		f.ThemesOpened += t.Opened
+		f.ThemesSolved += t.Solved
+		bySite[t.SiteID].ThemesOpened, bySite[t.SiteID].ThemesSolved = t.Opened, t.Solved
+	}
+	return nil
 }
 
 // courseFigures counts the sessions that started between from and held
 // (unix seconds), by course.
-func (s *Store) courseFigures(ctx context.Context, f *Figures, siteIDs []int64, from, held int64) error {
+func (s *Store) courseFigures(ctx context.Context, f *Figures, siteIDs []int64, from, held int64, bySite map[int64]*Headline) error {
 	db := s.R.WithContext(ctx)
 	byID := map[int64]*CourseFigures{}
 	get := func(id int64) *CourseFigures {
@@ -380,6 +503,9 @@ func (s *Store) courseFigures(ctx context.Context, f *Figures, siteIDs []int64, 
 	for _, c := range courses {
 		c.Texts = map[string]CourseText{}
 		byID[c.ID].Course = c
+		if h := bySite[c.SiteID]; h != nil {
+			h.Sessions += byID[c.ID].Sessions
+		}
 	}
 	for _, t := range texts {
 		if c := byID[t.CourseID]; c.Course.Texts != nil {
@@ -423,6 +549,9 @@ type MaskedFigures struct {
 	Months                      []MaskedMonth
 	ByAgeBand, ByGender, ByLang MaskedBreakdown
 	Support                     MaskedSupport
+
+	Help    MaskedHelp
+	Tandems MaskedTandems
 }
 
 // MaskedMonth is one month's line.
@@ -469,11 +598,23 @@ func percent(n, of int) string {
 	return strconv.FormatFloat(float64(n)*100/float64(of), 'f', 0, 64) + " %"
 }
 
-// Mask turns the exact figures into what may be shown.
+// Mask turns the exact figures into what may be shown. Figures over
+// several sites are shown beside each site's own, and are masked against
+// them too (see NetworkFigures).
 func (f *Figures) Mask() *MaskedFigures {
+	if len(f.SiteIDs) > 1 && f.BySite != nil {
+		return f.maskNetwork()
+	}
+	return f.maskView()
+}
+
+// maskView masks the figures as one view, on their own.
+func (f *Figures) maskView() *MaskedFigures {
 	m := &MaskedFigures{}
 	var people []MaskedBreakdown
-	m.Participants, people = MaskCounts(f.Participants, []Breakdown{{Parts: []Part{{Key: "new", N: f.NewParticipants}, {Key: "returning", N: f.Returning()}}}})
+	m.Participants, people = MaskCounts(f.Participants, []Breakdown{{Parts: []Part{{Key: "new", N: f.NewParticipants}, {Key: "returning", N: f.Returning()}}},
+		{Parts: f.ByAgeBand, ByKey: true}, {Parts: f.ByGender, ByKey: true}, {Parts: f.ByLang, ByKey: true}})
+	m.ByAgeBand, m.ByGender, m.ByLang = people[1], people[2], people[3]
 	m.NewParticipants, m.Returning = "0", "0"
 	for _, l := range people[0].Lines {
 		if l.Key == "new" {
@@ -485,12 +626,17 @@ func (f *Figures) Mask() *MaskedFigures {
 	if people[0].Withheld {
 		m.NewParticipants, m.Returning = HiddenValue, HiddenValue
 	}
-	m.Visits = Masked(f.Visits)
+	m.Visits, m.Months = maskMonths(f.Visits, f.Months)
 
 	for _, c := range f.Courses {
 		m.Courses = append(m.Courses, maskCourse(c))
 	}
 	m.CourseTotals = maskCourse(f.CourseTotals)
+	m.Support = maskSupport(f.Support, f.CourseTotals.Attendances)
+	if f.Support.Participants == f.CourseTotals.Participants {
+		// The same people: one count, shown one way.
+		m.CourseTotals.Participants = m.Support.Participants
+	}
 
 	m.Bookings = Masked(f.Bookings)
 	m.BookedHours = hideIf(oneDecimal(float64(f.BookedSeconds)/3600), f.Bookings)
@@ -528,6 +674,58 @@ func (f *Figures) Mask() *MaskedFigures {
 	m.Reports, splits = MaskCounts(f.Reports, []Breakdown{{Parts: f.ByDomain}, {Parts: f.ByProblem}, {Parts: f.ByLevel}})
 	m.ByDomain, m.ByProblem, m.ByLevel = splits[0], splits[1], splits[2]
 	m.ThemesOpened, m.ThemesSolved = Masked(f.ThemesOpened), Masked(f.ThemesSolved)
+	m.Help, m.Tandems = maskHelp(f.Help), maskTandems(f.Tandems)
+	return m
+}
+
+// maskMonths masks the visits, which the months' visits add up to, and
+// each month's participants.
+func maskMonths(visits int, months []MonthFigures) (string, []MaskedMonth) {
+	parts := make([]Part, 0, len(months))
+	for _, mf := range months {
+		parts = append(parts, Part{Key: mf.Month.Format("2006-01"), N: mf.Visits})
+	}
+	total, split := MaskCounts(visits, []Breakdown{{Parts: parts, ByKey: true}})
+	shown := map[string]string{}
+	for _, l := range split[0].Lines {
+		shown[l.Key] = l.Count
+	}
+	out := make([]MaskedMonth, len(months))
+	for i, mf := range months {
+		out[i] = MaskedMonth{Month: mf.Month, Participants: Masked(mf.Participants), Visits: "0"}
+		if c, ok := shown[parts[i].Key]; ok {
+			out[i].Visits = c
+		} else if split[0].Withheld && mf.Visits > 0 {
+			out[i].Visits = HiddenValue
+		}
+	}
+	return total, out
+}
+
+// maskSupport masks the support figures: the participants with their
+// profile, which adds up to them, and the activities, which add up to
+// them too when nobody took part in two kinds (else to more, and then
+// they are masked against their own sum). attendances are the hours'.
+func maskSupport(s SupportFigures, attendances int) MaskedSupport {
+	m := MaskedSupport{Helped: Masked(s.Helped), Completed: Masked(s.Completed),
+		Hours: hideIf(oneDecimal(float64(s.Seconds)/3600), s.Participants, attendances)}
+	lists := []Breakdown{{Parts: s.ByAgeBand, ByKey: true}, {Parts: s.ByGender, ByKey: true}}
+	sum := 0
+	for _, p := range s.ByActivity {
+		sum += max(p.N, 0)
+	}
+	if sum <= s.Participants {
+		lists = append(lists, Breakdown{Parts: s.ByActivity, ByKey: true})
+	} else {
+		_, activity := MaskCounts(sum, []Breakdown{{Parts: s.ByActivity, ByKey: true}})
+		m.ByActivity = activity[0]
+	}
+	var split []MaskedBreakdown
+	m.Participants, split = MaskCounts(s.Participants, lists)
+	m.ByAgeBand, m.ByGender = split[0], split[1]
+	if len(split) > 2 {
+		m.ByActivity = split[2]
+	}
 	return m
 }
 

@@ -115,6 +115,99 @@ func expected(t *testing.T, s *store.Store, sites []int64, p store.Period) *stor
 		}
 	}
 
+	// Months: the same participants and visits, month by month.
+	loc := p.From.Location()
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, loc); m.Before(to); m = m.AddDate(0, 1, 0) {
+		next := m.AddDate(0, 1, 0)
+		mf := store.MonthFigures{Month: m}
+		who := map[int64]bool{}
+		for _, v := range visits {
+			if in[v.SiteID] && v.Day >= fromDay && v.Day < toDay && v.Day >= m.Format(time.DateOnly) && v.Day < next.Format(time.DateOnly) {
+				who[v.MemberID] = true
+				mf.Visits++
+			}
+		}
+		for _, e := range enrolments {
+			if cs, ok := sess[e.SessionID]; ok && e.AttendedAt != nil && cs.StartsAt >= m.Unix() && cs.StartsAt < next.Unix() {
+				who[e.MemberID] = true
+			}
+		}
+		mf.Participants = len(who)
+		f.Months = append(f.Months, mf)
+	}
+	// Profile of the participants, and of the support participants.
+	byID := map[int64]store.Member{}
+	for _, m := range members {
+		byID[m.ID] = m
+	}
+	count := func(who map[int64]bool, key func(store.Member) string) []store.Part {
+		n := map[string]int{}
+		for id := range who {
+			n[key(byID[id])]++
+		}
+		return partsOf(n)
+	}
+	age := func(m store.Member) string { return m.AgeBand }
+	gender := func(m store.Member) string { return m.Gender }
+	f.ByAgeBand, f.ByGender, f.ByLang = count(participants, age), count(participants, gender), count(participants, func(m store.Member) string { return m.Lang })
+
+	// Support: the course participants, by activity, helped, completed.
+	course := map[int64]store.Course{}
+	for _, c := range courses {
+		course[c.ID] = c
+	}
+	f.Support.Participants, f.Support.Seconds = len(all), f.CourseTotals.Seconds
+	f.Support.ByAgeBand, f.Support.ByGender = count(all, age), count(all, gender)
+	byActivity := map[string]map[int64]bool{}
+	for _, e := range enrolments {
+		if cs, ok := sess[e.SessionID]; ok && e.AttendedAt != nil {
+			a := string(course[cs.CourseID].Activity)
+			if byActivity[a] == nil {
+				byActivity[a] = map[int64]bool{}
+			}
+			byActivity[a][e.MemberID] = true
+		}
+	}
+	activity := map[string]int{}
+	for a, who := range byActivity {
+		activity[a] = len(who)
+	}
+	f.Support.ByActivity = partsOf(activity)
+	helped := map[int64]bool{}
+	for _, r := range ratings {
+		if _, ok := sess[r.SessionID]; ok && (r.Score == 3 || r.Score == 4) {
+			helped[r.MemberID] = true
+		}
+	}
+	f.Support.Helped = len(helped)
+	type courseMember struct{ course, member int64 }
+	nSessions, last := map[int64]int{}, map[int64]int64{}
+	for _, cs := range sessions {
+		if in[courseSite[cs.CourseID]] {
+			nSessions[cs.CourseID]++
+			last[cs.CourseID] = max(last[cs.CourseID], cs.StartsAt)
+		}
+	}
+	came := map[courseMember]map[int64]bool{}
+	for _, e := range enrolments {
+		for _, cs := range sessions {
+			if cs.ID == e.SessionID && e.AttendedAt != nil && in[courseSite[cs.CourseID]] {
+				k := courseMember{cs.CourseID, e.MemberID}
+				if came[k] == nil {
+					came[k] = map[int64]bool{}
+				}
+				came[k][cs.ID] = true
+			}
+		}
+	}
+	completed := map[int64]bool{}
+	for k, ss := range came {
+		if store.CompletedCourse(course[k.course].Kind, nSessions[k.course], len(ss), last[k.course], from.Unix(), held) {
+			completed[k.member] = true
+		}
+	}
+	f.Support.Completed = len(completed)
+
 	for _, b := range bookings {
 		if !in[b.SiteID] || b.StartsAt < from.Unix() || b.StartsAt >= to.Unix() || b.Status == store.BookingCancelled {
 			continue
@@ -178,15 +271,7 @@ func expected(t *testing.T, s *store.Store, sites []int64, p store.Period) *stor
 			lvl[r.Level]++
 		}
 	}
-	parts := func(m map[string]int) []store.Part {
-		var ps []store.Part
-		for k, n := range m {
-			ps = append(ps, store.Part{Key: k, N: n})
-		}
-		sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
-		return ps
-	}
-	f.ByDomain, f.ByProblem, f.ByLevel = parts(dom), parts(prob), parts(lvl)
+	f.ByDomain, f.ByProblem, f.ByLevel = partsOf(dom), partsOf(prob), partsOf(lvl)
 	for _, th := range themes {
 		if !in[th.SiteID] {
 			continue
@@ -198,7 +283,38 @@ func expected(t *testing.T, s *store.Store, sites []int64, p store.Period) *stor
 			f.ThemesSolved++
 		}
 	}
+	// The help queue's and the tandems' figures are folded again by their
+	// own tests (TestHelpFigures, TestTandemFiguresMatchAFold); here they
+	// check that the period's figures hold them, for the network and for
+	// each site.
+	var err error
+	f.Period = p
+	if f.Help, err = s.HelpFigures(ctx, sites, p); err != nil {
+		t.Fatal(err)
+	}
+	if f.Tandems, err = s.TandemFigures(ctx, sites, p); err != nil {
+		t.Fatal(err)
+	}
 	return f
+}
+
+// partsOf are the counts as parts, in key order.
+func partsOf(m map[string]int) []store.Part {
+	var ps []store.Part
+	for k, n := range m {
+		ps = append(ps, store.Part{Key: k, N: n})
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Key < ps[j].Key })
+	return ps
+}
+
+// byKey are parts in key order, whatever order they came in.
+func byKey(ps []store.Part) []store.Part {
+	m := map[string]int{}
+	for _, p := range ps {
+		m[p.Key] += p.N
+	}
+	return partsOf(m)
 }
 
 func compareFigures(t *testing.T, got, want *store.Figures) {
@@ -223,6 +339,8 @@ func compareFigures(t *testing.T, got, want *store.Figures) {
 		}
 	}
 	eq("course totals", got.CourseTotals, want.CourseTotals)
+	eq("help", got.Help, want.Help)
+	eq("tandems", got.Tandems, want.Tandems)
 	eq("bookings", got.Bookings, want.Bookings)
 	eq("bookings used", got.BookingsUsed, want.BookingsUsed)
 	eq("no-shows", got.NoShows, want.NoShows)
@@ -251,6 +369,19 @@ func compareFigures(t *testing.T, got, want *store.Figures) {
 	}
 	eq("themes opened", got.ThemesOpened, want.ThemesOpened)
 	eq("themes solved", got.ThemesSolved, want.ThemesSolved)
+	eq("months", len(got.Months), len(want.Months))
+	for i := range min(len(got.Months), len(want.Months)) {
+		g, w := got.Months[i], want.Months[i]
+		if !g.Month.Equal(w.Month) || g.Participants != w.Participants || g.Visits != w.Visits {
+			t.Errorf("month %d: got %+v, want %+v", i, g, w)
+		}
+	}
+	eq("by age band", byKey(got.ByAgeBand), want.ByAgeBand)
+	eq("by gender", byKey(got.ByGender), want.ByGender)
+	eq("by language", byKey(got.ByLang), want.ByLang)
+	gs, ws := got.Support, want.Support
+	gs.ByActivity, gs.ByAgeBand, gs.ByGender = byKey(gs.ByActivity), byKey(gs.ByAgeBand), byKey(gs.ByGender)
+	eq("support", gs, ws)
 }
 
 // TestPeriodFigures is issue 11's acceptance 3: the figures of the demo,
@@ -262,18 +393,40 @@ func TestPeriodFigures(t *testing.T) {
 		loc := demo.Location()
 		half := store.Period{From: time.Date(2026, 1, 1, 0, 0, 0, 0, loc), To: time.Date(2026, 7, 1, 0, 0, 0, 0, loc)}
 		odd := store.Period{From: time.Date(2025, 10, 12, 0, 0, 0, 0, loc), To: time.Date(2026, 2, 3, 0, 0, 0, 0, loc)}
-		for _, p := range []store.Period{half, half.Previous(), odd, odd.Previous()} {
+		// A month, and a few days inside one, besides.
+		feb := store.Period{From: time.Date(2026, 2, 1, 0, 0, 0, 0, loc), To: time.Date(2026, 3, 1, 0, 0, 0, 0, loc)}
+		days := store.Period{From: time.Date(2026, 2, 3, 0, 0, 0, 0, loc), To: time.Date(2026, 2, 25, 0, 0, 0, 0, loc)}
+		// Eight years: more months than one column of bits holds.
+		long := store.Period{From: time.Date(2019, 1, 1, 0, 0, 0, 0, loc), To: time.Date(2027, 1, 1, 0, 0, 0, 0, loc)}
+		for _, p := range []store.Period{half, half.Previous(), odd, odd.Previous(), feb, days, long} {
 			for _, sites := range [][]int64{{demo.ID}, {b.ID}, {demo.ID, b.ID}} {
 				got, err := s.PeriodFigures(ctx, sites, p)
 				if err != nil {
 					t.Fatal(err)
 				}
 				want := expected(t, s, sites, p)
-				if got.Participants == 0 || got.Visits == 0 || len(got.Courses) == 0 || got.Bookings == 0 || got.LoanTotals.Loans == 0 || got.Reports == 0 {
+				if p != feb && p != days && (got.Participants == 0 || got.Visits == 0 || len(got.Courses) == 0 || got.Bookings == 0 ||
+					got.LoanTotals.Loans == 0 || got.Reports == 0 || len(got.Months) < 4 || len(got.ByAgeBand) < 3 || len(got.ByGender) < 3 ||
+					len(got.ByLang) < 2 || got.Support.Helped == 0 || len(got.Support.ByActivity) < 2 || len(got.Support.ByAgeBand) < 2) {
 					t.Errorf("%v %v: the seed left a block empty: %+v", sites, p, got)
 				}
+				if sites[0] == demo.ID && p == half && got.Support.Completed == 0 {
+					t.Errorf("%v %v: nobody completed a course", sites, p)
+				}
 				from, to := p.Days()
-				t.Run(fmt.Sprintf("%s_to_%s_sites_%v", from, to, sites), func(t *testing.T) { compareFigures(t, got, want) })
+				t.Run(fmt.Sprintf("%s_to_%s_sites_%v", from, to, sites), func(t *testing.T) {
+					compareFigures(t, got, want)
+					// Each site's headline counts, for the network's masking,
+					// are that site's own figures.
+					for _, id := range sites {
+						if g, w := got.BySite[id], expected(t, s, []int64{id}, p).Headline(); g != w {
+							t.Errorf("site %d's headline counts: got %+v, want %+v", id, g, w)
+						}
+					}
+					if len(sites) == 1 && got.BySite[sites[0]] != got.Headline() {
+						t.Errorf("one site's headline %+v is not the figures' %+v", got.BySite[sites[0]], got.Headline())
+					}
+				})
 			}
 		}
 		if p := half.Previous(); !p.From.Equal(time.Date(2025, 7, 1, 0, 0, 0, 0, loc)) || !p.To.Equal(half.From) {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand"
 	"reflect"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/drempel/drempel/store"
 )
@@ -275,5 +277,330 @@ func checkNoSmallCountLeaks(t *testing.T, total int, lists []store.Breakdown, sh
 				t.Errorf("split %d: a count shown as \"< 5\" can be worked out: %v (shown %+v)", i, values[i][j], got)
 			}
 		}
+	}
+}
+
+// The new figures: months, the participants' profile and the support
+// activities, each count from 1 to 4 as "< 5", and what adds up to a
+// total protected against subtraction.
+func TestMaskMonthsProfileSupport(t *testing.T) {
+	jan, feb := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	f := &store.Figures{Participants: 20, NewParticipants: 8, Visits: 14,
+		Months:    []store.MonthFigures{{Month: jan, Participants: 3, Visits: 2}, {Month: feb, Participants: 18, Visits: 12}},
+		ByAgeBand: parts("18_29", 17, "55_plus", 3), ByGender: parts("", 20), ByLang: parts("nl", 10, "fr", 6, "ar", 4),
+		CourseTotals: store.CourseFigures{Participants: 12, Attendances: 30, Seconds: 30 * 3600},
+		Support: store.SupportFigures{Participants: 12, Helped: 2, Seconds: 30 * 3600, Completed: 0,
+			ByActivity: parts("language", 9, "civic", 3), ByAgeBand: parts("30_54", 12), ByGender: parts("woman", 7, "man", 5)}}
+	m := f.Mask()
+	check := func(what, got, want string) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: %q, want %q", what, got, want)
+		}
+	}
+	line := func(b store.MaskedBreakdown, key string) string {
+		t.Helper()
+		if b.Withheld {
+			return "withheld"
+		}
+		for _, l := range b.Lines {
+			if l.Key == key {
+				return l.Count
+			}
+		}
+		return "0"
+	}
+	check("January's participants", m.Months[0].Participants, store.MaskedSmall)
+	check("February's participants", m.Months[1].Participants, "18")
+	check("January's visits", m.Months[0].Visits, store.MaskedSmall)
+	check("February's visits (14 - 2)", m.Months[1].Visits, store.MaskedLarge)
+	check("visits", m.Visits, "14")
+	check("55 and over", line(m.ByAgeBand, "55_plus"), store.MaskedSmall)
+	check("18 to 29 (20 - 3)", line(m.ByAgeBand, "18_29"), store.MaskedLarge)
+	check("never asked", line(m.ByGender, ""), "20")
+	check("Arabic", line(m.ByLang, "ar"), store.MaskedSmall)
+	check("Dutch", line(m.ByLang, "nl"), "10")
+	check("civic", line(m.Support.ByActivity, "civic"), store.MaskedSmall)
+	check("language (12 - 3)", line(m.Support.ByActivity, "language"), store.MaskedLarge)
+	check("helped", m.Support.Helped, store.MaskedSmall)
+	check("completed", m.Support.Completed, "0")
+	check("support hours", m.Support.Hours, "30.0")
+	check("support participants", m.Support.Participants, "12")
+	check("support women", line(m.Support.ByGender, "woman"), "7")
+
+	// Two kinds of activity for the same people add up to more than
+	// them: each line is masked against the others only.
+	f.Support.ByActivity = parts("language", 9, "civic", 8)
+	if m := f.Mask(); line(m.Support.ByActivity, "language") != "9" || line(m.Support.ByActivity, "civic") != "8" {
+		t.Errorf("overlapping activities: %+v", m.Support.ByActivity)
+	}
+	// Hours resting on 3 people are hidden, and the course total shows
+	// the same participants as the support block.
+	f.Support.Participants, f.CourseTotals.Participants = 3, 3
+	f.Support.ByAgeBand, f.Support.ByGender, f.Support.ByActivity = parts("30_54", 3), parts("woman", 3), parts("civic", 3)
+	m = f.Mask()
+	check("hours of 3 people", m.Support.Hours, store.HiddenValue)
+	check("support participants", m.Support.Participants, store.MaskedSmall)
+	check("course participants", m.CourseTotals.Participants, m.Support.Participants)
+}
+
+// networkCase is a random network: members with, per site, whether they
+// took part (and in a course, said it helped, completed one), and
+// additive counts per site.
+func networkCase(rnd *rand.Rand) (*store.Figures, map[int64]*store.Figures) {
+	sites := 2 + rnd.Intn(3)
+	net := &store.Figures{BySite: map[int64]store.Headline{}}
+	own := map[int64]*store.Figures{}
+	type set map[int]bool
+	members := rnd.Intn(16)
+	isNew := map[int]bool{}
+	for i := range members {
+		isNew[i] = rnd.Intn(3) == 0
+	}
+	netSets := map[string]set{}
+	for s := 1; s <= sites; s++ {
+		id := int64(s)
+		net.SiteIDs = append(net.SiteIDs, id)
+		f := &store.Figures{SiteIDs: []int64{id}}
+		sets := map[string]set{}
+		for _, k := range []string{"p", "course", "helped", "completed"} {
+			sets[k] = set{}
+			if netSets[k] == nil {
+				netSets[k] = set{}
+			}
+		}
+		for i := range members {
+			if rnd.Intn(3) != 0 {
+				continue
+			}
+			sets["p"][i] = true
+			if rnd.Intn(2) == 0 {
+				sets["course"][i] = true
+				if rnd.Intn(2) == 0 {
+					sets["helped"][i] = true
+				}
+				if rnd.Intn(3) == 0 {
+					sets["completed"][i] = true
+				}
+			}
+		}
+		for k, ms := range sets {
+			for i := range ms {
+				netSets[k][i] = true
+			}
+		}
+		f.Participants = len(sets["p"])
+		for i := range sets["p"] {
+			if isNew[i] {
+				f.NewParticipants++
+			}
+		}
+		f.CourseTotals.Participants, f.Support.Participants = len(sets["course"]), len(sets["course"])
+		f.Support.Helped, f.Support.Completed = len(sets["helped"]), len(sets["completed"])
+		for _, n := range []*int{&f.Visits, &f.CourseTotals.Sessions, &f.Bookings, &f.LoanTotals.Loans, &f.Reports, &f.ThemesOpened, &f.ThemesSolved} {
+			*n = rnd.Intn(12)
+		}
+		own[id] = f
+		net.BySite[id] = f.Headline()
+		net.Visits += f.Visits
+		net.CourseTotals.Sessions += f.CourseTotals.Sessions
+		net.Bookings += f.Bookings
+		net.LoanTotals.Loans += f.LoanTotals.Loans
+		net.Reports += f.Reports
+		net.ThemesOpened += f.ThemesOpened
+		net.ThemesSolved += f.ThemesSolved
+	}
+	net.Participants = len(netSets["p"])
+	for i := range netSets["p"] {
+		if isNew[i] {
+			net.NewParticipants++
+		}
+	}
+	net.CourseTotals.Participants, net.Support.Participants = len(netSets["course"]), len(netSets["course"])
+	net.Support.Helped, net.Support.Completed = len(netSets["helped"]), len(netSets["completed"])
+	// Breakdowns that add up to their totals, as the page shows them.
+	half := rnd.Intn(net.Participants + 1)
+	net.ByAgeBand = parts("18_29", half, "30_54", net.Participants-half)
+	net.Months = []store.MonthFigures{{Month: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Participants: net.Participants, Visits: net.Visits}}
+	net.Loans = []store.LoanFigures{{Type: store.Laptop, Loans: net.LoanTotals.Loans}}
+	net.ByDomain = parts("bank", net.Reports)
+	return net, own
+}
+
+// exact is a count as a reader reads it: a number, or not known.
+func exact(shown string) (int, bool) {
+	n, err := strconv.Atoi(shown)
+	return n, err == nil
+}
+
+// Random networks: whatever the network's figures and each site's own
+// show, no headline count of the rest of the network (the network's
+// minus one site's) from 1 to 4 can be worked out, nor from what adds
+// up to it.
+func TestNetworkFiguresNeverLetASiteBeSubtracted(t *testing.T) {
+	rnd := rand.New(rand.NewSource(11))
+	sum := func(shown ...string) (int, bool) {
+		total := 0
+		for _, s := range shown {
+			n, ok := exact(s)
+			if !ok {
+				return 0, false
+			}
+			total += n
+		}
+		return total, true
+	}
+	lines := func(b store.MaskedBreakdown) []string {
+		if b.Withheld {
+			return []string{"withheld"}
+		}
+		var out []string
+		for _, l := range b.Lines {
+			out = append(out, l.Count)
+		}
+		return out
+	}
+	hidden := 0
+	for i := 0; i < 4000; i++ {
+		net, own := networkCase(rnd)
+		m := net.Mask()
+		// Every way the network view tells a count.
+		type reading struct {
+			what  string
+			net   func() []int // the network's count, each way it can be read
+			site  func(*store.MaskedFigures) (int, bool)
+			count func(store.Headline) int
+		}
+		ways := func(pairs ...[]string) func() []int {
+			return func() []int {
+				var out []int
+				for _, p := range pairs {
+					if n, ok := sum(p...); ok {
+						out = append(out, n)
+					}
+				}
+				return out
+			}
+		}
+		var loans []string
+		for _, l := range m.Loans {
+			loans = append(loans, l.Loans)
+		}
+		var monthVisits []string
+		for _, mm := range m.Months {
+			monthVisits = append(monthVisits, mm.Visits)
+		}
+		p, _ := exact(m.Participants)
+		n, nOK := exact(m.NewParticipants)
+		r, rOK := exact(m.Returning)
+		readings := []reading{
+			{"participants", ways([]string{m.Participants}, []string{m.NewParticipants, m.Returning}, lines(m.ByAgeBand)),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Participants) }, func(h store.Headline) int { return h.Participants }},
+			{"new", ways([]string{m.NewParticipants}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.NewParticipants) }, func(h store.Headline) int { return h.NewParticipants }},
+			{"returning", ways([]string{m.Returning}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Returning) }, store.Headline.Returning},
+			{"visits", ways([]string{m.Visits}, monthVisits),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Visits) }, func(h store.Headline) int { return h.Visits }},
+			{"sessions", ways([]string{m.CourseTotals.Sessions}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.CourseTotals.Sessions) }, func(h store.Headline) int { return h.Sessions }},
+			{"course participants", ways([]string{m.CourseTotals.Participants}, []string{m.Support.Participants}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Support.Participants) }, func(h store.Headline) int { return h.CourseParticipants }},
+			{"bookings", ways([]string{m.Bookings}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Bookings) }, func(h store.Headline) int { return h.Bookings }},
+			{"loans", ways([]string{m.LoanTotals.Loans}, loans),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.LoanTotals.Loans) }, func(h store.Headline) int { return h.Loans }},
+			{"reports", ways([]string{m.Reports}, lines(m.ByDomain)),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Reports) }, func(h store.Headline) int { return h.Reports }},
+			{"themes opened", ways([]string{m.ThemesOpened}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.ThemesOpened) }, func(h store.Headline) int { return h.ThemesOpened }},
+			{"themes solved", ways([]string{m.ThemesSolved}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.ThemesSolved) }, func(h store.Headline) int { return h.ThemesSolved }},
+			{"helped", ways([]string{m.Support.Helped}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Support.Helped) }, func(h store.Headline) int { return h.Helped }},
+			{"completed", ways([]string{m.Support.Completed}),
+				func(x *store.MaskedFigures) (int, bool) { return exact(x.Support.Completed) }, func(h store.Headline) int { return h.Completed }},
+		}
+		// New and returning add up to the participants: read each from
+		// the other two.
+		if _, ok := exact(m.Participants); ok && rOK {
+			readings[1].net = func() []int { return append(ways([]string{m.NewParticipants})(), p-r) }
+		}
+		if _, ok := exact(m.Participants); ok && nOK {
+			readings[2].net = func() []int { return append(ways([]string{m.Returning})(), p-n) }
+		}
+		net0 := net.Headline()
+		for _, rd := range readings {
+			values := rd.net()
+			if len(values) == 0 {
+				hidden++
+			}
+			for _, v := range values {
+				if v != rd.count(net0) {
+					t.Fatalf("case %d: the network's %s reads %d, is %d: %+v", i, rd.what, v, rd.count(net0), m)
+				}
+				for id, f := range own {
+					s, ok := rd.site(f.Mask())
+					if d := v - s; ok && d > 0 && d < store.MaskBelow {
+						t.Fatalf("case %d: the network's %s (%d) minus site %d's (%d) is %d\nnetwork %+v\nsites %+v", i, rd.what, v, id, s, d, net0, net.BySite)
+					}
+				}
+			}
+		}
+	}
+	if hidden == 0 {
+		t.Error("no case hid a figure: the test tests nothing")
+	}
+}
+
+// The help queue's and the tandems' figures: small counts masked, waits
+// and hours hidden when they rest on fewer than 5, and in a network a
+// site's few tickets or tandems not left to subtraction.
+func TestMaskHelpAndTandems(t *testing.T) {
+	f := &store.Figures{SiteIDs: []int64{1},
+		Help: store.HelpFigures{Tickets: 7, ByDay: map[string]int{"2026-11-02": 4, "2026-11-03": 3}, Waited: 3, WaitMedian: 4 * time.Minute,
+			WaitP90: 9 * time.Minute, Outcomes: map[string]int{"helped": 5, "referred": 1, "no_show": 1}},
+		Tandems: store.TandemFigures{Active: 6, New: 2, Meetings: 3, Minutes: 180, Outcomes: map[string]int{"work": 1, "papers": 5}},
+	}
+	m := f.Mask()
+	if m.Help.Tickets == store.MaskedSmall || m.Help.Days != "2" {
+		t.Errorf("tickets %q on %q days", m.Help.Tickets, m.Help.Days)
+	}
+	if m.Help.WaitMedian != store.HiddenValue || m.Help.WaitP90 != store.HiddenValue {
+		t.Errorf("waits of 3 tickets shown: %q, %q", m.Help.WaitMedian, m.Help.WaitP90)
+	}
+	// 5 helped, and 1 and 1: the two small ones together are 2 of 7, so
+	// "helped" must not stay exact.
+	for _, l := range m.Help.Outcomes.Lines {
+		if l.Key == "helped" && l.Count == "5" {
+			t.Errorf("helped shown as 5: with 7 tickets, the other two would be pinned down")
+		}
+		if (l.Key == "referred" || l.Key == "no_show") && l.Count != store.MaskedSmall {
+			t.Errorf("%s: %q", l.Key, l.Count)
+		}
+	}
+	if m.Tandems.Active != "6" || m.Tandems.New != store.MaskedSmall || m.Tandems.Meetings != store.MaskedSmall || m.Tandems.Hours != store.HiddenValue {
+		t.Errorf("tandems: %+v", m.Tandems)
+	}
+	for _, l := range m.Tandems.Outcomes {
+		want := map[string]string{"work": store.MaskedSmall, "papers": "5"}[l.Key]
+		if want == "" {
+			want = "0"
+		}
+		if l.Count != want {
+			t.Errorf("outcome %s: %q, want %q", l.Key, l.Count, want)
+		}
+	}
+
+	// A network of two sites: 10 tickets at one, 3 at the other.
+	n := &store.Figures{SiteIDs: []int64{1, 2}, Help: store.HelpFigures{Tickets: 13, Outcomes: map[string]int{"helped": 13}},
+		Tandems: store.TandemFigures{Active: 12, Meetings: 40, Outcomes: map[string]int{}},
+		BySite:  map[int64]store.Headline{1: {HelpTickets: 10, Tandems: 6, Meetings: 20}, 2: {HelpTickets: 3, Tandems: 6, Meetings: 20}}}
+	nm := n.Mask()
+	if nm.Help.Tickets != store.MaskedLarge || !nm.Help.Outcomes.Withheld {
+		t.Errorf("13 tickets, 10 of one site: %q, outcomes %+v", nm.Help.Tickets, nm.Help.Outcomes)
+	}
+	if nm.Tandems.Active != "12" || nm.Tandems.Meetings != "40" {
+		t.Errorf("6 and 6 tandems: %+v", nm.Tandems)
 	}
 }

@@ -21,7 +21,13 @@ var FiguresClock = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 // come, attendance, smileys, lab bookings, loans (back in time, late,
 // still out, lost), threshold reports and themes. It is random but the
 // same at every run. Site B has one course, "Small group", that exactly
-// three members attended. It returns the demo site and site B.
+// three members attended. Afterwards, from a random source of their own
+// (so that the rows above stay as they were): the seeded members get an
+// age band, a gender and a language (some never asked), the courses an
+// activity each and the first at each site is a series; and the demo
+// site gets a series, "Done series", of four sessions in February 2026
+// that some attended through (CompletedCourse) and some did not, and a
+// one-off course in November 2025. It returns the demo site and site B.
 func SeedFigures(tb testing.TB, st *store.Store) (demo, b *store.Site) {
 	tb.Helper()
 	ctx := context.Background()
@@ -48,6 +54,7 @@ func SeedFigures(tb testing.TB, st *store.Store) (demo, b *store.Site) {
 	span := FiguresClock.Add(14 * 24 * time.Hour).Sub(start) // a little past now too
 	at := func() time.Time { return start.Add(time.Duration(rnd.Int63n(int64(span)))).Truncate(time.Minute) }
 	tag := 0
+	var seeded []int64
 	for si, site := range []*store.Site{demo, b} {
 		loc := site.Location()
 		var members []int64
@@ -59,6 +66,7 @@ func SeedFigures(tb testing.TB, st *store.Store) (demo, b *store.Site) {
 			m := &store.Member{Nickname: fmt.Sprintf("F%d-%d", si, i), Lang: "nl", SiteID: site.ID, CreatedAt: created, UpdatedAt: created}
 			create(m)
 			members = append(members, m.ID)
+			seeded = append(seeded, m.ID)
 		}
 		// Visits: a member comes on some days after registering, at
 		// either site now and then.
@@ -183,5 +191,87 @@ func SeedFigures(tb testing.TB, st *store.Store) (demo, b *store.Site) {
 				CreatedAt: created, UpdatedAt: updated})
 		}
 	}
+	seedProfiles(tb, st, demo, b, seeded)
 	return demo, b
+}
+
+// seedProfiles is the second part of SeedFigures.
+func seedProfiles(tb testing.TB, st *store.Store, demo, b *store.Site, members []int64) {
+	tb.Helper()
+	ctx := context.Background()
+	rnd := rand.New(rand.NewSource(12))
+	exec := func(q string, args ...any) {
+		tb.Helper()
+		if err := st.W.Exec(q, args...).Error; err != nil {
+			tb.Fatalf("seed: %s: %v", q, err)
+		}
+	}
+	pick := func(values []string) string {
+		if i := rnd.Intn(len(values) + 1); i < len(values) {
+			return values[i]
+		}
+		return "" // never asked
+	}
+	langs := []string{"nl", "nl", "fr", "ar", "uk", "ti"}
+	for _, id := range members {
+		exec("UPDATE members SET age_band = ?, gender = ?, lang = ? WHERE id = ?", pick(store.AgeBands), pick(store.Genders), langs[rnd.Intn(len(langs))], id)
+	}
+	var courses []store.Course
+	if err := st.R.Where("site_id IN ?", []int64{demo.ID, b.ID}).Order("id").Find(&courses).Error; err != nil {
+		tb.Fatal(err)
+	}
+	first := map[int64]bool{}
+	for i, c := range courses {
+		kind := c.Kind
+		if !first[c.SiteID] {
+			first[c.SiteID], kind = true, store.CourseSeries
+		}
+		exec("UPDATE courses SET activity = ?, kind = ? WHERE id = ?", store.CourseActivities[i%len(store.CourseActivities)], kind, c.ID)
+	}
+
+	// At the demo site: a series all of whose four sessions were held in
+	// February 2026, and a one-off course in November 2025.
+	loc := demo.Location()
+	var pool []int64
+	if err := st.R.Raw("SELECT id FROM members WHERE site_id = ? ORDER BY id", demo.ID).Scan(&pool).Error; err != nil {
+		tb.Fatal(err)
+	}
+	for _, c := range []struct {
+		name     string
+		kind     store.CourseKind
+		activity store.CourseActivity
+		days     []int
+		month    time.Month
+		year     int
+		attended []int // per member of pool: sessions attended, the first ones
+	}{
+		{"Done series", store.CourseSeries, store.ActivityCivic, []int{3, 10, 17, 24}, time.February, 2026, []int{4, 4, 4, 3, 3, 2, 1, 4, 4, 4}},
+		{"One morning", store.CourseOneOff, store.ActivityGuidance, []int{14}, time.November, 2025, []int{1, 1, 1, 1, 1, 1, 0}},
+	} {
+		course, err := st.SaveCourse(ctx, 0, demo.ID, store.CourseInput{Kind: c.kind, Activity: c.activity, Pictogram: "people",
+			Texts: map[string]store.CourseText{"nl": {Name: c.name}, "fr": {Name: c.name}, "en": {Name: c.name}}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for k, d := range c.days {
+			at := time.Date(c.year, c.month, d, 14, 0, 0, 0, loc)
+			sess := &store.CourseSession{CourseID: course.ID, StartsAt: at.Unix(), EndsAt: at.Add(90 * time.Minute).Unix(), Seats: 12}
+			if err := st.W.Create(sess).Error; err != nil {
+				tb.Fatal(err)
+			}
+			for i, n := range c.attended {
+				e := &store.Enrolment{SessionID: sess.ID, MemberID: pool[i], Status: store.Enrolled, CreatedAt: at.Add(-72 * time.Hour)}
+				if k < n {
+					came := at.Add(2 * time.Minute).UTC()
+					e.AttendedAt = &came
+					if err := st.W.Create(&store.Rating{SessionID: sess.ID, MemberID: pool[i], Score: 1 + (i+k)%4, CreatedAt: came}).Error; err != nil {
+						tb.Fatal(err)
+					}
+				}
+				if err := st.W.Create(e).Error; err != nil {
+					tb.Fatal(err)
+				}
+			}
+		}
+	}
 }

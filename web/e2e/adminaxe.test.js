@@ -64,7 +64,7 @@ test('every admin page passes axe-core, in Dutch, French and English', { skip: S
 
   const pages = ['/admin', '/admin/members', member, member + '/edit', member + '/data', member + '/erase', '/admin/members/new',
     '/admin/lab', '/admin/lab/week', '/admin/lab/settings', '/admin/devices', '/admin/lend', '/admin/return', '/admin/overdue',
-    '/admin/reports/loans', '/admin/figures', '/admin/figures?range=year&scope=network', '/admin/courses', '/admin/courses/new', '/admin/thresholds', '/admin/thresholds/new', '/admin/themes',
+    '/admin/reports/loans', '/admin/figures', '/admin/figures?range=year&scope=network', '/admin/figures/funder', '/admin/figures/funder?range=year', '/admin/courses', '/admin/courses/new', '/admin/thresholds', '/admin/thresholds/new', '/admin/themes',
     '/admin/organisations', '/admin/words', '/admin/voice', '/admin/settings', '/admin/sites', '/admin/stations', '/admin/users',
     '/admin/privacy', '/admin/audit', '/admin/audit?member=' + member.split('/').pop(), '/admin/account',
     course, session, '/admin/attendance', '/admin/attendance?period=quarter', '/admin/help', '/admin/help/themes',
