@@ -1,9 +1,9 @@
 package admin
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -223,14 +223,7 @@ func (a *Admin) attendanceExport(c *fiber.Ctx, l *web.Loc, grids []store.Attenda
 		}
 		doc.Grids = append(doc.Grids, pg)
 	}
-	var buf bytes.Buffer
-	if err := printing.WriteAttendancePDF(&buf, doc); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="`+name+`.pdf"`)
-	return c.Send(buf.Bytes())
+	return sendPDF(c, name+".pdf", func(w io.Writer) error { return printing.WriteAttendancePDF(w, doc) })
 }
 
 // mustDay reads a day the review wrote itself.

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -238,9 +239,7 @@ func (a *Admin) labelsPDF(c *fiber.Ctx) error {
 	if c.Query("format") == "roll" {
 		format = printing.LabelsRoll62
 	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-labels.pdf"`)
-	return printing.WriteLabelsPDF(c.Response().BodyWriter(), labels, format)
+	return sendPDF(c, "drempel-labels.pdf", func(w io.Writer) error { return printing.WriteLabelsPDF(w, labels, format) })
 }
 
 func (a *Admin) overdue(c *fiber.Ctx) error {

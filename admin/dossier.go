@@ -2,6 +2,7 @@ package admin
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -106,9 +107,7 @@ func (a *Admin) dossier(c *fiber.Ctx) error {
 	org, _ := a.st.Setting(ctx, store.SettingOrgName)
 	doc := dossierDoc(a.w.I18n.Loc(lang, "nl"), d, org)
 	if c.Params("format") == "pdf" {
-		c.Set(fiber.HeaderContentType, "application/pdf")
-		c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-dossier.pdf"`)
-		return printing.WriteDossierPDF(c.Response().BodyWriter(), doc)
+		return sendPDF(c, "drempel-dossier.pdf", func(w io.Writer) error { return printing.WriteDossierPDF(w, doc) })
 	}
 	return a.w.Render(c, fiber.StatusOK, "admin/dossier", a.view(c, map[string]any{"Doc": doc, "Base": base, "Lang": lang,
 		"From": c.Query("from"), "To": c.Query("to")}))

@@ -1,8 +1,8 @@
 package admin
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -355,38 +355,30 @@ func profileTable(l *web.Loc, n, b *store.MaskedFigures) figTable {
 	return t
 }
 
+// figLayout is one way to lay a period's figures out: all of them, or
+// as a funder asks. Each is a page, an XLSX and a PDF in Dutch or French.
+type figLayout struct {
+	name, title, template, path string
+	tables                      func(l *web.Loc, d *figuresData) []figTable
+	charts                      bool
+}
+
+var (
+	allFigures = figLayout{name: "figures", title: "admin.figures.title", template: "admin/figures", path: "/admin/figures",
+		tables: func(_ *web.Loc, d *figuresData) []figTable { return d.Tables }, charts: true}
+	funderFigures = figLayout{name: "funder", title: "admin.funder.title", template: "admin/figures_funder", path: "/admin/figures/funder",
+		tables: func(l *web.Loc, d *figuresData) []figTable { return funderTables(l, d.Now.Mask(), d.Before.Mask()) }}
+)
+
 // figuresPage is GET /admin/figures, with charts; /admin/figures.xlsx,
 // one sheet per block; and /admin/figures.pdf, in Dutch or French.
-func (a *Admin) figuresPage(c *fiber.Ctx) error {
-	v := a.view(c, nil)
-	format := c.Params("format")
-	l := v.L
-	switch format {
-	case "", "xlsx":
-	case "pdf":
-		l = a.figPDFLoc(c, v.L)
-	default:
-		return fiber.ErrNotFound
-	}
-	d, err := a.figuresFor(c, l)
-	if err != nil {
-		return err
-	}
-	switch format {
-	case "xlsx":
-		return figuresXLSX(c, "figures", d, d.Tables)
-	case "pdf":
-		return a.figuresPDF(c, l, "figures", l.T("admin.figures.title"), d, d.Tables, figCharts(l, d.Now.Mask()))
-	}
-	data := figView(d, d.Tables, "/admin/figures")
-	data["Charts"] = figCharts(l, d.Now.Mask())
-	v.Data = data
-	return a.w.Render(c, fiber.StatusOK, "admin/figures", v)
-}
+func (a *Admin) figuresPage(c *fiber.Ctx) error { return a.figuresIn(c, allFigures) }
 
 // funderPage is GET /admin/figures/funder, and its .pdf and .xlsx: the
 // period's figures shaped as an integration funder (AMIF) asks for them.
-func (a *Admin) funderPage(c *fiber.Ctx) error {
+func (a *Admin) funderPage(c *fiber.Ctx) error { return a.figuresIn(c, funderFigures) }
+
+func (a *Admin) figuresIn(c *fiber.Ctx, lay figLayout) error {
 	v := a.view(c, nil)
 	format := c.Params("format")
 	l := v.L
@@ -401,15 +393,23 @@ func (a *Admin) funderPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tables := funderTables(l, d.Now.Mask(), d.Before.Mask())
+	tables := lay.tables(l, d)
+	var charts []*chart.Chart
+	if lay.charts {
+		charts = figCharts(l, d.Now.Mask())
+	}
 	switch format {
 	case "xlsx":
-		return figuresXLSX(c, "funder", d, tables)
+		return figuresXLSX(c, lay.name, d, tables)
 	case "pdf":
-		return a.figuresPDF(c, l, "funder", l.T("admin.funder.title"), d, tables, nil)
+		return a.figuresPDF(c, l, lay.name, l.T(lay.title), d, tables, charts)
 	}
-	v.Data = figView(d, tables, "/admin/figures/funder")
-	return a.w.Render(c, fiber.StatusOK, "admin/figures_funder", v)
+	data := figView(d, tables, lay.path)
+	if lay.charts {
+		data["Charts"] = charts
+	}
+	v.Data = data
+	return a.w.Render(c, fiber.StatusOK, lay.template, v)
 }
 
 // figView is what the figures' pages show: the period, its choices, the
@@ -543,14 +543,7 @@ func (a *Admin) figuresPDF(c *fiber.Ctx, l *web.Loc, name, title string, d *figu
 		}
 		doc.Tables = append(doc.Tables, pt)
 	}
-	var buf bytes.Buffer
-	if err := printing.WriteFiguresPDF(&buf, doc); err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-`+name+"-"+d.Scope+"-"+d.From+"-"+l.Lang.Code+`.pdf"`)
-	return c.Send(buf.Bytes())
+	return sendPDF(c, "drempel-"+name+"-"+d.Scope+"-"+d.From+"-"+l.Lang.Code+".pdf", func(w io.Writer) error { return printing.WriteFiguresPDF(w, doc) })
 }
 
 // figuresXLSX writes the tables one sheet each, every figure next to the

@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -258,10 +259,7 @@ func (a *Admin) receipt(c *fiber.Ctx) error {
 	for _, row := range rows {
 		r.Lines = append(r.Lines, takeHomeLine(l, row.AssetTag, row.DeviceType, row.Make, row.Model, row.DueAt))
 	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-receipt.pdf"`)
-	return printing.WriteReceiptPDF(c.Response().BodyWriter(), r)
+	return sendPDF(c, "drempel-receipt.pdf", func(w io.Writer) error { return printing.WriteReceiptPDF(w, r) })
 }
 
 func (a *Admin) returnPage(c *fiber.Ctx) error {
@@ -421,7 +419,5 @@ func (a *Admin) reminder(c *fiber.Ctx) error {
 	for _, o := range open {
 		r.Lines = append(r.Lines, takeHomeLine(loc, o.AssetTag, o.DeviceType, o.Make, o.Model, o.DueAt))
 	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-reminder.pdf"`)
-	return printing.WriteReceiptPDF(c.Response().BodyWriter(), r)
+	return sendPDF(c, "drempel-reminder.pdf", func(w io.Writer) error { return printing.WriteReceiptPDF(w, r) })
 }

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 
@@ -316,8 +317,5 @@ func (a *Admin) writeCards(c *fiber.Ctx, ids []int64, layout printing.Layout) er
 	if len(faces) == 0 {
 		return fiber.ErrNotFound
 	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, `inline; filename="drempel-cards.pdf"`)
-	return printing.WriteCardsPDF(c.Response().BodyWriter(), faces, layout)
+	return sendPDF(c, "drempel-cards.pdf", func(w io.Writer) error { return printing.WriteCardsPDF(w, faces, layout) })
 }

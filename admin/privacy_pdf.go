@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -39,10 +40,10 @@ func (a *Admin) memberDataPDF(c *fiber.Ctx) error {
 	if err := a.audit(c, store.AuditExport, m.ID); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "application/pdf")
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="drempel-member-%d.pdf"`, m.ID))
-	return c.Send(buf.Bytes())
+	return sendPDF(c, fmt.Sprintf("drempel-member-%d.pdf", m.ID), func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
 }
 
 // recordDoc puts a member's record into words of their language: base
