@@ -45,14 +45,10 @@ var runShade = rgb{250, 214, 205}
 
 // WriteAttendancePDF writes the review on landscape A4 pages.
 func WriteAttendancePDF(w io.Writer, d AttendanceDoc) error {
-	p, err := newPrintout(d.Title, d.Lang)
+	p, f, err := newLandscapeReport(d.Title, d.Subtitle, d.Lang, d.Dir)
 	if err != nil {
 		return err
 	}
-	f := p.newFlow(a4H, a4W, recordMargin, parseDir(d.Dir))
-	f.text(d.Title, style{size: 16, bold: true, color: black})
-	f.space(1)
-	f.text(d.Subtitle, style{size: 10, color: black})
 	f.space(1)
 	f.text(d.Legend, style{size: 8.5, color: grey})
 	if len(d.Grids) == 0 {

@@ -50,14 +50,10 @@ const figuresCols = 4
 // WriteFiguresPDF writes the figures on landscape A4 pages; a table runs
 // on over pages under its heading row.
 func WriteFiguresPDF(w io.Writer, d FiguresDoc) error {
-	p, err := newPrintout(d.Title, d.Lang)
+	p, f, err := newLandscapeReport(d.Title, d.Subtitle, d.Lang, d.Dir)
 	if err != nil {
 		return err
 	}
-	f := p.newFlow(a4H, a4W, recordMargin, parseDir(d.Dir))
-	f.text(d.Title, style{size: 16, bold: true, color: black})
-	f.space(1)
-	f.text(d.Subtitle, style{size: 10, color: black})
 	// The previous period's heading, on each column pair, takes two
 	// lines: the rows' labels keep the width.
 	before := strings.Replace(d.Before, " ", "\n", 1)

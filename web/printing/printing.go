@@ -1,6 +1,7 @@
 // Package printing owns every printout Drempel makes: member cards,
-// lendable devices' QR labels, loan receipts and reminders, and partner
-// dossiers. What is lent, to whom and until when is decided elsewhere
+// lendable devices' QR labels, loan receipts and reminders, partner
+// dossiers, what Drempel holds about a member, the attendance review of a
+// team meeting, and a period's figures with their charts. What is lent, to whom and until when is decided elsewhere
 // (store keeps the loans, devices holds the lending rules); this package
 // turns it into paper.
 //
@@ -11,8 +12,8 @@
 // as typed. Receipts and reminders carry the kiosk's pictograms (package
 // web/static/pictograms), for a member who cannot read.
 //
-// It imports store, web/fonts and web/static/pictograms, and nothing of
-// admin, kiosk or devices.
+// It imports store, web/fonts, web/static/pictograms and web/chart, and
+// nothing of admin, kiosk or devices.
 package printing
 
 import (
@@ -55,6 +56,21 @@ type flow struct {
 	page   *pdfPage
 	y      float64
 	dir    textDir // the document's direction
+}
+
+// newLandscapeReport starts a report for a team or a funder on landscape
+// A4 pages (the attendance review, a period's figures): its title and
+// subtitle head the first page.
+func newLandscapeReport(title, subtitle, lang, dir string) (*printout, *flow, error) {
+	p, err := newPrintout(title, lang)
+	if err != nil {
+		return nil, nil, err
+	}
+	f := p.newFlow(a4H, a4W, recordMargin, parseDir(dir))
+	f.text(title, style{size: 16, bold: true, color: black})
+	f.space(1)
+	f.text(subtitle, style{size: 10, color: black})
+	return p, f, nil
 }
 
 func (p *printout) newFlow(w, h, margin float64, dir textDir) *flow {
