@@ -5,10 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/drempel/drempel/kiosk"
 	"github.com/drempel/drempel/store"
 	"github.com/drempel/drempel/store/storetest"
 	"github.com/drempel/drempel/web"
 	"github.com/drempel/drempel/web/webtest"
+	"github.com/gofiber/fiber/v2"
 )
 
 func kioskLoc(t *testing.T, lang string) *web.Loc {
@@ -199,6 +201,40 @@ func TestHelperHereOnTheIdleScreen(t *testing.T) {
 		if !strings.Contains(idle.Body, here) || !strings.Contains(idle.Body, "<bdi>Samira</bdi>") || !strings.Contains(idle.Body, html.EscapeString(l.T("kiosk.help.need"))) || strings.Contains(idle.Body, "Peeters") ||
 			strings.Contains(idle.Body, "Verborgen") {
 			t.Fatalf("idle screen:\n%s", idle.Body)
+		}
+	})
+}
+
+// A kiosk asks for help at most HelpPerMinute times a minute; the next
+// visitor is told so in their language, in the words of help, not of
+// reports (which are counted apart).
+func TestHelpAsksAreLimitedPerKiosk(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, st *store.Store) {
+		seed(t, st, "Jan", "nl")
+		l := kioskLoc(t, "nl")
+		app := newKiosk(t, st)
+		c := webtest.NewClient(t, app)
+		for i := range kiosk.HelpPerMinute + 1 {
+			c.Get("/kiosk/help")
+			r := c.Post("/kiosk/help", webtest.Form("subject", "phone"))
+			if i < kiosk.HelpPerMinute {
+				if r.Status != fiber.StatusSeeOther || strings.HasPrefix(r.Location, "/kiosk/limit") {
+					t.Fatalf("ask %d: %d %q", i+1, r.Status, r.Location)
+				}
+				continue
+			}
+			if r.Location != "/kiosk/limit?what=help" {
+				t.Fatalf("ask %d went to %q", i+1, r.Location)
+			}
+			page := c.Get(r.Location)
+			if page.Status != fiber.StatusTooManyRequests || !strings.Contains(page.Body, html.EscapeString(l.T("kiosk.limit.help"))) {
+				t.Errorf("the refusal: %d\n%s", page.Status, page.Body)
+			}
+		}
+		// Reports still have their own count.
+		c.Get("/kiosk/report/bank/login/0")
+		if r := c.Post("/kiosk/report", webtest.Form("domain", "bank", "problem", "login", "org", "0")); r.Location != "/kiosk/report/thanks" {
+			t.Errorf("a report after the help asks went to %q", r.Location)
 		}
 	})
 }

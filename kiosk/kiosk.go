@@ -65,7 +65,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	g.Post("/scan-image", k.lim.frames, k.scanImage)
 	g.Get("/home", k.home)
 	g.Get("/help", k.help)
-	g.Post("/help", k.lim.reports, k.helpAsk)
+	g.Post("/help", k.lim.help, k.helpAsk)
 	g.Get("/help/mine", k.helpMine)
 	g.Get("/help/t/:token", k.helpTicket)
 	g.Get("/help/t/:token/events", k.helpEvents)

@@ -22,8 +22,10 @@ const (
 	Countdown = 20 * time.Second
 
 	// ReportsPerMinute is how many threshold reports one kiosk sends in a
-	// minute at most; the next ones get a friendly "wait a minute".
+	// minute at most; the next ones get a friendly "wait a minute". So
+	// many requests for help too, counted apart, each told in its words.
 	ReportsPerMinute = 6
+	HelpPerMinute    = 6
 
 	// MaxFrame is the largest camera frame taken: the kiosk sends JPEGs
 	// at most 800 px wide, far smaller.
@@ -47,6 +49,7 @@ func SessionLifetime(idle time.Duration) time.Duration { return idle + Countdown
 // limits holds one kiosk server's limiters and its camera decoder.
 type limits struct {
 	reports fiber.Handler
+	help    fiber.Handler
 	frames  fiber.Handler
 	pairing fiber.Handler
 	decoder *frameDecoder
@@ -58,15 +61,19 @@ func newLimits(k *Kiosk) *limits {
 		// One core stays free for check-ins whatever the cameras send.
 		workers = 2
 	}
-	return &limits{
-		reports: limiter.New(limiter.Config{
-			Max:          ReportsPerMinute,
+	// The visitor sees why, in their language, on a page of its own: a
+	// POST answers with a redirect, as every kiosk POST does.
+	perMinute := func(n int, what string) fiber.Handler {
+		return limiter.New(limiter.Config{
+			Max:          n,
 			Expiration:   time.Minute,
 			KeyGenerator: kioskKey,
-			// The visitor sees why, in their language, on a page of its
-			// own: a POST answers with a redirect, as every kiosk POST does.
-			LimitReached: func(c *fiber.Ctx) error { return c.Redirect("/kiosk/limit", fiber.StatusSeeOther) },
-		}),
+			LimitReached: func(c *fiber.Ctx) error { return c.Redirect("/kiosk/limit?what="+what, fiber.StatusSeeOther) },
+		})
+	}
+	return &limits{
+		reports: perMinute(ReportsPerMinute, "reports"),
+		help:    perMinute(HelpPerMinute, "help"),
 		frames: limiter.New(limiter.Config{
 			Max:          FramesPerSecond,
 			Expiration:   time.Second,
@@ -135,10 +142,14 @@ func (k *Kiosk) slide(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// limited tells the visitor that this kiosk sent many reports just now.
+// limited tells the visitor that this kiosk sent many reports, or asked
+// for help many times, just now.
 func (k *Kiosk) limited(c *fiber.Ctx) error {
 	v := k.view(c, map[string]any{"Back": k.startPage(c)})
 	v.Error = v.L.T("kiosk.limit.reports")
+	if c.Query("what") == "help" {
+		v.Error = v.L.T("kiosk.limit.help")
+	}
 	return k.w.Render(c, fiber.StatusTooManyRequests, "kiosk/message", v)
 }
 

@@ -3,6 +3,7 @@ package kiosk_test
 import (
 	"crypto/rand"
 	"fmt"
+	"html"
 	"regexp"
 	"strconv"
 	"strings"
@@ -474,6 +475,7 @@ func TestReportFloodFromOneKiosk(t *testing.T) {
 		wg.Wait()
 		t.Logf("%d reports in %v", senders, time.Since(began))
 
+		nl := kioskLoc(t, "nl")
 		var kept, limited, voiceKept, voiceDropped int
 		for i, a := range answers {
 			page := follow(clients[i], a)
@@ -481,16 +483,16 @@ func TestReportFloodFromOneKiosk(t *testing.T) {
 			case "/kiosk/report/thanks":
 				kept++
 				switch {
-				case strings.Contains(page.Body, "Je spraakbericht konden we deze keer niet bewaren"):
+				case strings.Contains(page.Body, html.EscapeString(nl.T("kiosk.limit.voice"))):
 					voiceDropped++
-				case strings.Contains(page.Body, "Bedankt om het te vertellen"):
+				case strings.Contains(page.Body, html.EscapeString(nl.T("kiosk.report.thanks"))):
 					voiceKept++
 				default:
 					t.Errorf("report %d: thanks page:\n%s", i, page.Body)
 				}
-			case "/kiosk/limit":
+			case "/kiosk/limit?what=reports":
 				limited++
-				if page.Status != fiber.StatusTooManyRequests || !strings.Contains(page.Body, "Dit scherm kreeg net veel meldingen") {
+				if page.Status != fiber.StatusTooManyRequests || !strings.Contains(page.Body, html.EscapeString(nl.T("kiosk.limit.reports"))) {
 					t.Errorf("report %d: refusal %d:\n%s", i, page.Status, page.Body)
 				}
 				if ids := webtest.MessageIDs(page.Body); len(ids) > 0 {
