@@ -391,8 +391,10 @@ func importCellError(l *web.Loc, line int, header []string, fe *store.FieldError
 }
 
 // shorten keeps a name from a file short enough to quote in a message.
+// A byte that is not UTF-8 shows as "�": dropped, it would join the
+// letters around it into a word the file does not hold.
 func shorten(s string, n int) string {
-	s = strings.ToValidUTF8(s, "")
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
