@@ -679,9 +679,9 @@ func libpqURL(dsn string) (conn string, env []string, err error) {
 		u.User = url.User(u.User.Username())
 	}
 	for k := range q {
-		// pgx's own settings, and the run-time settings pgx passes on (jit,
-		// see withoutJIT), which libpq's URLs do not take.
-		if strings.HasPrefix(k, "pool_") || k == "statement_cache_capacity" || k == "description_cache_capacity" || k == "default_query_exec_mode" || k == "jit" {
+		// pgx's own settings, and the run-time settings pgx passes on (see
+		// pgSettings), which libpq's URLs do not take.
+		if strings.HasPrefix(k, "pool_") || k == "statement_cache_capacity" || k == "description_cache_capacity" || k == "default_query_exec_mode" || k == "jit" || k == "max_parallel_workers_per_gather" {
 			q.Del(k)
 		}
 	}

@@ -17,8 +17,9 @@ import (
 var migrations = []struct {
 	version int64
 	sql     string
-	// after runs in the same transaction, for data SQL alone cannot make.
-	after func(ctx context.Context, tx *sql.Tx) error
+	// after runs in the same transaction, for data SQL alone cannot make
+	// and for what each dialect writes its own way (triggers).
+	after func(ctx context.Context, tx *sql.Tx, dialect string) error
 }{
 	{1, `
 CREATE TABLE sites (
@@ -512,6 +513,19 @@ CREATE TABLE tandem_outcomes (
 ALTER TABLE enrolments ADD COLUMN tandem_id BIGINT REFERENCES tandems (id) ON DELETE SET NULL;
 CREATE INDEX enrolments_tandem ON enrolments (tandem_id);
 `, nil},
+	// The months each member visited each site: what the period figures
+	// count people from (one row a member, month and site instead of one
+	// a visit). Triggers on visits keep it, whatever writes visits.
+	{23, `
+CREATE TABLE visit_months (
+	member_id BIGINT NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+	month TEXT NOT NULL CHECK (length(month) = 7),
+	site_id BIGINT NOT NULL REFERENCES sites (id)
+);
+CREATE UNIQUE INDEX visit_months_once ON visit_months (member_id, month, site_id);
+CREATE INDEX visit_months_month ON visit_months (month, site_id);
+INSERT INTO visit_months (member_id, month, site_id) SELECT DISTINCT member_id, substr(day, 1, 7), site_id FROM visits;
+`, visitMonthsTriggers},
 }
 
 func (s *Store) dialectSQL(q string) string {
@@ -542,7 +556,7 @@ func (s *Store) migrate(ctx context.Context) error {
 					}
 				}
 				if after != nil {
-					return after(ctx, tx)
+					return after(ctx, tx, s.Dialect)
 				}
 				return nil
 			},
@@ -571,7 +585,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // backfillMemberSearch fills the folded search text of existing members:
 // SQLite's LOWER and LIKE know only ASCII, so folding happens in Go.
-func backfillMemberSearch(ctx context.Context, tx *sql.Tx) error {
+func backfillMemberSearch(ctx context.Context, tx *sql.Tx, _ string) error {
 	rows, err := tx.QueryContext(ctx, "SELECT id, nickname FROM members")
 	if err != nil {
 		return err
@@ -595,6 +609,40 @@ func backfillMemberSearch(ctx context.Context, tx *sql.Tx) error {
 	}
 	for _, r := range all {
 		if _, err := tx.ExecContext(ctx, "UPDATE members SET search = $1 WHERE id = $2", Fold(r.nick), r.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visitMonthsTriggers keep visit_months equal to the distinct (member,
+// month, site) of visits: a visit adds its month; a visit removed, or
+// moved, takes its month away when it was the last visit of that member
+// there that month.
+func visitMonthsTriggers(ctx context.Context, tx *sql.Tx, dialect string) error {
+	const gone = `DELETE FROM visit_months WHERE member_id = OLD.member_id AND site_id = OLD.site_id AND month = substr(OLD.day, 1, 7)
+		AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.member_id = OLD.member_id AND v.site_id = OLD.site_id
+			AND v.day >= substr(OLD.day, 1, 7) AND v.day < substr(OLD.day, 1, 7) || '-32')`
+	const add = `INSERT INTO visit_months (member_id, month, site_id) VALUES (NEW.member_id, substr(NEW.day, 1, 7), NEW.site_id) ON CONFLICT DO NOTHING`
+	stmts := []string{
+		`CREATE TRIGGER visit_months_insert AFTER INSERT ON visits BEGIN ` + add + `; END`,
+		`CREATE TRIGGER visit_months_delete AFTER DELETE ON visits BEGIN ` + gone + `; END`,
+		`CREATE TRIGGER visit_months_update AFTER UPDATE OF member_id, site_id, day ON visits BEGIN ` + gone + `; ` + add + `; END`,
+	}
+	if dialect == "postgres" {
+		stmts = []string{
+			`CREATE FUNCTION visit_months_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF TG_OP <> 'INSERT' THEN ` + gone + `; END IF;
+				IF TG_OP <> 'DELETE' THEN ` + add + `; END IF;
+				RETURN NULL;
+			END $$`,
+			`CREATE TRIGGER visit_months_keep AFTER INSERT OR DELETE OR UPDATE OF member_id, site_id, day ON visits
+				FOR EACH ROW EXECUTE FUNCTION visit_months_keep()`,
+		}
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
 		}
 	}

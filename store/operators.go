@@ -190,7 +190,7 @@ func firstOperator(tx *gorm.DB, name string, now time.Time) (int64, error) {
 // oneOperatorForEverySite runs once, when sites start to be grouped by
 // operator (migration 15): the sites there are were one organisation's,
 // named in the settings (else after the first site), and stay so.
-func oneOperatorForEverySite(ctx context.Context, tx *sql.Tx) error {
+func oneOperatorForEverySite(ctx context.Context, tx *sql.Tx, _ string) error {
 	var sites int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM sites").Scan(&sites); err != nil {
 		return err

@@ -131,7 +131,7 @@ func TestUpgradeGivesEverySiteOneOrganisation(t *testing.T) {
 // upgradeStep runs a migration's data step again, in a transaction of its
 // own, as the upgrade does: for the tests of what an upgrade does to data
 // made before it.
-func upgradeStep(t *testing.T, s *store.Store, step func(context.Context, *sql.Tx) error) {
+func upgradeStep(t *testing.T, s *store.Store, step func(context.Context, *sql.Tx, string) error) {
 	t.Helper()
 	db, err := s.W.DB()
 	if err != nil {
@@ -141,7 +141,7 @@ func upgradeStep(t *testing.T, s *store.Store, step func(context.Context, *sql.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := step(ctx, tx); err != nil {
+	if err := step(ctx, tx, s.Dialect); err != nil {
 		tx.Rollback()
 		t.Fatal(err)
 	}

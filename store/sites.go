@@ -317,7 +317,7 @@ func setUserSites(tx *gorm.DB, userID int64, role Role, siteIDs []int64) error {
 // (migration 14): everyone who is not an admin gets every existing site,
 // as before, so nobody loses access on the upgrade. Disabled accounts
 // too: they keep their sites when enabled again. Rows already there stay.
-func giveStaffEverySite(ctx context.Context, tx *sql.Tx) error {
+func giveStaffEverySite(ctx context.Context, tx *sql.Tx, _ string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO user_sites (user_id, site_id)
 SELECT users.id, sites.id FROM users CROSS JOIN sites
 WHERE users.role <> $1 AND NOT EXISTS (

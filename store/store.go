@@ -72,7 +72,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{clock: func() time.Time { return time.Now().UTC() }}
 	switch {
 	case IsPostgres(cfg.DatabaseURL):
-		db, err := gorm.Open(postgres.Open(withoutJIT(cfg.DatabaseURL)), gcfg)
+		db, err := gorm.Open(postgres.Open(pgSettings(cfg.DatabaseURL)), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 		}
@@ -138,20 +138,27 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-// withoutJIT turns PostgreSQL's JIT compilation off for Drempel's
-// connections, unless the URL says otherwise: its queries are short
-// aggregates, and compiling them cost ~19 ms each of a year's figures
-// (pgx passes an unknown URL parameter on as a run-time setting).
-func withoutJIT(dbURL string) string {
+// pgSettings sets two of PostgreSQL's run-time settings for Drempel's
+// connections, unless the URL says otherwise (pgx passes an unknown URL
+// parameter on as a run-time setting):
+//   - JIT compilation off: Drempel's queries are short aggregates, and
+//     compiling them cost ~19 ms each of a year's figures;
+//   - no parallel workers within a query: the figures already run their
+//     passes side by side, one connection each, and a worker computed the
+//     whole per-member subquery again for its half of a hash join, which
+//     doubled the work of the year's people pass.
+func pgSettings(dbURL string) string {
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		return dbURL
 	}
 	q := u.Query()
-	if q.Get("jit") == "" {
-		q.Set("jit", "off")
-		u.RawQuery = q.Encode()
+	for k, v := range map[string]string{"jit": "off", "max_parallel_workers_per_gather": "0"} {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
 	}
+	u.RawQuery = q.Encode()
 	return u.String()
 }
 

@@ -131,7 +131,7 @@ func (s *Store) loadCardKey(ctx context.Context) error {
 // hashCardTokens runs once (migration 17): it makes the installation's
 // card key and replaces every card token held in clear by its hash, so
 // that the cards already printed keep working.
-func hashCardTokens(ctx context.Context, tx *sql.Tx) error {
+func hashCardTokens(ctx context.Context, tx *sql.Tx, _ string) error {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return err
