@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
@@ -116,19 +117,8 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ln.Close()
 		return err
 	}
-	app, refresh, err := newServer(ctx, st, web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log,
-		// The visitor's session ends with the kiosk's reset: idle time and
-		// countdown after their last request, whatever the browser does.
-		KioskSession: kiosk.SessionLifetime(cfg.idle),
-		// Sessions live in the database: staff stay signed in across a
-		// restart and on every server of a network.
-		Sessions: st.Sessions(),
-		// Kiosk visitors' sessions stay in this server's memory: they last
-		// a minute or two, a kiosk talks to one server, and in the database
-		// they cost a check-in about 1 ms more (two more flushed writes on
-		// SQLite, measured).
-		KioskSessionsInMemory: true,
-	}, kiosk.Options{Idle: cfg.idle, Quiet: cfg.quiet}, base, cfg.data)
+	o, ko := serverOptions(st, cfg, tz, log)
+	app, refresh, err := newServer(ctx, st, o, ko, base, cfg.data)
 	if err != nil {
 		ln.Close()
 		return err
@@ -215,7 +205,28 @@ func prepare(ctx context.Context, st *store.Store, cfg serveConfig, base string,
 // newServer wires the kiosk, its voice and the admin panel into one Fiber
 // app. refresh keeps the kiosk's words and recordings current with what
 // other servers of a network save; run it until the server stops.
-func newServer(ctx context.Context, st *store.Store, o web.Options, ko kiosk.Options, publicURL, dataDir string) (app *fiber.App, refresh func(context.Context), err error) {
+// serverOptions are the options serve gives the web layer and the kiosk
+// (and the kiosk pages benchmark, which serves as serve does).
+func serverOptions(st *store.Store, cfg serveConfig, tz *time.Location, log *slog.Logger) (web.Options, kiosk.Options) {
+	return web.Options{TimeZone: tz, DefaultLang: cfg.lang, SecureCookies: cfg.secure, Log: log,
+		// The visitor's session ends with the kiosk's reset: idle time and
+		// countdown after their last request, whatever the browser does.
+		KioskSession: kiosk.SessionLifetime(cfg.idle),
+		// Sessions live in the database: staff stay signed in across a
+		// restart and on every server of a network.
+		Sessions: st.Sessions(),
+		// Kiosk visitors' sessions stay in this server's memory: they last
+		// a minute or two, a kiosk talks to one server, and in the database
+		// they cost a check-in about 1 ms more (two more flushed writes on
+		// SQLite, measured).
+		KioskSessionsInMemory: true,
+	}, kiosk.Options{Idle: cfg.idle, Quiet: cfg.quiet}
+}
+
+// newServer builds the app. mount adds routes after the kiosk's and the
+// admin's and before the catch-all 404: the kiosk pages benchmark's bare
+// handlers, behind the same middleware as the pages.
+func newServer(ctx context.Context, st *store.Store, o web.Options, ko kiosk.Options, publicURL, dataDir string, mount ...func(*fiber.App)) (app *fiber.App, refresh func(context.Context), err error) {
 	w, err := web.New(o)
 	if err != nil {
 		return nil, nil, err
@@ -251,6 +262,9 @@ func newServer(ctx context.Context, st *store.Store, o web.Options, ko kiosk.Opt
 	ko.Log = o.Log
 	kiosk.Mount(app, st, w, ko)
 	admin.Mount(app, st, w, admin.Options{Log: o.Log, PublicURL: publicURL, Voice: v})
+	for _, m := range mount {
+		m(app)
+	}
 	app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	refresh = func(ctx context.Context) {
 		go v.Run(ctx, time.Minute)
