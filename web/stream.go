@@ -32,9 +32,9 @@ const streamHeartbeat = 5 * time.Second
 // Fragment renders one named template of a registered page, without the
 // page around it: the live part of a page, for Stream.
 func (w *Web) Fragment(page, name string, v *View) ([]byte, error) {
-	t, ok := w.pages[page]
-	if !ok {
-		return nil, fmt.Errorf("no page %q", page)
+	t, err := w.page(page)
+	if err != nil {
+		return nil, err
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, name, v); err != nil {

@@ -99,13 +99,13 @@ func BenchmarkKioskPagesLoad(b *testing.B) {
 
 // serveInProcess serves st as `drempel serve` does, on a free port of the
 // loopback, until the benchmark ends.
-func serveInProcess(b *testing.B, st *store.Store, dataDir string, mount func(*fiber.App)) string {
+func serveInProcess(b *testing.B, st *store.Store, dataDir string, mount ...func(*fiber.App)) string {
 	tz, err := time.LoadLocation("Europe/Brussels")
 	if err != nil {
 		b.Fatal(err)
 	}
 	o, ko := serverOptions(st, serveConfig{lang: "nl", idle: 60 * time.Second}, tz, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	app, _, err := newServer(context.Background(), st, o, ko, "http://localhost", dataDir, mount)
+	app, _, err := newServer(context.Background(), st, o, ko, "http://localhost", dataDir, mount...)
 	if err != nil {
 		b.Fatal(err)
 	}
