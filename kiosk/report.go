@@ -16,10 +16,8 @@ import (
 // (anonymous) or after check-in. The choices travel in the URL until the
 // free text, which is posted, so no text stays in the browser history.
 
-type choice struct {
-	Key, Icon, Href, Logo string
-	Say                   web.Speech // the label, and how it is said
-}
+// choice is one tile of a report step.
+type choice = web.Tile
 
 func (k *Kiosk) reportDomains(c *fiber.Ctx) error {
 	v := k.view(c, nil)

@@ -234,6 +234,10 @@ func (w *Web) parseTemplates() error {
 	funcs := template.FuncMap{
 		"asset":      w.Asset,
 		"icon":       w.Icon,
+		"speak":      w.speak,
+		"tile":       w.tile,
+		"btn":        w.btn,
+		"question":   w.question,
 		"code":       store.FormatCheckCode,
 		"int":        func(n int64) int { return int(n) },
 		"adminLangs": AdminLanguages,

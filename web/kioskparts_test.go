@@ -1,0 +1,88 @@
+package web
+
+import (
+	"html"
+	"html/template"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The kiosk parts as they were templates, before they were written in
+// Go for speed: what html/template made of them is what they must write,
+// escaping included.
+const partsAsTemplates = `
+{{define "speak"}}<button type="button" class="speak" data-speak="{{.Text}}"{{with .AudioList}} data-audio="{{.}}"{{end}} aria-label="{{.Listen}}">{{icon "speaker"}}</button>{{end}}
+{{define "tile"}}<div class="tile-wrap"><a class="tile{{with .Class}} {{.}}{{end}}" href="{{.Href}}">{{with .Logo}}<img src="{{.}}" alt="" class="logo">{{else}}{{with .Icon}}{{icon .}}{{end}}{{end}}{{with .Extra}}{{.}}{{end}}<span class="label">{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
+{{define "btn"}}<div class="say-wrap"><a class="btn {{or .Class "btn-secondary"}}" href="{{.Href}}">{{icon .Icon}}<span>{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
+{{define "question"}}<div class="say-row"><h1 class="{{or .Class "big"}}"{{with .ID}} id="{{.}}"{{end}}>{{or .Text .Say.Text}}</h1>{{template "speak" .Say}}</div>{{end}}
+`
+
+// TestKioskPartsWriteWhatTheTemplatesWrote renders each part both ways,
+// with words that need escaping, and compares what a browser reads.
+func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
+	w, err := New(Options{TimeZone: time.UTC, DefaultLang: "nl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := template.Must(template.New("").Funcs(template.FuncMap{"icon": w.Icon}).Parse(partsAsTemplates))
+	tricky := Speech{Text: `Wat <b>"nu"</b> & 'straks' +1`, Audio: []string{"/voice/a.ogg", "/voice/b&c.ogg"}, Listen: "Luister <nu>"}
+	plain := Speech{Text: "Cursussen", Listen: "Luister"}
+	dicts := []map[string]any{
+		{"Href": "/kiosk/report/bank", "Icon": "d-bank", "Say": tricky},
+		{"Href": "/kiosk/lab?day=1&x=2", "Icon": "laptop", "Say": plain, "Class": "slot full"},
+		{"Href": "/kiosk/report/a/b/7", "Logo": "/kiosk/org-logo/7", "Icon": "building", "Say": tricky},
+		{"Href": "javascript:alert(1)", "Icon": "laptop", "Say": plain, "Extra": template.HTML(`<span class="meta">3</span>`)},
+		{"Href": "//evil.example/x", "Icon": "laptop", "Say": plain, "Extra": "<i>not markup</i>"},
+		{"Href": "/kiosk", "Icon": "check", "Say": tricky, "Text": "Hallo <Zoë>", "ID": "greeting", "Class": "huge"},
+		{"Href": "/kiosk", "Icon": "check", "Say": tricky, "Text": template.HTML("Hallo <b>Zoë</b>")},
+	}
+	read := func(s string) string { return html.UnescapeString(s) }
+	for _, d := range dicts {
+		for _, part := range []string{"tile", "btn", "question"} {
+			var want strings.Builder
+			if err := old.ExecuteTemplate(&want, part, d); err != nil {
+				t.Fatal(err)
+			}
+			var got template.HTML
+			switch part {
+			case "tile":
+				got, err = w.tile(d)
+			case "btn":
+				got, err = w.btn(d)
+			case "question":
+				got = w.question(d)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wanted := want.String()
+			if href := d["Href"].(string); strings.HasPrefix(href, "//") && part != "question" {
+				// Stricter than html/template, by choice: the kiosk links
+				// only to its own server.
+				if !strings.Contains(string(got), `href="#ZgotmplZ"`) {
+					t.Errorf("%s links to another server: %s", part, got)
+				}
+				wanted = strings.Replace(wanted, `href="`+href+`"`, `href="#ZgotmplZ"`, 1)
+			}
+			want.Reset()
+			want.WriteString(wanted)
+			if read(string(got)) != read(want.String()) {
+				t.Errorf("%s of %v:\n got %s\nwant %s", part, d, got, want.String())
+			}
+			if strings.Contains(string(got), "<b>\"nu\"") || strings.Contains(string(got), "<i>not") || strings.Contains(string(got), "javascript:") {
+				t.Errorf("%s of %v writes data as markup: %s", part, d, got)
+			}
+		}
+	}
+	// A Tile writes what the same dict writes.
+	d := dicts[2]
+	byDict, _ := w.tile(d)
+	byTile, err := w.tile(Tile{Href: d["Href"].(string), Logo: d["Logo"].(string), Icon: d["Icon"].(string), Say: tricky})
+	if err != nil || byTile != byDict {
+		t.Errorf("a Tile and its dict differ:\n%s\n%s (%v)", byTile, byDict, err)
+	}
+	if _, err := w.tile("a string"); err == nil {
+		t.Error("a tile of a string")
+	}
+}
