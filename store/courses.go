@@ -461,14 +461,23 @@ type SessionView struct {
 // now and until, its next session with a free seat, or else its next
 // session: one tile per course at the kiosk. Earliest first. A course
 // for tandems is not offered there: a coordinator enrols the pair.
+//
+// Each course's session is found by two seeks in course_sessions_course
+// (its first free one, else its first one): a window function over all
+// the sessions of the period (ROW_NUMBER per course) did the same in
+// several times the time, most of the kiosk's courses page.
 func (s *Store) NextSessions(ctx context.Context, siteID int64, until time.Time) ([]SessionView, error) {
+	now := s.Now().Unix()
 	var ss []CourseSession
 	err := s.R.WithContext(ctx).Raw(`
-SELECT id, course_id, starts_at, ends_at, place, seats, taken, facilitator_id FROM (
-	SELECT cs.*, ROW_NUMBER() OVER (PARTITION BY cs.course_id ORDER BY CASE WHEN cs.taken < cs.seats THEN 0 ELSE 1 END, cs.starts_at) AS rn
-	FROM course_sessions cs JOIN courses c ON c.id = cs.course_id
-	WHERE c.site_id = ? AND c.archived_at IS NULL AND c.audience = 'members' AND cs.starts_at > ? AND cs.starts_at < ?
-) t WHERE rn = 1 ORDER BY starts_at LIMIT 100`, siteID, s.Now().Unix(), until.Unix()).Scan(&ss).Error
+SELECT id, course_id, starts_at, ends_at, place, seats, taken, facilitator_id FROM course_sessions WHERE id IN (
+	SELECT COALESCE(
+		(SELECT x.id FROM course_sessions x WHERE x.course_id = c.id AND x.starts_at > ? AND x.starts_at < ? AND x.taken < x.seats
+			ORDER BY x.starts_at, x.id LIMIT 1),
+		(SELECT x.id FROM course_sessions x WHERE x.course_id = c.id AND x.starts_at > ? AND x.starts_at < ?
+			ORDER BY x.starts_at, x.id LIMIT 1))
+	FROM courses c WHERE c.site_id = ? AND c.archived_at IS NULL AND c.audience = 'members')
+ORDER BY starts_at, id LIMIT 100`, now, until.Unix(), now, until.Unix(), siteID).Scan(&ss).Error
 	if err != nil {
 		return nil, err
 	}

@@ -344,6 +344,7 @@ func (h Helper) FirstName() string {
 // the kiosk show their first name.
 func (s *Store) SetOnDuty(ctx context.Context, site *Site, userID int64, on, showName bool) error {
 	day := s.Now().In(site.Location()).Format(time.DateOnly)
+	defer s.duty.forget(site.ID)
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if on {
@@ -362,12 +363,66 @@ ON CONFLICT (site_id, user_id, day) DO UPDATE SET show_name = excluded.show_name
 // OnDuty lists the helpers on duty at a site today, by name.
 func (s *Store) OnDuty(ctx context.Context, site *Site) ([]Helper, error) {
 	day := s.Now().In(site.Location()).Format(time.DateOnly)
+	if hs, ok := s.duty.get(site.ID, day); ok {
+		return hs, nil
+	}
 	var out []Helper
 	err := s.R.WithContext(ctx).Table("help_duty").
 		Select("users.id AS user_id, users.name, help_duty.show_name").
 		Joins("JOIN users ON users.id = help_duty.user_id AND users.disabled_at IS NULL").
 		Where("help_duty.site_id = ? AND help_duty.day = ?", site.ID, day).Order("users.name, users.id").Scan(&out).Error
+	if err == nil {
+		s.duty.put(site.ID, day, out)
+	}
 	return out, err
+}
+
+// dutyFresh is how long OnDuty's answer is kept: the kiosk's idle screen
+// asks on every load, a fifth of its time at saturation. SetOnDuty on
+// this server forgets it at once; another server of a network sees a
+// change within dutyFresh.
+const dutyFresh = 5 * time.Second
+
+type dutyCache struct {
+	mu sync.Mutex
+	m  map[int64]dutyEntry // by site
+}
+
+type dutyEntry struct {
+	day     string
+	helpers []Helper
+	at      time.Time
+}
+
+func (c *dutyCache) get(siteID int64, day string) ([]Helper, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[siteID]
+	if !ok || e.day != day || time.Since(e.at) > dutyFresh {
+		return nil, false
+	}
+	return append([]Helper(nil), e.helpers...), true
+}
+
+func (c *dutyCache) put(siteID int64, day string, hs []Helper) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]dutyEntry{}
+	}
+	c.m[siteID] = dutyEntry{day: day, helpers: append([]Helper(nil), hs...), at: time.Now()}
+}
+
+func (c *dutyCache) forgetAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
+func (c *dutyCache) forget(siteID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, siteID)
 }
 
 // HelpFigures are the queue's figures for a period.

@@ -53,6 +53,8 @@ type Store struct {
 	dummy     []byte
 
 	cardKey []byte // the key of the card tokens' hash; set once, never changes
+
+	duty dutyCache
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.

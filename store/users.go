@@ -166,6 +166,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 // SetUserDisabled disables or re-enables an account. The last active
 // admin cannot be disabled, so nobody is locked out.
 func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool) error {
+	defer s.duty.forgetAll() // a disabled helper leaves the kiosk at once
 	return s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var u User
 		if err := tx.Take(&u, id).Error; err != nil {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/drempel/drempel/web/fonts"
 )
@@ -82,6 +83,20 @@ func calendarPage(day int) template.HTML {
 // clockFace draws a clock whose hands show the time, so that each time
 // tile shows its own hour, not the same clock.
 func clockFace(hour, minute int) template.HTML {
+	key := (hour%24)*60 + minute%60
+	if f, ok := clockFaces.Load(key); ok {
+		return f.(template.HTML)
+	}
+	f := drawClockFace(hour, minute)
+	clockFaces.Store(key, f)
+	return f
+}
+
+// clockFaces are the faces drawn so far, by minute of the day: a day's
+// slots show a dozen, each a few hundred formatted numbers to draw.
+var clockFaces sync.Map
+
+func drawClockFace(hour, minute int) template.HTML {
 	ha := (float64(hour%12) + float64(minute)/60) * 30 * math.Pi / 180
 	ma := float64(minute) * 6 * math.Pi / 180
 	hx, hy := 32+15*math.Sin(ha), 32-15*math.Cos(ha)

@@ -7,7 +7,7 @@ import (
 )
 
 // The kiosk's repeated parts (a speaker button, a choice tile, a link
-// button, a screen's question) are written here rather than as templates:
+// button, a screen's question, the language choices) are written here rather than as templates:
 // a kiosk page has dozens of them, and as templates each was many escaped
 // actions, most of the time a page took to render. Every value from the
 // data is escaped; an address that is not the server's own path or a web
@@ -127,6 +127,26 @@ func (w *Web) question(args map[string]any) template.HTML {
 	b.WriteString(`</h1>`)
 	w.writeSpeak(&b, say)
 	b.WriteString(`</div>`)
+	return template.HTML(b.String()) //nolint:gosec // every value escaped
+}
+
+// langButtons are the idle screen's language choices, each a form that
+// posts its language, the current one marked.
+func (w *Web) langButtons(langs []Language, current, csrf string) template.HTML {
+	var b strings.Builder
+	for _, l := range langs {
+		code := template.HTMLEscapeString(l.Code)
+		b.WriteString(`<form method="post" action="/kiosk/lang"><input type="hidden" name="_csrf" value="` + template.HTMLEscapeString(csrf) + `">`)
+		b.WriteString(`<button class="lang`)
+		if l.Code == current {
+			b.WriteString(` current`)
+		}
+		b.WriteString(`" name="lang" value="` + code + `" lang="` + code + `" dir="` + l.Dir() + `"`)
+		if l.Code == current {
+			b.WriteString(` aria-current="true"`)
+		}
+		b.WriteString(`>` + template.HTMLEscapeString(l.Endonym) + `</button></form>`)
+	}
 	return template.HTML(b.String()) //nolint:gosec // every value escaped
 }
 

@@ -15,6 +15,7 @@ const partsAsTemplates = `
 {{define "speak"}}<button type="button" class="speak" data-speak="{{.Text}}"{{with .AudioList}} data-audio="{{.}}"{{end}} aria-label="{{.Listen}}">{{icon "speaker"}}</button>{{end}}
 {{define "tile"}}<div class="tile-wrap"><a class="tile{{with .Class}} {{.}}{{end}}" href="{{.Href}}">{{with .Logo}}<img src="{{.}}" alt="" class="logo">{{else}}{{with .Icon}}{{icon .}}{{end}}{{end}}{{with .Extra}}{{.}}{{end}}<span class="label">{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "btn"}}<div class="say-wrap"><a class="btn {{or .Class "btn-secondary"}}" href="{{.Href}}">{{icon .Icon}}<span>{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
+{{define "langs"}}{{range .Languages}}<form method="post" action="/kiosk/lang"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><button class="lang{{if eq .Code $.Current}} current{{end}}" name="lang" value="{{.Code}}" lang="{{.Code}}" dir="{{.Dir}}"{{if eq .Code $.Current}} aria-current="true"{{end}}>{{.Endonym}}</button></form>{{end}}{{end}}
 {{define "question"}}<div class="say-row"><h1 class="{{or .Class "big"}}"{{with .ID}} id="{{.}}"{{end}}>{{or .Text .Say.Text}}</h1>{{template "speak" .Say}}</div>{{end}}
 `
 
@@ -81,6 +82,22 @@ func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
 	byTile, err := w.tile(Tile{Href: d["Href"].(string), Logo: d["Logo"].(string), Icon: d["Icon"].(string), Say: tricky})
 	if err != nil || byTile != byDict {
 		t.Errorf("a Tile and its dict differ:\n%s\n%s (%v)", byTile, byDict, err)
+	}
+	// The language choices, the current one marked, right to left where
+	// it applies.
+	for _, current := range []string{"nl", "ar"} {
+		var want strings.Builder
+		data := map[string]any{"Languages": KioskLanguages(), "Current": current, "CSRF": `tok"en<`}
+		if err := old.ExecuteTemplate(&want, "langs", data); err != nil {
+			t.Fatal(err)
+		}
+		got := w.langButtons(KioskLanguages(), current, `tok"en<`)
+		if read(string(got)) != read(want.String()) {
+			t.Errorf("languages, %s current:\n got %s\nwant %s", current, got, want.String())
+		}
+		if !strings.Contains(string(got), `value="`+current+`" lang="`+current+`"`) || strings.Count(string(got), "aria-current") != 1 {
+			t.Errorf("languages, %s current: %s", current, got)
+		}
 	}
 	if _, err := w.tile("a string"); err == nil {
 		t.Error("a tile of a string")

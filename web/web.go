@@ -232,18 +232,19 @@ func (w *Web) Icon(name string) (template.HTML, error) {
 
 func (w *Web) parseTemplates() error {
 	funcs := template.FuncMap{
-		"asset":      w.Asset,
-		"icon":       w.Icon,
-		"speak":      w.speak,
-		"tile":       w.tile,
-		"btn":        w.btn,
-		"question":   w.question,
-		"code":       store.FormatCheckCode,
-		"int":        func(n int64) int { return int(n) },
-		"adminLangs": AdminLanguages,
-		"unix":       func(s int64) time.Time { return time.Unix(s, 0) },
-		"list":       func(xs ...int) []int { return xs },
-		"strs":       func(xs ...string) []string { return xs },
+		"asset":       w.Asset,
+		"icon":        w.Icon,
+		"speak":       w.speak,
+		"tile":        w.tile,
+		"btn":         w.btn,
+		"question":    w.question,
+		"langButtons": w.langButtons,
+		"code":        store.FormatCheckCode,
+		"int":         func(n int64) int { return int(n) },
+		"adminLangs":  AdminLanguages,
+		"unix":        func(s int64) time.Time { return time.Unix(s, 0) },
+		"list":        func(xs ...int) []int { return xs },
+		"strs":        func(xs ...string) []string { return xs },
 		"deref": func(p *int64) int64 {
 			if p == nil {
 				return 0
