@@ -3,11 +3,12 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 )
 
 // The kiosk's repeated parts (a speaker button, a choice tile, a link
-// button, a screen's question, the language choices) are written here rather than as templates:
+// button, a screen's question, a course's tile, the language choices) are written here rather than as templates:
 // a kiosk page has dozens of them, and as templates each was many escaped
 // actions, most of the time a page took to render. Every value from the
 // data is escaped; an address that is not the server's own path or a web
@@ -128,6 +129,28 @@ func (w *Web) question(args map[string]any) template.HTML {
 	w.writeSpeak(&b, say)
 	b.WriteString(`</div>`)
 	return template.HTML(b.String()) //nolint:gosec // every value escaped
+}
+
+// courseTile is a course's tile on the courses screen: its pictogram,
+// name, when its next session is, and how many seats are free (full
+// marks it).
+func (w *Web) courseTile(id int64, pictogram, name, when, seats string, full bool, say Speech) (template.HTML, error) {
+	picto, err := w.Icon(pictogram)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(`<div class="tile-wrap"><a class="tile course`)
+	if full {
+		b.WriteString(` full`)
+	}
+	b.WriteString(`" href="/kiosk/courses/` + strconv.FormatInt(id, 10) + `">` + string(picto))
+	b.WriteString(`<span class="name">` + template.HTMLEscapeString(name) + `</span>`)
+	b.WriteString(`<span class="meta">` + string(w.icons["clock"]) + template.HTMLEscapeString(when) + `</span>`)
+	b.WriteString(`<span class="meta">` + string(w.icons["seat"]) + template.HTMLEscapeString(seats) + `</span></a>`)
+	w.writeSpeak(&b, say)
+	b.WriteString(`</div>`)
+	return template.HTML(b.String()), nil //nolint:gosec // every value escaped
 }
 
 // langButtons are the idle screen's language choices, each a form that

@@ -16,6 +16,7 @@ const partsAsTemplates = `
 {{define "tile"}}<div class="tile-wrap"><a class="tile{{with .Class}} {{.}}{{end}}" href="{{.Href}}">{{with .Logo}}<img src="{{.}}" alt="" class="logo">{{else}}{{with .Icon}}{{icon .}}{{end}}{{end}}{{with .Extra}}{{.}}{{end}}<span class="label">{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "btn"}}<div class="say-wrap"><a class="btn {{or .Class "btn-secondary"}}" href="{{.Href}}">{{icon .Icon}}<span>{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "langs"}}{{range .Languages}}<form method="post" action="/kiosk/lang"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><button class="lang{{if eq .Code $.Current}} current{{end}}" name="lang" value="{{.Code}}" lang="{{.Code}}" dir="{{.Dir}}"{{if eq .Code $.Current}} aria-current="true"{{end}}>{{.Endonym}}</button></form>{{end}}{{end}}
+{{define "course"}}<div class="tile-wrap"><a class="tile course{{if eq .Free 0}} full{{end}}" href="/kiosk/courses/{{.ID}}">{{icon .Pictogram}}<span class="name">{{.Name}}</span><span class="meta">{{icon "clock"}}{{.When}}</span><span class="meta">{{icon "seat"}}{{.FreeText}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "question"}}<div class="say-row"><h1 class="{{or .Class "big"}}"{{with .ID}} id="{{.}}"{{end}}>{{or .Text .Say.Text}}</h1>{{template "speak" .Say}}</div>{{end}}
 `
 
@@ -82,6 +83,18 @@ func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
 	byTile, err := w.tile(Tile{Href: d["Href"].(string), Logo: d["Logo"].(string), Icon: d["Icon"].(string), Say: tricky})
 	if err != nil || byTile != byDict {
 		t.Errorf("a Tile and its dict differ:\n%s\n%s (%v)", byTile, byDict, err)
+	}
+	// A course's tile, with seats and full.
+	for _, free := range []int{0, 3} {
+		c := map[string]any{"ID": int64(42), "Pictogram": "course", "Name": `Digitaal <basis> & "meer"`, "When": "morgen 10:00", "FreeText": "3 plaatsen vrij", "Free": free, "Say": tricky}
+		var want strings.Builder
+		if err := old.ExecuteTemplate(&want, "course", c); err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.courseTile(42, "course", c["Name"].(string), "morgen 10:00", "3 plaatsen vrij", free == 0, tricky)
+		if err != nil || read(string(got)) != read(want.String()) {
+			t.Errorf("course tile, %d free:\n got %s\nwant %s (%v)", free, got, want.String(), err)
+		}
 	}
 	// The language choices, the current one marked, right to left where
 	// it applies.
