@@ -301,15 +301,54 @@ func (s *Store) withTexts(ctx context.Context, cs []Course) error {
 
 // Course loads a course with its texts.
 func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
-	var c Course
-	if err := s.R.WithContext(ctx).Take(&c, id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	cs := []Course{c}
-	if err := s.withTexts(ctx, cs); err != nil {
+	cs, err := s.coursesByID(ctx, []int64{id})
+	if err != nil {
 		return nil, err
 	}
-	return &cs[0], nil
+	c, ok := cs[id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return &c, nil
+}
+
+// coursesByID loads courses with their texts, in one query scanned by
+// hand: read through GORM as two queries, they took most of the kiosk's
+// courses page.
+func (s *Store) coursesByID(ctx context.Context, ids []int64) (map[int64]Course, error) {
+	byID := map[int64]Course{}
+	if len(ids) == 0 {
+		return byID, nil
+	}
+	rows, err := s.R.WithContext(ctx).Raw(`SELECT c.id, c.site_id, c.kind, c.activity, c.audience, c.pictogram, c.created_at, c.archived_at,
+		t.lang, t.name, t.description FROM courses c LEFT JOIN course_texts t ON t.course_id = c.id WHERE c.id IN ?`, ids).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c                 Course
+			archived          sql.NullTime
+			lang, name, descr sql.NullString
+		)
+		if err := rows.Scan(&c.ID, &c.SiteID, &c.Kind, &c.Activity, &c.Audience, &c.Pictogram, &c.CreatedAt, &archived, &lang, &name, &descr); err != nil {
+			return nil, err
+		}
+		if have, ok := byID[c.ID]; ok {
+			c = have
+		} else {
+			c.Texts = map[string]CourseText{}
+			if archived.Valid {
+				c.ArchivedAt = &archived.Time
+			}
+		}
+		if lang.Valid {
+			c.Texts[lang.String] = CourseText{CourseID: c.ID, Lang: lang.String, Name: name.String, Description: descr.String}
+		}
+		byID[c.ID] = c
+	}
+	return byID, rows.Err()
 }
 
 // Courses lists a site's courses, newest first.
@@ -505,45 +544,13 @@ func (s *Store) sessionViews(ctx context.Context, ss []CourseSession) ([]Session
 	for _, x := range ss {
 		ids[x.CourseID] = true
 	}
-	byID := map[int64]Course{}
-	if len(ids) > 0 {
-		list := make([]int64, 0, len(ids))
-		for id := range ids {
-			list = append(list, id)
-		}
-		// The courses and their texts in one query, scanned by hand: read
-		// through GORM as two, they took most of the kiosk's courses page.
-		rows, err := s.R.WithContext(ctx).Raw(`SELECT c.id, c.site_id, c.kind, c.activity, c.audience, c.pictogram, c.created_at, c.archived_at,
-			t.lang, t.name, t.description FROM courses c LEFT JOIN course_texts t ON t.course_id = c.id WHERE c.id IN ?`, list).Rows()
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var (
-				c                 Course
-				archived          sql.NullTime
-				lang, name, descr sql.NullString
-			)
-			if err := rows.Scan(&c.ID, &c.SiteID, &c.Kind, &c.Activity, &c.Audience, &c.Pictogram, &c.CreatedAt, &archived, &lang, &name, &descr); err != nil {
-				return nil, err
-			}
-			if have, ok := byID[c.ID]; ok {
-				c = have
-			} else {
-				c.Texts = map[string]CourseText{}
-				if archived.Valid {
-					c.ArchivedAt = &archived.Time
-				}
-			}
-			if lang.Valid {
-				c.Texts[lang.String] = CourseText{CourseID: c.ID, Lang: lang.String, Name: name.String, Description: descr.String}
-			}
-			byID[c.ID] = c
-		}
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+	list := make([]int64, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	byID, err := s.coursesByID(ctx, list)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]SessionView, len(ss))
 	for i, x := range ss {
