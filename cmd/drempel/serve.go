@@ -77,6 +77,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	log := newLogger(stderr)
+	if os.Getenv("MALLOC_ARENA_MAX") == "" {
+		limitMallocArenas()
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A small box shares its memory with a browser and a print queue:
 		// ask the garbage collector to work harder before the heap grows
