@@ -778,15 +778,15 @@ type MemberEnrolment struct {
 // UpcomingEnrolments lists a member's seats and waiting-list places in
 // sessions that have not ended.
 func (s *Store) UpcomingEnrolments(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
-	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status IN ? AND course_sessions.ends_at > ?",
-		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix()))
+	return s.memberEnrolments(ctx, "enrolments.member_id = ? AND enrolments.status IN ? AND course_sessions.ends_at > ?",
+		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix())
 }
 
 // UpcomingEnrolmentsAt lists a member's seats and waiting-list places in
 // sessions at a site that have not ended.
 func (s *Store) UpcomingEnrolmentsAt(ctx context.Context, memberID, siteID int64) ([]MemberEnrolment, error) {
-	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status IN ? AND course_sessions.ends_at > ? AND "+sessionAtSite,
-		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix(), siteID))
+	return s.memberEnrolments(ctx, "enrolments.member_id = ? AND enrolments.status IN ? AND course_sessions.ends_at > ? AND "+sessionAtSite,
+		memberID, []EnrolmentStatus{Enrolled, Waiting}, s.Now().Unix(), siteID)
 }
 
 // sessionAtSite keeps the sessions of a site's courses, in a query that
@@ -796,8 +796,8 @@ const sessionAtSite = "course_sessions.course_id IN (SELECT id FROM courses WHER
 // NewPlaces lists the seats a member got from the waiting list and has
 // not yet been told about at the kiosk.
 func (s *Store) NewPlaces(ctx context.Context, memberID int64) ([]MemberEnrolment, error) {
-	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND enrolments.promoted_at IS NOT NULL AND enrolments.seen_at IS NULL AND course_sessions.ends_at > ?",
-		memberID, Enrolled, s.Now().Unix()))
+	return s.memberEnrolments(ctx, "enrolments.member_id = ? AND enrolments.status = ? AND enrolments.promoted_at IS NOT NULL AND enrolments.seen_at IS NULL AND course_sessions.ends_at > ?",
+		memberID, Enrolled, s.Now().Unix())
 }
 
 // MarkPlacesSeen records that the member saw their new places.
@@ -816,11 +816,15 @@ func (s *Store) Enrolment(ctx context.Context, id int64) (*Enrolment, error) {
 	return &e, nil
 }
 
-func (s *Store) memberEnrolments(ctx context.Context, q *gorm.DB) ([]MemberEnrolment, error) {
+// memberEnrolments lists the enrolments where holds (a condition on
+// enrolments and course_sessions), earliest session first, with their
+// sessions and courses. The statements are written out (Raw): GORM's
+// chain built them anew on every call of the kiosk's "my bookings".
+func (s *Store) memberEnrolments(ctx context.Context, where string, args ...any) ([]MemberEnrolment, error) {
 	var es []Enrolment
-	if err := q.Table("enrolments").Select("enrolments.*").
-		Joins("JOIN course_sessions ON course_sessions.id = enrolments.session_id").
-		Order("course_sessions.starts_at").Find(&es).Error; err != nil {
+	if err := s.R.WithContext(ctx).Raw(`SELECT enrolments.* FROM enrolments
+		JOIN course_sessions ON course_sessions.id = enrolments.session_id
+		WHERE `+where+` ORDER BY course_sessions.starts_at`, args...).Scan(&es).Error; err != nil {
 		return nil, err
 	}
 	if len(es) == 0 {
@@ -831,7 +835,7 @@ func (s *Store) memberEnrolments(ctx context.Context, q *gorm.DB) ([]MemberEnrol
 		ids[i] = e.SessionID
 	}
 	var ss []CourseSession
-	if err := s.R.WithContext(ctx).Where("id IN ?", ids).Find(&ss).Error; err != nil {
+	if err := s.R.WithContext(ctx).Raw(`SELECT * FROM course_sessions WHERE id IN ?`, ids).Scan(&ss).Error; err != nil {
 		return nil, err
 	}
 	views, err := s.sessionViews(ctx, ss)
@@ -964,8 +968,8 @@ func (s *Store) SessionRatings(ctx context.Context, sessionID int64) ([5]int, er
 // MemberAttendance lists every session at a site a member was enrolled
 // in, with whether they came, newest first, for the team meeting.
 func (s *Store) MemberAttendance(ctx context.Context, memberID, siteID int64) ([]MemberEnrolment, error) {
-	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.member_id = ? AND enrolments.status = ? AND course_sessions.starts_at <= ? AND "+sessionAtSite,
-		memberID, Enrolled, s.Now().Unix(), siteID))
+	return s.memberEnrolments(ctx, "enrolments.member_id = ? AND enrolments.status = ? AND course_sessions.starts_at <= ? AND "+sessionAtSite,
+		memberID, Enrolled, s.Now().Unix(), siteID)
 }
 
 // WaitingCounts counts the waiting list of each session.

@@ -537,8 +537,10 @@ func (s *Store) Booking(ctx context.Context, id int64) (*Booking, error) {
 // UpcomingBookings lists a member's bookings that have not ended yet.
 func (s *Store) UpcomingBookings(ctx context.Context, memberID int64) ([]Booking, error) {
 	var bs []Booking
-	err := s.R.WithContext(ctx).Where("member_id = ? AND status IN ? AND ends_at > ?", memberID,
-		[]BookingStatus{BookingBooked, BookingAttended}, s.Now().Unix()).Order("starts_at").Find(&bs).Error
+	// Raw, for the kiosk's "my bookings": GORM's chain built the statement
+	// anew on every call.
+	err := s.R.WithContext(ctx).Raw(`SELECT * FROM bookings WHERE member_id = ? AND status IN ? AND ends_at > ? ORDER BY starts_at`,
+		memberID, []BookingStatus{BookingBooked, BookingAttended}, s.Now().Unix()).Scan(&bs).Error
 	return bs, err
 }
 

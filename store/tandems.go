@@ -531,8 +531,8 @@ func (s *Store) TandemSessions(ctx context.Context, siteID int64) ([]SessionView
 
 // TandemEnrolments lists a tandem's places in workshops, by start.
 func (s *Store) TandemEnrolments(ctx context.Context, tandemID int64) ([]MemberEnrolment, error) {
-	return s.memberEnrolments(ctx, s.R.WithContext(ctx).Where("enrolments.tandem_id = ? AND enrolments.status IN ?",
-		tandemID, []EnrolmentStatus{Enrolled, Waiting}))
+	return s.memberEnrolments(ctx, "enrolments.tandem_id = ? AND enrolments.status IN ?",
+		tandemID, []EnrolmentStatus{Enrolled, Waiting})
 }
 
 // TandemFigures are a period's mentoring figures: tandems running in it
