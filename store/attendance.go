@@ -292,11 +292,8 @@ func (s *Store) Attendance(ctx context.Context, siteID, courseID int64, from, to
 			courseIDs = append(courseIDs, x.CourseID)
 		}
 	}
-	var courses []Course
-	if err := db.Where("id IN ?", courseIDs).Find(&courses).Error; err != nil {
-		return nil, err
-	}
-	if err := s.withTexts(ctx, courses); err != nil {
+	courses, err := s.coursesByID(ctx, courseIDs)
+	if err != nil {
 		return nil, err
 	}
 	type enrolRow struct {
@@ -326,12 +323,7 @@ func (s *Store) Attendance(ctx context.Context, siteID, courseID int64, from, to
 	now := s.Now()
 	grids := make([]AttendanceGrid, 0, len(courses))
 	for _, cid := range courseIDs {
-		g := AttendanceGrid{}
-		for _, c := range courses {
-			if c.ID == cid {
-				g.Course = c
-			}
-		}
+		g := AttendanceGrid{Course: courses[cid]}
 		col := map[int64]int{}
 		for _, x := range ss {
 			if x.CourseID == cid {
