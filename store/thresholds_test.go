@@ -91,7 +91,7 @@ func TestThresholdReportsAndThemes(t *testing.T) {
 		if _, err := s.SaveTheme(ctx, theme.ID, st.ID, store.ThemeInput{Title: theme.Title, Status: "closed"}); !errors.Is(err, store.ErrInvalid) {
 			t.Fatalf("closed without a reason: %v", err)
 		}
-		if _, err := s.SaveTheme(ctx, theme.ID, st.ID, store.ThemeInput{Title: theme.Title, Status: "testing", FollowUpOn: s.Now().AddDate(0, 0, 1).Format(time.DateOnly)}); err != nil {
+		if _, err := s.SaveTheme(ctx, theme.ID, st.ID, store.ThemeInput{Title: theme.Title, Status: "testing", FollowUpOn: s.Now().In(st.Location()).AddDate(0, 0, 1).Format(time.DateOnly)}); err != nil {
 			t.Fatal(err)
 		}
 		if due, _ := s.FollowUpsDue(ctx, st); len(due) != 0 {
