@@ -3,7 +3,10 @@ package kiosk
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -47,22 +50,74 @@ func (k *Kiosk) tile(v *web.View, s store.SessionView, loc *time.Location) sessi
 
 // courses lists the sessions of the coming weeks as tiles.
 func (k *Kiosk) courses(c *fiber.Ctx) error {
-	ctx := c.UserContext()
 	site := web.SiteOf(c)
 	// One tile per course: its next session with a free seat, else its
 	// next session (full, with a waiting list). Other dates are on the
 	// course's own screen.
-	next, err := k.st.NextSessions(ctx, site.ID, k.st.Now().Add(courseHorizon))
+	next, err := k.st.NextSessions(c.UserContext(), site.ID, k.st.Now().Add(courseHorizon))
 	if err != nil {
 		return err
 	}
 	v := k.view(c, nil)
-	tiles := make([]sessionTile, len(next))
-	for i, s := range next {
-		tiles[i] = k.tile(v, s, site.Location())
+	tiles, err := k.courseTiles.get(courseTilesKey{list: next.Version, lang: v.L.Lang.Code, words: v.L.Version(),
+		day: k.st.Now().In(site.Location()).Format(time.DateOnly)}, func() (template.HTML, error) {
+		var b strings.Builder
+		for _, s := range next.Sessions {
+			t := k.tile(v, s, site.Location())
+			h, err := k.w.CourseTile(t.ID, t.Pictogram, t.Name, t.When, t.FreeText, t.Free == 0, t.Say)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(string(h))
+		}
+		return template.HTML(b.String()), nil //nolint:gosec // CourseTile escapes
+	})
+	if err != nil {
+		return err
 	}
-	v.Data = map[string]any{"Sessions": tiles}
+	v.Data = map[string]any{"Tiles": tiles}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/courses", v)
+}
+
+// courseTiles keeps the courses screen's tiles as they were written: the
+// same for every visitor who reads them in one language on one day, and
+// most of the screen's time. A key holds everything they are made of: the
+// store's list (its Version changes with any session, seat or text), the
+// language, its words and sounds (Loc.Version), and the day ("today",
+// "tomorrow" and weekdays are counted from it).
+type courseTiles struct {
+	mu sync.Mutex
+	m  map[courseTilesKey]template.HTML
+}
+
+type courseTilesKey struct {
+	list      uint64
+	lang, day string
+	words     uint64
+}
+
+// courseTilesMax bounds what courseTiles keeps: a site's lists in every
+// language many times over.
+const courseTilesMax = 256
+
+func (ct *courseTiles) get(key courseTilesKey, build func() (template.HTML, error)) (template.HTML, error) {
+	ct.mu.Lock()
+	h, ok := ct.m[key]
+	ct.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := build()
+	if err != nil {
+		return "", err
+	}
+	ct.mu.Lock()
+	if ct.m == nil || len(ct.m) >= courseTilesMax {
+		ct.m = map[courseTilesKey]template.HTML{}
+	}
+	ct.m[key] = h
+	ct.mu.Unlock()
+	return h, nil
 }
 
 func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {

@@ -39,6 +39,8 @@ type Kiosk struct {
 	w    *web.Web
 	opts Options
 	lim  *limits // per-kiosk limits and the camera's decoder (limits.go)
+
+	courseTiles courseTiles
 }
 
 // Mount registers the kiosk's routes.

@@ -276,19 +276,6 @@ func (s *Store) SaveCourse(ctx context.Context, id, siteID int64, in CourseInput
 	return c, nil
 }
 
-// Course loads a course with its texts.
-func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
-	cs, err := s.coursesByID(ctx, []int64{id})
-	if err != nil {
-		return nil, err
-	}
-	c, ok := cs[id]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return &c, nil
-}
-
 // coursesByID loads courses with their texts: the one way the store
 // does, in one query scanned by hand (read through GORM as two queries,
 // they took most of the kiosk's courses page).
@@ -412,6 +399,9 @@ func (s *Store) UpdateSession(ctx context.Context, id int64, in SessionInput, mo
 	}
 	var moved []EnrolmentRow
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := markCourses(tx); err != nil {
+			return err
+		}
 		var cur CourseSession
 		if err := lockRow(tx, s.Dialect).Take(&cur, id).Error; err != nil {
 			return notFound(err)
@@ -460,39 +450,20 @@ func (s *Store) DeleteSession(ctx context.Context, id int64) error {
 	return nil
 }
 
-// Session loads one session.
-func (s *Store) Session(ctx context.Context, id int64) (*CourseSession, error) {
-	var cs CourseSession
-	if err := s.R.WithContext(ctx).Take(&cs, id).Error; err != nil {
-		return nil, notFound(err)
-	}
-	return &cs, nil
-}
-
-// CourseSessions lists a course's sessions by start.
-func (s *Store) CourseSessions(ctx context.Context, courseID int64) ([]CourseSession, error) {
-	var ss []CourseSession
-	err := s.R.WithContext(ctx).Where("course_id = ?", courseID).Order("starts_at").Find(&ss).Error
-	return ss, err
-}
-
 // SessionView is a session with its course, as the kiosk lists it.
 type SessionView struct {
 	CourseSession
 	Course Course
 }
 
-// NextSessions lists, for each course of a site with a session between
-// now and until, its next session with a free seat, or else its next
-// session: one tile per course at the kiosk. Earliest first. A course
-// for tandems is not offered there: a coordinator enrols the pair.
+// nextSessions is NextSessions without its cache.
 //
 // Each course's session is found by two seeks in course_sessions_course
 // (its first free one, else its first one): a window function over all
 // the sessions of the period (ROW_NUMBER per course) did the same in
 // several times the time, most of the kiosk's courses page.
-func (s *Store) NextSessions(ctx context.Context, siteID int64, until time.Time) ([]SessionView, error) {
-	now := s.Now().Unix()
+func (s *Store) nextSessions(ctx context.Context, siteID int64, at, until time.Time) ([]SessionView, error) {
+	now := at.Unix()
 	var ss []CourseSession
 	err := s.R.WithContext(ctx).Raw(`
 SELECT id, course_id, starts_at, ends_at, place, seats, taken, facilitator_id FROM course_sessions WHERE id IN (
@@ -542,6 +513,14 @@ func (s *Store) sessionViews(ctx context.Context, ss []CourseSession) ([]Session
 		out[i] = SessionView{CourseSession: x, Course: byID[x.CourseID]}
 	}
 	return out, nil
+}
+
+// markCourses sets the courses' mark in tx, before it locks a row of the
+// courses' tables with lockRow: the writes' triggers take the mark's lock
+// first, and a transaction that locked such a row before it could wait
+// for one that holds the mark and waits for that row.
+func markCourses(tx *gorm.DB) error {
+	return tx.Exec(courseMarkSQL(tx.Dialector.Name())).Error
 }
 
 // lockRow adds FOR UPDATE on PostgreSQL; SQLite's single writer already

@@ -266,7 +266,8 @@ func TestNextSessionPerCourse(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		next, err := s.NextSessions(ctx, st.ID, now.Add(30*24*time.Hour))
+		list, err := s.NextSessions(ctx, st.ID, now.Add(30*24*time.Hour))
+		next := list.Sessions
 		if err != nil || len(next) != 2 {
 			t.Fatalf("next sessions: %v %d", err, len(next))
 		}

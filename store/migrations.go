@@ -526,6 +526,16 @@ CREATE UNIQUE INDEX visit_months_once ON visit_months (member_id, month, site_id
 CREATE INDEX visit_months_month ON visit_months (month, site_id);
 INSERT INTO visit_months (member_id, month, site_id) SELECT DISTINCT member_id, substr(day, 1, 7), site_id FROM visits;
 `, visitMonthsTriggers},
+	// A mark that every write to the courses' tables sets anew, whatever
+	// makes it (this server, another of the network, a tool): the store
+	// keeps the courses it read while the mark stays the same.
+	{24, `
+CREATE TABLE change_marks (
+	name TEXT PRIMARY KEY,
+	mark BIGINT NOT NULL
+);
+INSERT INTO change_marks (name, mark) VALUES ('courses', 1);
+`, courseMarkTriggers},
 }
 
 func (s *Store) dialectSQL(q string) string {
@@ -647,4 +657,55 @@ func visitMonthsTriggers(ctx context.Context, tx *sql.Tx, dialect string) error 
 		}
 	}
 	return nil
+}
+
+// courseMarkTables are the tables whose writes set the courses' mark:
+// what the store's course cache reads (courses, their texts, their
+// sessions with the seats taken), and the places, whose writes go with
+// the seats'.
+var courseMarkTables = []string{"courses", "course_texts", "course_sessions", "enrolments"}
+
+// courseMarkTriggers set the courses' mark to a random number on every
+// write to courseMarkTables (random, not counted up: a database restored
+// from a backup does not come back to a mark a server has seen).
+//
+// On PostgreSQL the trigger runs before each statement, so that a
+// transaction takes the mark's row lock before any row of those tables:
+// every writer of courses queues on the one lock in the same order, and
+// two never wait for each other's rows. A transaction that locks such a
+// row with SELECT … FOR UPDATE first calls markCourses.
+func courseMarkTriggers(ctx context.Context, tx *sql.Tx, dialect string) error {
+	var stmts []string
+	if dialect == "postgres" {
+		stmts = append(stmts, `CREATE FUNCTION courses_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				`+courseMarkSQL(dialect)+`;
+				RETURN NULL;
+			END $$`)
+		for _, t := range courseMarkTables {
+			stmts = append(stmts, `CREATE TRIGGER `+t+`_mark BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON `+t+`
+				FOR EACH STATEMENT EXECUTE FUNCTION courses_mark()`)
+		}
+	} else {
+		for _, t := range courseMarkTables {
+			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+				stmts = append(stmts, `CREATE TRIGGER `+t+`_mark_`+strings.ToLower(op)+` AFTER `+op+` ON `+t+
+					` BEGIN `+courseMarkSQL(dialect)+`; END`)
+			}
+		}
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// courseMarkSQL sets the courses' mark anew.
+func courseMarkSQL(dialect string) string {
+	if dialect == "postgres" {
+		return `UPDATE change_marks SET mark = floor(random() * 9007199254740991)::bigint WHERE name = 'courses'`
+	}
+	return `UPDATE change_marks SET mark = random() WHERE name = 'courses'`
 }

@@ -54,7 +54,8 @@ type Store struct {
 
 	cardKey []byte // the key of the card tokens' hash; set once, never changes
 
-	duty dutyCache
+	duty        dutyCache
+	courseCache courseCache
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.
@@ -221,7 +222,11 @@ func (s *Store) Close() error {
 }
 
 // SetClock replaces the store's notion of now; tests use it to cross days.
-func (s *Store) SetClock(now func() time.Time) { s.clock = now }
+func (s *Store) SetClock(now func() time.Time) {
+	s.clock = now
+	// What was kept is kept until a time of the old clock.
+	s.courseCache.forget()
+}
 
 // Now is the current time in UTC.
 func (s *Store) Now() time.Time { return s.clock().UTC() }

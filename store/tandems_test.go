@@ -232,10 +232,11 @@ func TestTandemWorkshop(t *testing.T) {
 		if err != nil || len(offered) != 1 || offered[0].ID != ts.ID {
 			t.Errorf("sessions for tandems: %+v, %v", offered, err)
 		}
-		kiosk, err := s.NextSessions(ctx, a.ID, start.Add(24*time.Hour))
+		list, err := s.NextSessions(ctx, a.ID, start.Add(24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
+		kiosk := list.Sessions
 		for _, k := range kiosk {
 			if k.CourseID == forTandems.ID {
 				t.Error("the kiosk offers a course for tandems")

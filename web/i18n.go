@@ -104,6 +104,7 @@ func (x *I18n) SetOverrides(m map[string]map[string]string) {
 		l.mu.Lock()
 		l.cache = map[string]string{}
 		l.over = m[l.Lang.Code]
+		l.changes++
 		l.mu.Unlock()
 	}
 }
@@ -189,6 +190,29 @@ type Loc struct {
 	cache map[string]string // messages without arguments
 	over  map[string]string // staff corrections, see I18n.SetOverrides
 	voice Voice
+	// changes counts the corrections and voices installed since it was
+	// made (see Version).
+	changes uint64
+}
+
+// Versioned is a Voice whose sounds may change while the server runs (a
+// volunteer records a prompt): Version then changes, and only then.
+type Versioned interface {
+	Version() uint64
+}
+
+// Version changes whenever the words or sounds of this Loc may have
+// changed: staff corrected a message, a voice was installed or recorded
+// a prompt. Whoever keeps what a Loc wrote keys it by Version. (Both
+// counts only grow, so their sum does too.)
+func (l *Loc) Version() uint64 {
+	l.mu.RLock()
+	n, v := l.changes, l.voice
+	l.mu.RUnlock()
+	if vv, ok := v.(Versioned); ok {
+		n += vv.Version()
+	}
+	return n
 }
 
 // T translates a message; args are name/value pairs for its template.

@@ -131,10 +131,10 @@ func (w *Web) question(args map[string]any) template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // every value escaped
 }
 
-// courseTile is a course's tile on the courses screen: its pictogram,
+// CourseTile is a course's tile on the courses screen: its pictogram,
 // name, when its next session is, and how many seats are free (full
 // marks it).
-func (w *Web) courseTile(id int64, pictogram, name, when, seats string, full bool, say Speech) (template.HTML, error) {
+func (w *Web) CourseTile(id int64, pictogram, name, when, seats string, full bool, say Speech) (template.HTML, error) {
 	picto, err := w.Icon(pictogram)
 	if err != nil {
 		return "", err

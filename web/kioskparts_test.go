@@ -91,7 +91,7 @@ func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
 		if err := old.ExecuteTemplate(&want, "course", c); err != nil {
 			t.Fatal(err)
 		}
-		got, err := w.courseTile(42, "course", c["Name"].(string), "morgen 10:00", "3 plaatsen vrij", free == 0, tricky)
+		got, err := w.CourseTile(42, "course", c["Name"].(string), "morgen 10:00", "3 plaatsen vrij", free == 0, tricky)
 		if err != nil || read(string(got)) != read(want.String()) {
 			t.Errorf("course tile, %d free:\n got %s\nwant %s (%v)", free, got, want.String(), err)
 		}

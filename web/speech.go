@@ -36,6 +36,7 @@ func (x *I18n) SetVoice(v Voice) {
 	for _, l := range x.locs {
 		l.mu.Lock()
 		l.voice = v
+		l.changes++
 		l.mu.Unlock()
 	}
 }

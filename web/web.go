@@ -239,7 +239,6 @@ func (w *Web) parseTemplates() error {
 		"btn":         w.btn,
 		"question":    w.question,
 		"langButtons": w.langButtons,
-		"courseTile":  w.courseTile,
 		"code":        store.FormatCheckCode,
 		"int":         func(n int64) int { return int(n) },
 		"adminLangs":  AdminLanguages,

@@ -24,6 +24,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,7 +84,8 @@ type Voice struct {
 	st   *store.Store
 	opts Options
 	// rec is language → prompt key → URL of the recording.
-	rec atomic.Pointer[map[string]map[string]string]
+	rec     atomic.Pointer[map[string]map[string]string]
+	version atomic.Uint64
 
 	espeak string // "" when there is no server speech
 	secret []byte
@@ -183,9 +185,15 @@ func (v *Voice) Reload(ctx context.Context) error {
 		}
 		idx[p.Lang][p.PromptKey] = RecURL(p.Lang, p.PromptKey, p.Version())
 	}
-	v.rec.Store(&idx)
+	if old := v.rec.Swap(&idx); !maps.EqualFunc(*old, idx, maps.Equal) {
+		v.version.Add(1)
+	}
 	return nil
 }
+
+// Version implements web.Versioned: it changes when Reload finds other
+// recordings than before.
+func (v *Voice) Version() uint64 { return v.version.Load() }
 
 // Run reloads the index every interval until ctx ends.
 func (v *Voice) Run(ctx context.Context, every time.Duration) {

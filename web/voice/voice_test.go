@@ -228,8 +228,18 @@ func TestRecordingWins(t *testing.T) {
 		if u := v.Audio("nl", "kiosk.idle.title", "Scan je kaart"); !strings.HasPrefix(u, "/kiosk/audio/tts/") {
 			t.Fatal("the index changes only at Reload")
 		}
+		// What was made of the sounds is keyed by Version: it changes with
+		// the recordings, and only then.
+		before := v.Version()
 		if err := v.Reload(ctx); err != nil {
 			t.Fatal(err)
+		}
+		after := v.Version()
+		if after == before {
+			t.Fatal("new recordings, the same version")
+		}
+		if v.Reload(ctx); v.Version() != after {
+			t.Fatal("the same recordings, a new version")
 		}
 		p, _ := st.VoicePrompt(ctx, "nl", "kiosk.idle.title")
 		u := v.Audio("nl", "kiosk.idle.title", "Scan je kaart")
@@ -256,6 +266,9 @@ func TestRecordingWins(t *testing.T) {
 			t.Fatal(err)
 		}
 		v.Reload(ctx)
+		if v.Version() == after {
+			t.Fatal("a recording deleted, the same version")
+		}
 		if u := v.Audio("ti", "time.09:30", "09:30"); u != "" {
 			t.Fatalf("after delete: %q", u)
 		}
