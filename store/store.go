@@ -96,7 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 		path := filepath.Join(dir, "drempel.db")
-		w, err := gorm.Open(sqlite.Open(sqliteDSN(path, "immediate")), gcfg)
+		w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: sqliteDSN(path, "immediate")}), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite: %w", err)
 		}
@@ -107,7 +107,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		wdb.SetMaxOpenConns(1)
 		wdb.SetMaxIdleConns(1)
 		wdb.SetConnMaxLifetime(0)
-		r, err := gorm.Open(sqlite.Open(sqliteDSN(path, "deferred")), gcfg)
+		r, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: sqliteDSN(path, "deferred")}), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite reader: %w", err)
 		}
