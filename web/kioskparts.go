@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The kiosk's repeated parts (a speaker button, a choice tile, a link
@@ -204,4 +205,49 @@ func safeURL(u string) string {
 		return template.HTMLEscapeString(u)
 	}
 	return "#ZgotmplZ"
+}
+
+// once writes the kiosk's partial name for a language, as .L, once for
+// each of the Loc's versions (its words and sounds): the bar at the top
+// of every screen and the "are you still there?" box are the same on every
+// screen, and were a tenth of each one's time.
+func (w *Web) once(name string, l *Loc) (template.HTML, error) {
+	key := chromeKey{name, l, l.Version()}
+	w.chrome.mu.Lock()
+	h, ok := w.chrome.m[key]
+	w.chrome.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	t, err := w.parts.template()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, map[string]any{"L": l}); err != nil {
+		return "", err
+	}
+	h = template.HTML(b.String()) //nolint:gosec // html/template wrote it
+	w.chrome.mu.Lock()
+	if w.chrome.m == nil || len(w.chrome.m) >= chromeMax {
+		w.chrome.m = map[chromeKey]template.HTML{}
+	}
+	w.chrome.m[key] = h
+	w.chrome.mu.Unlock()
+	return h, nil
+}
+
+// chromeMax bounds what once keeps: every part in every language, with
+// room for new versions.
+const chromeMax = 512
+
+type chrome struct {
+	mu sync.Mutex
+	m  map[chromeKey]template.HTML
+}
+
+type chromeKey struct {
+	name    string
+	l       *Loc
+	version uint64
 }

@@ -80,6 +80,10 @@ type Web struct {
 	csrf   fiber.Handler
 	// adminCSRF guards staff forms, with tokens in the shared storage.
 	adminCSRF fiber.Handler
+	// parts are the kiosk's partials, for the parts written once per
+	// language (see once).
+	parts *page
+	chrome
 }
 
 type asset struct {
@@ -239,6 +243,7 @@ func (w *Web) parseTemplates() error {
 		"btn":         w.btn,
 		"question":    w.question,
 		"langButtons": w.langButtons,
+		"once":        w.once,
 		"code":        store.FormatCheckCode,
 		"int":         func(n int64) int { return int(n) },
 		"adminLangs":  AdminLanguages,
@@ -265,6 +270,9 @@ func (w *Web) parseTemplates() error {
 		base, err := template.New(area).Funcs(funcs).ParseFS(files, "templates/"+area+"/_*.html")
 		if err != nil {
 			return fmt.Errorf("templates %s: %w", area, err)
+		}
+		if area == "kiosk" {
+			w.parts = &page{base: base}
 		}
 		pages, err := fs.Glob(files, "templates/"+area+"/[a-z]*.html")
 		if err != nil {
@@ -296,7 +304,7 @@ type page struct {
 func (p *page) template() (*template.Template, error) {
 	p.once.Do(func() {
 		t, err := p.base.Clone()
-		if err == nil {
+		if err == nil && p.file != "" {
 			t, err = t.ParseFS(files, p.file)
 		}
 		p.t, p.err = t, err

@@ -80,3 +80,42 @@ func TestCoursesScreenShowsEveryChange(t *testing.T) {
 	clock = clock.Add(20 * time.Second)
 	shows("after midnight", l.T("kiosk.lab.today"))
 }
+
+// The bar at the top of every screen and the "are you still there?" box
+// are written once per language and words (web.once): each language gets
+// its own, and staff's corrections show at the next screen.
+func TestKioskBarFollowsLanguageAndWords(t *testing.T) {
+	st := storetest.Open(t, "sqlite") // rendering only
+	seed(t, st, "Jan", "nl")
+	var w *web.Web
+	app := webtest.NewApp(t, func(app *fiber.App, ww *web.Web) {
+		w = ww
+		kiosk.Mount(app, st, w, kiosk.Options{Idle: 60 * time.Second})
+	})
+	nl, ar := webtest.NewClient(t, app), webtest.NewClient(t, app)
+	ar.Get("/kiosk")
+	if r := ar.Post("/kiosk/lang", webtest.Form("lang", "ar")); r.Status != 303 {
+		t.Fatalf("choose Arabic: %d", r.Status)
+	}
+	shows := func(c *webtest.Client, lang string, ids ...string) {
+		t.Helper()
+		body := c.Get("/kiosk").Body
+		l := w.I18n.Loc(lang, "nl")
+		for _, id := range ids {
+			if want := html.EscapeString(l.T(id)); !strings.Contains(body, want) {
+				t.Fatalf("%s: the screen does not show %s (%q)", lang, id, want)
+			}
+		}
+	}
+	bar := []string{"kiosk.help", "kiosk.start_over", "kiosk.idle.question", "kiosk.idle.stay"}
+	shows(nl, "nl", bar...)
+	shows(ar, "ar", bar...)
+	shows(nl, "nl", bar...)
+
+	corrected := "[" + w.I18n.Loc("nl", "nl").T("kiosk.start_over") + "]"
+	w.I18n.SetOverrides(map[string]map[string]string{"nl": {"kiosk.start_over": corrected, "kiosk.idle.stay": corrected + "!"}})
+	if body := nl.Get("/kiosk").Body; !strings.Contains(body, html.EscapeString(corrected)) || !strings.Contains(body, html.EscapeString(corrected+"!")) {
+		t.Fatal("the bar does not show staff's corrected words")
+	}
+	shows(ar, "ar", bar...)
+}
