@@ -3,7 +3,9 @@ package kiosk
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -74,18 +76,13 @@ func (k *Kiosk) labDays(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	type dayTile struct {
-		Label, Href string
-		Day         int
-		Say         web.Speech
-	}
-	var tiles []dayTile
+	var tiles strings.Builder
 	now, loc := k.st.Now(), site.Location()
 	for _, d := range days {
-		tiles = append(tiles, dayTile{dayLabel(v.L, d, now, loc), "/kiosk/lab/" + d.In(loc).Format(time.DateOnly),
-			d.In(loc).Day(), v.L.SayParts(daySay(v.L, d, now, loc)...)})
+		tiles.WriteString(k.w.DayTile("/kiosk/lab/"+d.In(loc).Format(time.DateOnly), d.In(loc).Day(), dayLabel(v.L, d, now, loc),
+			v.L.SayParts(daySay(v.L, d, now, loc)...)))
 	}
-	v.Data = map[string]any{"Days": tiles, "Q": v.L.Say("kiosk.lab.which_day")}
+	v.Data = map[string]any{"Days": template.HTML(tiles.String()), "Q": v.L.Say("kiosk.lab.which_day")} //nolint:gosec // DayTile escapes
 	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_days", v)
 }
 
@@ -110,13 +107,7 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	type slotTile struct {
-		Time, Free, Href string
-		Hour, Minute     int
-		Seats            int // free seats, shown as a number by a chair
-		Say              web.Speech
-	}
-	var tiles []slotTile
+	var tiles strings.Builder
 	now := k.st.Now()
 	for _, s := range slots {
 		if s.Free() == 0 || !now.Before(s.Start.Add(s.End.Sub(s.Start)/2)) {
@@ -124,13 +115,13 @@ func (k *Kiosk) labSlots(c *fiber.Ctx) error {
 		}
 		hhmm := v.L.Time(s.Start)
 		local := s.Start.In(site.Location())
-		tiles = append(tiles, slotTile{hhmm, v.L.N("kiosk.lab.free", s.Free()),
-			fmt.Sprintf("/kiosk/lab/%s/%d", c.Params("day"), s.Start.Unix()), local.Hour(), local.Minute(), s.Free(),
-			v.L.SayText(web.PromptTime(hhmm), hhmm)})
+		// The free seats show as a number by a chair, and are said in words.
+		tiles.WriteString(k.w.SlotTile("/kiosk/lab/"+c.Params("day")+"/"+strconv.FormatInt(s.Start.Unix(), 10),
+			local.Hour(), local.Minute(), hhmm, s.Free(), v.L.N("kiosk.lab.free", s.Free()), v.L.SayText(web.PromptTime(hhmm), hhmm)))
 	}
 	q := append(daySay(v.L, day, now, site.Location()), "kiosk.lab.which_time", v.L.T("kiosk.lab.which_time"))
 	v.Data = map[string]any{"Day": dayLabel(v.L, day, now, site.Location()), "DayNum": day.In(site.Location()).Day(),
-		"Slots": tiles, "Q": v.L.SayParts(q...)}
+		"Slots": template.HTML(tiles.String()), "Q": v.L.SayParts(q...)} //nolint:gosec // SlotTile escapes
 	return k.w.Render(c, fiber.StatusOK, "kiosk/lab_slots", v)
 }
 

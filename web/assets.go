@@ -73,6 +73,21 @@ func dict(kv ...any) (map[string]any, error) {
 // calendarPage draws a calendar leaf with the day of the month on it, so
 // that each day tile shows its own date, not the same calendar.
 func calendarPage(day int) template.HTML {
+	if day >= 1 && day <= 31 {
+		return calendarPages[day]
+	}
+	return drawCalendarPage(day)
+}
+
+// calendarPages are the pages of every day of a month, drawn once.
+var calendarPages = func() (pages [32]template.HTML) {
+	for d := 1; d <= 31; d++ {
+		pages[d] = drawCalendarPage(d)
+	}
+	return pages
+}()
+
+func drawCalendarPage(day int) template.HTML {
 	return template.HTML(fmt.Sprintf(`<svg aria-hidden="true" focusable="false" class="picto cal" viewBox="0 0 64 64">`+
 		`<rect x="6" y="10" width="52" height="48" rx="7" fill="#fff" stroke="#1b2330" stroke-width="3"/>`+
 		`<path d="M6 17a7 7 0 0 1 7-7h38a7 7 0 0 1 7 7v7H6z" fill="#b3261e"/>`+

@@ -9,7 +9,8 @@ import (
 )
 
 // The kiosk's repeated parts (a speaker button, a choice tile, a link
-// button, a screen's question, a course's tile, the language choices) are written here rather than as templates:
+// button, a screen's question, a course's, a day's and a time's tile, the
+// language choices) are written here rather than as templates:
 // a kiosk page has dozens of them, and as templates each was many escaped
 // actions, most of the time a page took to render. Every value from the
 // data is escaped; an address that is not the server's own path or a web
@@ -152,6 +153,30 @@ func (w *Web) CourseTile(id int64, pictogram, name, when, seats string, full boo
 	w.writeSpeak(&b, say)
 	b.WriteString(`</div>`)
 	return template.HTML(b.String()), nil //nolint:gosec // every value escaped
+}
+
+// DayTile is a day's tile on the "which day?" screen: a calendar page
+// with the day of the month, and the day's name.
+func (w *Web) DayTile(href string, day int, label string, say Speech) string {
+	var b strings.Builder
+	b.WriteString(`<div class="tile-wrap"><a class="tile day" href="` + safeURL(href) + `">` + string(calendarPage(day)))
+	b.WriteString(`<span class="label">` + template.HTMLEscapeString(label) + `</span></a>`)
+	w.writeSpeak(&b, say)
+	b.WriteString(`</div>`)
+	return b.String()
+}
+
+// SlotTile is a time's tile on a day's screen: a clock showing the time,
+// the time, and the free seats as a number by a chair (free says it in
+// words for a screen reader).
+func (w *Web) SlotTile(href string, hour, minute int, hhmm string, seats int, free string, say Speech) string {
+	var b strings.Builder
+	b.WriteString(`<div class="tile-wrap"><a class="tile slot" href="` + safeURL(href) + `">` + string(clockFace(hour, minute)))
+	b.WriteString(`<span class="time">` + template.HTMLEscapeString(hhmm) + `</span><span class="free">` + string(w.icons["seat"]))
+	b.WriteString(`<span aria-hidden="true">` + strconv.Itoa(seats) + `</span><span class="visually-hidden">` + template.HTMLEscapeString(free) + `</span></span></a>`)
+	w.writeSpeak(&b, say)
+	b.WriteString(`</div>`)
+	return b.String()
 }
 
 // langButtons are the idle screen's language choices, each a form that

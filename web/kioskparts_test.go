@@ -17,6 +17,8 @@ const partsAsTemplates = `
 {{define "btn"}}<div class="say-wrap"><a class="btn {{or .Class "btn-secondary"}}" href="{{.Href}}">{{icon .Icon}}<span>{{.Say.Text}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "langs"}}{{range .Languages}}<form method="post" action="/kiosk/lang"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><button class="lang{{if eq .Code $.Current}} current{{end}}" name="lang" value="{{.Code}}" lang="{{.Code}}" dir="{{.Dir}}"{{if eq .Code $.Current}} aria-current="true"{{end}}>{{.Endonym}}</button></form>{{end}}{{end}}
 {{define "course"}}<div class="tile-wrap"><a class="tile course{{if eq .Free 0}} full{{end}}" href="/kiosk/courses/{{.ID}}">{{icon .Pictogram}}<span class="name">{{.Name}}</span><span class="meta">{{icon "clock"}}{{.When}}</span><span class="meta">{{icon "seat"}}{{.FreeText}}</span></a>{{template "speak" .Say}}</div>{{end}}
+{{define "day"}}<div class="tile-wrap"><a class="tile day" href="{{.Href}}">{{calendar .Day}}<span class="label">{{.Label}}</span></a>{{template "speak" .Say}}</div>{{end}}
+{{define "slot"}}<div class="tile-wrap"><a class="tile slot" href="{{.Href}}">{{clock .Hour .Minute}}<span class="time">{{.Time}}</span><span class="free">{{icon "seat"}}<span aria-hidden="true">{{.Seats}}</span><span class="visually-hidden">{{.Free}}</span></span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "question"}}<div class="say-row"><h1 class="{{or .Class "big"}}"{{with .ID}} id="{{.}}"{{end}}>{{or .Text .Say.Text}}</h1>{{template "speak" .Say}}</div>{{end}}
 `
 
@@ -27,7 +29,7 @@ func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := template.Must(template.New("").Funcs(template.FuncMap{"icon": w.Icon}).Parse(partsAsTemplates))
+	old := template.Must(template.New("").Funcs(template.FuncMap{"icon": w.Icon, "calendar": calendarPage, "clock": clockFace}).Parse(partsAsTemplates))
 	tricky := Speech{Text: `Wat <b>"nu"</b> & 'straks' +1`, Audio: []string{"/voice/a.ogg", "/voice/b&c.ogg"}, Listen: "Luister <nu>"}
 	plain := Speech{Text: "Cursussen", Listen: "Luister"}
 	dicts := []map[string]any{
@@ -94,6 +96,25 @@ func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
 		got, err := w.CourseTile(42, "course", c["Name"].(string), "morgen 10:00", "3 plaatsen vrij", free == 0, tricky)
 		if err != nil || read(string(got)) != read(want.String()) {
 			t.Errorf("course tile, %d free:\n got %s\nwant %s (%v)", free, got, want.String(), err)
+		}
+	}
+	// A day's and a time's tile.
+	for _, href := range []string{"/kiosk/lab/2026-03-27", "/kiosk/lab/2026-03-27?x=1&y=2", "javascript:alert(1)"} {
+		d := map[string]any{"Href": href, "Day": 27, "Label": `morgen <vr> & "za"`, "Say": tricky}
+		var want strings.Builder
+		if err := old.ExecuteTemplate(&want, "day", d); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.DayTile(href, 27, d["Label"].(string), tricky); read(got) != read(want.String()) {
+			t.Errorf("day tile:\n got %s\nwant %s", got, want.String())
+		}
+		sl := map[string]any{"Href": href, "Hour": 9, "Minute": 30, "Time": "09:30", "Seats": 3, "Free": `3 <vrij> & "meer"`, "Say": tricky}
+		want.Reset()
+		if err := old.ExecuteTemplate(&want, "slot", sl); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.SlotTile(href, 9, 30, "09:30", 3, sl["Free"].(string), tricky); read(got) != read(want.String()) {
+			t.Errorf("time tile:\n got %s\nwant %s", got, want.String())
 		}
 	}
 	// The language choices, the current one marked, right to left where
