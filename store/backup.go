@@ -111,7 +111,7 @@ func OpenForBackup(ctx context.Context, cfg Config) (*Store, error) {
 		TranslateError:         true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{clock: func() time.Time { return time.Now().UTC() }}
+	s := newStore()
 	where := cfg.DataDir
 	switch {
 	case IsPostgres(cfg.DatabaseURL):

@@ -399,7 +399,7 @@ func (s *Store) UpdateSession(ctx context.Context, id int64, in SessionInput, mo
 	}
 	var moved []EnrolmentRow
 	err = s.W.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := markCourses(tx); err != nil {
+		if err := setMark(tx, coursesMark); err != nil {
 			return err
 		}
 		var cur CourseSession
@@ -515,12 +515,12 @@ func (s *Store) sessionViews(ctx context.Context, ss []CourseSession) ([]Session
 	return out, nil
 }
 
-// markCourses sets the courses' mark in tx, before it locks a row of the
-// courses' tables with lockRow: the writes' triggers take the mark's lock
-// first, and a transaction that locked such a row before it could wait
-// for one that holds the mark and waits for that row.
-func markCourses(tx *gorm.DB) error {
-	return tx.Exec(courseMarkSQL(tx.Dialector.Name())).Error
+// setMark sets mark anew in tx, before it locks a row of the mark's
+// tables with lockRow: the writes' triggers take the mark's lock first,
+// and a transaction that locked such a row before it could wait for one
+// that holds the mark and waits for that row.
+func setMark(tx *gorm.DB, m changeMark) error {
+	return tx.Exec(m.setSQL(tx.Dialector.Name())).Error
 }
 
 // lockRow adds FOR UPDATE on PostgreSQL; SQLite's single writer already

@@ -111,14 +111,34 @@ var (
 
 // Lab reads a site's lab configuration, or the defaults.
 func (s *Store) Lab(ctx context.Context, siteID int64) (Lab, error) {
-	conf, err := labConfIn(s.R.WithContext(ctx), siteID)
+	conf, err := s.labConf(ctx, siteID)
 	return conf.lab, err
 }
 
+// Keys of the lab's cache (markcache.go).
+type (
+	labConfKey int64
+	labDaysKey struct {
+		site  int64
+		tz    string
+		first string // the first local day
+		n     int
+	}
+)
+
+// labConf is labConfIn through the lab's cache.
+func (s *Store) labConf(ctx context.Context, siteID int64) (labConfig, error) {
+	return cachedRead(ctx, s, &s.labCache, labConfKey(siteID), nil, func() (labConfig, error) {
+		return labConfIn(s.R.WithContext(ctx), siteID)
+	})
+}
+
 // labConfig is a lab's settings and weekly hours: every slot page needs
-// them. They are read from the database on every use, never kept in the
-// process: servers sharing one database see a change made on any of them
-// at their next page (issue 9). One indexed query reads both.
+// them. The lab's pages keep them, and the slots' seats, only while the
+// lab's change mark stays the same (markcache.go): servers sharing one
+// database see a change made on any of them at their next page (issue 9).
+// A booking reads them anew in its own transaction. One indexed query
+// reads both.
 type labConfig struct {
 	lab   Lab
 	hours []LabHours
@@ -189,7 +209,7 @@ func (s *Store) SaveLab(ctx context.Context, l Lab) error {
 // reservations and has opening hours. The kiosk asks at every greeting:
 // one indexed query.
 func (s *Store) LabBookable(ctx context.Context, siteID int64) (bool, error) {
-	conf, err := labConfIn(s.R.WithContext(ctx), siteID)
+	conf, err := s.labConf(ctx, siteID)
 	if err != nil {
 		return false, err
 	}
@@ -331,13 +351,34 @@ func labSlots(db *gorm.DB, conf labConfig, site *Site, from time.Time, n int) ([
 }
 
 // LabDays lists the slots of n local days from the day holding from.
+// The slots are shared with other callers: read them, never change them.
 func (s *Store) LabDays(ctx context.Context, site *Site, from time.Time, n int) ([]Slot, error) {
-	db := s.R.WithContext(ctx)
-	conf, err := labConfIn(db, site.ID)
+	mark, err := s.labCache.current(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	return labSlots(db, conf, site, from, n)
+	_, slots, err := s.labDays(ctx, mark, site, from, n)
+	return slots, err
+}
+
+// labDays is the configuration and the slots of n local days from the
+// day holding from, as kept at mark.
+func (s *Store) labDays(ctx context.Context, mark int64, site *Site, from time.Time, n int) (labConfig, []Slot, error) {
+	conf, err := keptRead(&s.labCache, mark, labConfKey(site.ID), nil, func() (labConfig, error) {
+		return labConfIn(s.R.WithContext(ctx), site.ID)
+	})
+	if err != nil {
+		return conf, nil, err
+	}
+	if n <= 0 {
+		return conf, nil, nil
+	}
+	loc := site.Location()
+	key := labDaysKey{site.ID, loc.String(), from.In(loc).Format(time.DateOnly), n}
+	slots, err := keptRead(&s.labCache, mark, key, nil, func() ([]Slot, error) {
+		return labSlots(s.R.WithContext(ctx), conf, site, from, n)
+	})
+	return conf, slots, err
 }
 
 // LabDay lists the slots of a local day (any time on that day) with their
@@ -349,17 +390,20 @@ func (s *Store) LabDay(ctx context.Context, site *Site, day time.Time) ([]Slot, 
 // BookableSlots lists every slot from now to the horizon that a visitor
 // could book now: not half gone, and with a free seat.
 func (s *Store) BookableSlots(ctx context.Context, site *Site) ([]Slot, error) {
-	db := s.R.WithContext(ctx)
-	conf, err := labConfIn(db, site.ID)
+	mark, err := s.labCache.current(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	conf, _, err := s.labDays(ctx, mark, site, time.Time{}, 0)
 	if err != nil || conf.lab.Mode == LabWalkIn {
 		return nil, err
 	}
 	now := s.Now()
-	slots, err := labSlots(db, conf, site, now, conf.lab.HorizonDays+1)
+	_, slots, err := s.labDays(ctx, mark, site, now, conf.lab.HorizonDays+1)
 	if err != nil {
 		return nil, err
 	}
-	out := slots[:0]
+	var out []Slot
 	for _, sl := range slots {
 		if sl.Free() > 0 && bookableAt(sl.Start, sl.End, now) {
 			out = append(out, sl)

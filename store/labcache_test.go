@@ -193,7 +193,8 @@ func TestLabNeverSavedReadsDefaults(t *testing.T) {
 }
 
 // BenchmarkLabDay is the store's part of the "slots of a day" page: the
-// lab's settings and hours, the closures and the counts.
+// lab's settings and hours, the closures and the counts, as kept while
+// nothing changes (a read of the lab's mark).
 func BenchmarkLabDay(b *testing.B) {
 	for _, kind := range storetest.Kinds {
 		b.Run(kind, func(b *testing.B) {

@@ -526,16 +526,19 @@ CREATE UNIQUE INDEX visit_months_once ON visit_months (member_id, month, site_id
 CREATE INDEX visit_months_month ON visit_months (month, site_id);
 INSERT INTO visit_months (member_id, month, site_id) SELECT DISTINCT member_id, substr(day, 1, 7), site_id FROM visits;
 `, visitMonthsTriggers},
-	// A mark that every write to the courses' tables sets anew, whatever
+	// Marks that every write to a group of tables sets anew, whatever
 	// makes it (this server, another of the network, a tool): the store
-	// keeps the courses it read while the mark stays the same.
+	// keeps what it read of them while their mark stays the same.
 	{24, `
 CREATE TABLE change_marks (
 	name TEXT PRIMARY KEY,
 	mark BIGINT NOT NULL
 );
 INSERT INTO change_marks (name, mark) VALUES ('courses', 1);
-`, courseMarkTriggers},
+`, coursesMark.triggers},
+	{25, `
+INSERT INTO change_marks (name, mark) VALUES ('lab', 1);
+`, labMark.triggers},
 }
 
 func (s *Store) dialectSQL(q string) string {
@@ -659,38 +662,49 @@ func visitMonthsTriggers(ctx context.Context, tx *sql.Tx, dialect string) error 
 	return nil
 }
 
-// courseMarkTables are the tables whose writes set the courses' mark:
-// what the store's course cache reads (courses, their texts, their
-// sessions with the seats taken), and the places, whose writes go with
-// the seats'.
-var courseMarkTables = []string{"courses", "course_texts", "course_sessions", "enrolments"}
+// changeMark is a row of change_marks and the tables whose writes set it
+// anew: what the store keeps of those tables (markcache.go) is good while
+// the mark is the same.
+type changeMark struct {
+	name   string
+	tables []string
+}
 
-// courseMarkTriggers set the courses' mark to a random number on every
-// write to courseMarkTables (random, not counted up: a database restored
-// from a backup does not come back to a mark a server has seen).
+var (
+	// coursesMark: the courses, their texts, their sessions with the seats
+	// taken, and the places, whose writes go with the seats'.
+	coursesMark = changeMark{"courses", []string{"courses", "course_texts", "course_sessions", "enrolments"}}
+	// labMark: the lab's settings, hours, closed days and each slot's seats
+	// taken and blocked.
+	labMark = changeMark{"lab", []string{"labs", "lab_hours", "lab_closures", "lab_slots"}}
+)
+
+// triggers set the mark to a random number on every write to its tables
+// (random, not counted up: a database restored from a backup does not
+// come back to a mark a server has seen).
 //
 // On PostgreSQL the trigger runs before each statement, so that a
 // transaction takes the mark's row lock before any row of those tables:
-// every writer of courses queues on the one lock in the same order, and
-// two never wait for each other's rows. A transaction that locks such a
-// row with SELECT … FOR UPDATE first calls markCourses.
-func courseMarkTriggers(ctx context.Context, tx *sql.Tx, dialect string) error {
+// every writer queues on the one lock in the same order, and two never
+// wait for each other's rows. A transaction that locks such a row with
+// SELECT … FOR UPDATE first calls setMark.
+func (m changeMark) triggers(ctx context.Context, tx *sql.Tx, dialect string) error {
 	var stmts []string
 	if dialect == "postgres" {
-		stmts = append(stmts, `CREATE FUNCTION courses_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+		stmts = append(stmts, `CREATE FUNCTION `+m.name+`_mark() RETURNS trigger LANGUAGE plpgsql AS $$
 			BEGIN
-				`+courseMarkSQL(dialect)+`;
+				`+m.setSQL(dialect)+`;
 				RETURN NULL;
 			END $$`)
-		for _, t := range courseMarkTables {
+		for _, t := range m.tables {
 			stmts = append(stmts, `CREATE TRIGGER `+t+`_mark BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON `+t+`
-				FOR EACH STATEMENT EXECUTE FUNCTION courses_mark()`)
+				FOR EACH STATEMENT EXECUTE FUNCTION `+m.name+`_mark()`)
 		}
 	} else {
-		for _, t := range courseMarkTables {
+		for _, t := range m.tables {
 			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
 				stmts = append(stmts, `CREATE TRIGGER `+t+`_mark_`+strings.ToLower(op)+` AFTER `+op+` ON `+t+
-					` BEGIN `+courseMarkSQL(dialect)+`; END`)
+					` BEGIN `+m.setSQL(dialect)+`; END`)
 			}
 		}
 	}
@@ -702,10 +716,10 @@ func courseMarkTriggers(ctx context.Context, tx *sql.Tx, dialect string) error {
 	return nil
 }
 
-// courseMarkSQL sets the courses' mark anew.
-func courseMarkSQL(dialect string) string {
+// setSQL sets the mark anew.
+func (m changeMark) setSQL(dialect string) string {
 	if dialect == "postgres" {
-		return `UPDATE change_marks SET mark = floor(random() * 9007199254740991)::bigint WHERE name = 'courses'`
+		return `UPDATE change_marks SET mark = floor(random() * 9007199254740991)::bigint WHERE name = '` + m.name + `'`
 	}
-	return `UPDATE change_marks SET mark = random() WHERE name = 'courses'`
+	return `UPDATE change_marks SET mark = random() WHERE name = '` + m.name + `'`
 }

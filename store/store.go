@@ -55,7 +55,13 @@ type Store struct {
 	cardKey []byte // the key of the card tokens' hash; set once, never changes
 
 	duty        dutyCache
-	courseCache courseCache
+	courseCache markCache
+	labCache    markCache
+}
+
+func newStore() *Store {
+	return &Store{clock: func() time.Time { return time.Now().UTC() },
+		courseCache: markCache{mark: coursesMark}, labCache: markCache{mark: labMark}}
 }
 
 // IsPostgres reports whether a database URL selects PostgreSQL.
@@ -72,7 +78,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		PrepareStmt:            true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	}
-	s := &Store{clock: func() time.Time { return time.Now().UTC() }}
+	s := newStore()
 	switch {
 	case IsPostgres(cfg.DatabaseURL):
 		db, err := gorm.Open(postgres.Open(pgSettings(cfg.DatabaseURL)), gcfg)
@@ -226,6 +232,7 @@ func (s *Store) SetClock(now func() time.Time) {
 	s.clock = now
 	// What was kept is kept until a time of the old clock.
 	s.courseCache.forget()
+	s.labCache.forget()
 }
 
 // Now is the current time in UTC.
