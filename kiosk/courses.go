@@ -125,18 +125,14 @@ func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {
 	if err != nil {
 		return nil, fiber.ErrNotFound
 	}
-	s, err := k.st.Session(c.UserContext(), id)
+	s, err := k.st.SessionView(c.UserContext(), id)
 	if err != nil {
 		return nil, err
 	}
-	course, err := k.st.Course(c.UserContext(), s.CourseID)
-	if err != nil {
-		return nil, err
-	}
-	if course.SiteID != web.SiteOf(c).ID {
+	if s.Course.SiteID != web.SiteOf(c).ID {
 		return nil, fiber.ErrNotFound // another site's course is not this kiosk's
 	}
-	return &store.SessionView{CourseSession: *s, Course: *course}, nil
+	return s, nil
 }
 
 // courseSession: one course, one question: enrol (or join the waiting list)?
@@ -148,20 +144,22 @@ func (k *Kiosk) courseSession(c *fiber.Ctx) error {
 	site := web.SiteOf(c)
 	v := k.view(c, nil)
 	// Other dates of an open course, to choose another one.
-	var others []sessionTile
+	var others strings.Builder
 	if s.Course.Kind == store.CourseOpen {
 		all, err := k.st.CourseSessions(c.UserContext(), s.CourseID)
 		if err != nil {
 			return err
 		}
-		now := k.st.Now().Unix()
+		now, n := k.st.Now().Unix(), 0
 		for _, o := range all {
-			if o.ID != s.ID && o.StartsAt > now && o.StartsAt < now+int64(courseHorizon/time.Second) && len(others) < 6 {
-				others = append(others, k.tile(v, store.SessionView{CourseSession: o, Course: s.Course}, site.Location()))
+			if o.ID != s.ID && o.StartsAt > now && o.StartsAt < now+int64(courseHorizon/time.Second) && n < 6 {
+				t := k.tile(v, store.SessionView{CourseSession: o, Course: s.Course}, site.Location())
+				others.WriteString(k.w.DateTile("/kiosk/courses/"+strconv.FormatInt(t.ID, 10), t.When, t.FreeText, t.Say))
+				n++
 			}
 		}
 	}
-	v.Data = map[string]any{"S": k.tile(v, *s, site.Location()), "Others": others}
+	v.Data = map[string]any{"S": k.tile(v, *s, site.Location()), "Others": template.HTML(others.String())} //nolint:gosec // DateTile escapes
 	return k.w.Render(c, fiber.StatusOK, "kiosk/course", v)
 }
 
@@ -226,17 +224,13 @@ func (k *Kiosk) enrolmentCancelConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s, err := k.st.Session(c.UserContext(), e.SessionID)
-	if err != nil {
-		return err
-	}
-	course, err := k.st.Course(c.UserContext(), s.CourseID)
+	s, err := k.st.SessionView(c.UserContext(), e.SessionID)
 	if err != nil {
 		return err
 	}
 	site := web.SiteOf(c)
 	v := k.view(c, nil)
-	t := k.tile(v, store.SessionView{CourseSession: *s, Course: *course}, site.Location())
+	t := k.tile(v, *s, site.Location())
 	v.Data = map[string]any{"When": t.Name + " · " + t.When, "Action": fmt.Sprintf("/kiosk/enrolments/%d/cancel", e.ID), "Icon": t.Pictogram,
 		"Q": v.L.SayWith("kiosk.bookings.cancel_q", t.Parts)}
 	return k.w.Render(c, fiber.StatusOK, "kiosk/cancel_confirm", v)

@@ -38,18 +38,26 @@ type SessionList struct {
 
 // Course loads a course with its texts.
 func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
-	c, err := cachedRead(ctx, s, &s.courseCache, courseKey(id), nil,
-		func() (Course, error) {
-			cs, err := s.coursesByID(ctx, []int64{id})
-			if err != nil {
-				return Course{}, err
-			}
-			c, ok := cs[id]
-			if !ok {
-				return Course{}, ErrNotFound
-			}
-			return c, nil
-		})
+	mark, err := s.courseCache.current(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return s.keptCourse(ctx, mark, id)
+}
+
+// keptCourse is a course as kept at mark, a copy the caller may change.
+func (s *Store) keptCourse(ctx context.Context, mark, id int64) (*Course, error) {
+	c, err := keptRead(&s.courseCache, mark, courseKey(id), nil, func() (Course, error) {
+		cs, err := s.coursesByID(ctx, []int64{id})
+		if err != nil {
+			return Course{}, err
+		}
+		c, ok := cs[id]
+		if !ok {
+			return Course{}, ErrNotFound
+		}
+		return c, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -59,16 +67,41 @@ func (s *Store) Course(ctx context.Context, id int64) (*Course, error) {
 
 // Session loads a course session.
 func (s *Store) Session(ctx context.Context, id int64) (*CourseSession, error) {
-	cs, err := cachedRead(ctx, s, &s.courseCache, sessionKey(id), nil,
-		func() (CourseSession, error) {
-			var cs CourseSession
-			err := s.R.WithContext(ctx).Take(&cs, id).Error
-			return cs, notFound(err)
-		})
+	mark, err := s.courseCache.current(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return s.keptSession(ctx, mark, id)
+}
+
+func (s *Store) keptSession(ctx context.Context, mark, id int64) (*CourseSession, error) {
+	cs, err := keptRead(&s.courseCache, mark, sessionKey(id), nil, func() (CourseSession, error) {
+		var cs CourseSession
+		err := s.R.WithContext(ctx).Take(&cs, id).Error
+		return cs, notFound(err)
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &cs, nil
+}
+
+// SessionView loads a session with its course, both as kept at one mark
+// (one read of the mark, where Session and Course take one each).
+func (s *Store) SessionView(ctx context.Context, id int64) (*SessionView, error) {
+	mark, err := s.courseCache.current(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.keptSession(ctx, mark, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.keptCourse(ctx, mark, cs.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	return &SessionView{CourseSession: *cs, Course: *c}, nil
 }
 
 // CourseSessions lists a course's sessions by start.

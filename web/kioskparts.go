@@ -9,8 +9,8 @@ import (
 )
 
 // The kiosk's repeated parts (a speaker button, a choice tile, a link
-// button, a screen's question, a course's, a day's and a time's tile, the
-// language choices) are written here rather than as templates:
+// button, a screen's question, a course's, a date's, a day's and a time's
+// tile, the language choices) are written here rather than as templates:
 // a kiosk page has dozens of them, and as templates each was many escaped
 // actions, most of the time a page took to render. Every value from the
 // data is escaped; an address that is not the server's own path or a web
@@ -174,6 +174,17 @@ func (w *Web) SlotTile(href string, hour, minute int, hhmm string, seats int, fr
 	b.WriteString(`<div class="tile-wrap"><a class="tile slot" href="` + safeURL(href) + `">` + string(clockFace(hour, minute)))
 	b.WriteString(`<span class="time">` + template.HTMLEscapeString(hhmm) + `</span><span class="free">` + string(w.icons["seat"]))
 	b.WriteString(`<span aria-hidden="true">` + strconv.Itoa(seats) + `</span><span class="visually-hidden">` + template.HTMLEscapeString(free) + `</span></span></a>`)
+	w.writeSpeak(&b, say)
+	b.WriteString(`</div>`)
+	return b.String()
+}
+
+// DateTile is another date of a course on its screen: when, and the
+// free seats in words.
+func (w *Web) DateTile(href, when, free string, say Speech) string {
+	var b strings.Builder
+	b.WriteString(`<div class="tile-wrap"><a class="tile slot" href="` + safeURL(href) + `"><span class="time">` + template.HTMLEscapeString(when) + `</span>`)
+	b.WriteString(`<span class="free">` + string(w.icons["seat"]) + template.HTMLEscapeString(free) + `</span></a>`)
 	w.writeSpeak(&b, say)
 	b.WriteString(`</div>`)
 	return b.String()

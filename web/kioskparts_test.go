@@ -19,6 +19,7 @@ const partsAsTemplates = `
 {{define "course"}}<div class="tile-wrap"><a class="tile course{{if eq .Free 0}} full{{end}}" href="/kiosk/courses/{{.ID}}">{{icon .Pictogram}}<span class="name">{{.Name}}</span><span class="meta">{{icon "clock"}}{{.When}}</span><span class="meta">{{icon "seat"}}{{.FreeText}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "day"}}<div class="tile-wrap"><a class="tile day" href="{{.Href}}">{{calendar .Day}}<span class="label">{{.Label}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "slot"}}<div class="tile-wrap"><a class="tile slot" href="{{.Href}}">{{clock .Hour .Minute}}<span class="time">{{.Time}}</span><span class="free">{{icon "seat"}}<span aria-hidden="true">{{.Seats}}</span><span class="visually-hidden">{{.Free}}</span></span></a>{{template "speak" .Say}}</div>{{end}}
+{{define "date"}}<div class="tile-wrap"><a class="tile slot" href="/kiosk/courses/{{.ID}}"><span class="time">{{.When}}</span><span class="free">{{icon "seat"}}{{.FreeText}}</span></a>{{template "speak" .Say}}</div>{{end}}
 {{define "question"}}<div class="say-row"><h1 class="{{or .Class "big"}}"{{with .ID}} id="{{.}}"{{end}}>{{or .Text .Say.Text}}</h1>{{template "speak" .Say}}</div>{{end}}
 `
 
@@ -116,6 +117,15 @@ func TestKioskPartsWriteWhatTheTemplatesWrote(t *testing.T) {
 		if got := w.SlotTile(href, 9, 30, "09:30", 3, sl["Free"].(string), tricky); read(got) != read(want.String()) {
 			t.Errorf("time tile:\n got %s\nwant %s", got, want.String())
 		}
+	}
+	// Another date of a course.
+	date := map[string]any{"ID": int64(7), "When": `vr <27/3> & "10:00"`, "FreeText": "3 plaatsen <vrij>", "Say": tricky}
+	var wantDate strings.Builder
+	if err := old.ExecuteTemplate(&wantDate, "date", date); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.DateTile("/kiosk/courses/7", date["When"].(string), date["FreeText"].(string), tricky); read(got) != read(wantDate.String()) {
+		t.Errorf("date tile:\n got %s\nwant %s", got, wantDate.String())
 	}
 	// The language choices, the current one marked, right to left where
 	// it applies.
