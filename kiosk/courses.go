@@ -121,23 +121,36 @@ func (ct *courseTiles) get(key courseTilesKey, build func() (template.HTML, erro
 }
 
 func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {
+	s, _, err := k.loadSessionDates(c, false)
+	return s, err
+}
+
+// loadSessionDates is the session of the path with its course, and with
+// dates all the course's sessions.
+func (k *Kiosk) loadSessionDates(c *fiber.Ctx, dates bool) (*store.SessionView, []store.CourseSession, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
-		return nil, fiber.ErrNotFound
+		return nil, nil, fiber.ErrNotFound
 	}
-	s, err := k.st.SessionView(c.UserContext(), id)
+	var s *store.SessionView
+	var all []store.CourseSession
+	if dates {
+		s, all, err = k.st.SessionDates(c.UserContext(), id)
+	} else {
+		s, err = k.st.SessionView(c.UserContext(), id)
+	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Course.SiteID != web.SiteOf(c).ID {
-		return nil, fiber.ErrNotFound // another site's course is not this kiosk's
+		return nil, nil, fiber.ErrNotFound // another site's course is not this kiosk's
 	}
-	return s, nil
+	return s, all, nil
 }
 
 // courseSession: one course, one question: enrol (or join the waiting list)?
 func (k *Kiosk) courseSession(c *fiber.Ctx) error {
-	s, err := k.loadSession(c)
+	s, all, err := k.loadSessionDates(c, true)
 	if err != nil {
 		return err
 	}
@@ -146,10 +159,6 @@ func (k *Kiosk) courseSession(c *fiber.Ctx) error {
 	// Other dates of an open course, to choose another one.
 	var others strings.Builder
 	if s.Course.Kind == store.CourseOpen {
-		all, err := k.st.CourseSessions(c.UserContext(), s.CourseID)
-		if err != nil {
-			return err
-		}
 		now, n := k.st.Now().Unix(), 0
 		for _, o := range all {
 			if o.ID != s.ID && o.StartsAt > now && o.StartsAt < now+int64(courseHorizon/time.Second) && n < 6 {

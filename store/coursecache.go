@@ -89,29 +89,54 @@ func (s *Store) keptSession(ctx context.Context, mark, id int64) (*CourseSession
 // SessionView loads a session with its course, both as kept at one mark
 // (one read of the mark, where Session and Course take one each).
 func (s *Store) SessionView(ctx context.Context, id int64) (*SessionView, error) {
+	v, _, err := s.sessionView(ctx, id, false)
+	return v, err
+}
+
+// SessionDates is SessionView with all the sessions of the course, by
+// start, at the same mark.
+func (s *Store) SessionDates(ctx context.Context, id int64) (*SessionView, []CourseSession, error) {
+	return s.sessionView(ctx, id, true)
+}
+
+func (s *Store) sessionView(ctx context.Context, id int64, dates bool) (*SessionView, []CourseSession, error) {
 	mark, err := s.courseCache.current(ctx, s)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cs, err := s.keptSession(ctx, mark, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := s.keptCourse(ctx, mark, cs.CourseID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &SessionView{CourseSession: *cs, Course: *c}, nil
+	var all []CourseSession
+	if dates {
+		if all, err = s.keptCourseSessions(ctx, mark, cs.CourseID); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &SessionView{CourseSession: *cs, Course: *c}, all, nil
 }
 
 // CourseSessions lists a course's sessions by start.
 func (s *Store) CourseSessions(ctx context.Context, courseID int64) ([]CourseSession, error) {
-	ss, err := cachedRead(ctx, s, &s.courseCache, courseSessionsKey(courseID), nil,
-		func() ([]CourseSession, error) {
-			var ss []CourseSession
-			err := s.R.WithContext(ctx).Where("course_id = ?", courseID).Order("starts_at").Find(&ss).Error
-			return ss, err
-		})
+	mark, err := s.courseCache.current(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return s.keptCourseSessions(ctx, mark, courseID)
+}
+
+// keptCourseSessions is a course's sessions as kept at mark, a copy.
+func (s *Store) keptCourseSessions(ctx context.Context, mark, courseID int64) ([]CourseSession, error) {
+	ss, err := keptRead(&s.courseCache, mark, courseSessionsKey(courseID), nil, func() ([]CourseSession, error) {
+		var ss []CourseSession
+		err := s.R.WithContext(ctx).Where("course_id = ?", courseID).Order("starts_at").Find(&ss).Error
+		return ss, err
+	})
 	return append([]CourseSession(nil), ss...), err
 }
 

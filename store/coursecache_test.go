@@ -82,6 +82,9 @@ func TestCourseChangeOnOneServerShowsOnAnother(t *testing.T) {
 		if ss, err := s1.CourseSessions(ctx, c.ID); err != nil || len(ss) != 2 || ss[0].ID != earlier.ID {
 			t.Fatalf("server 1's dates after server 2 added one: %v %+v", err, ss)
 		}
+		if v, dates, err := s1.SessionDates(ctx, first.ID); err != nil || len(dates) != 2 || v.Course.Name("nl") != "Digitaal café" {
+			t.Fatalf("server 1's session with its dates: %v %d %+v", err, len(dates), v)
+		}
 		if l := next(1); l.Sessions[0].ID != earlier.ID {
 			t.Fatalf("server 1's tile shows session %d, want the earlier %d", l.Sessions[0].ID, earlier.ID)
 		}
