@@ -383,6 +383,7 @@ func (w *Web) Config() fiber.Config {
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             8 << 20,
 		ReadBufferSize:        16 << 10,
+		ReduceMemoryUsage:     true,
 		DisableStartupMessage: true,
 		ErrorHandler:          w.errorHandler,
 	}
