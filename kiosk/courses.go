@@ -59,7 +59,7 @@ func (k *Kiosk) courses(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	tiles, err := k.courseTiles.get(courseTilesKey{list: next.Version, lang: v.L.Lang.Code, words: v.L.Version(),
+	tiles, err := k.courseTiles.get(courseTilesKey{list: next.Version, loc: v.L, words: v.L.Version(),
 		day: k.st.Now().In(site.Location()).Format(time.DateOnly)}, func() (template.HTML, error) {
 		var b strings.Builder
 		for _, s := range next.Sessions {
@@ -83,7 +83,8 @@ func (k *Kiosk) courses(c *fiber.Ctx) error {
 // same for every visitor who reads them in one language on one day, and
 // most of the screen's time. A key holds everything they are made of: the
 // store's list (its Version changes with any session, seat or text), the
-// language, its words and sounds (Loc.Version), and the day ("today",
+// language and time zone (the Loc), its words and sounds (Loc.Version,
+// counted by each Loc), and the day ("today",
 // "tomorrow" and weekdays are counted from it).
 type courseTiles struct {
 	mu sync.Mutex
@@ -91,9 +92,10 @@ type courseTiles struct {
 }
 
 type courseTilesKey struct {
-	list      uint64
-	lang, day string
-	words     uint64
+	list  uint64
+	loc   *web.Loc // the language and the site's time zone
+	day   string
+	words uint64
 }
 
 // courseTilesMax bounds what courseTiles keeps: a site's lists in every

@@ -175,3 +175,80 @@ func TestCourseWritersAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// A statement that changes nothing sets no mark: on PostgreSQL the
+// triggers run once per statement, changed rows or not, and every
+// check-in and greeting asks whether the member has a course place to
+// mark as attended or a new place to show.
+func TestQuietWritesLeaveTheMark(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st, now := labFixture(t, s, 1)
+		c := course(t, s, st, store.CourseOpen)
+		later := session(t, s, c, now.Add(72*time.Hour), 3)
+		m := member(t, s, "A")
+		if _, err := s.Enrol(ctx, store.EnrolInput{SessionID: later.ID, MemberID: m.ID}); err != nil {
+			t.Fatal(err)
+		}
+		mark := func() int64 {
+			var n int64
+			if err := s.W.Raw("SELECT mark FROM change_marks WHERE name = 'courses'").Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := mark()
+		if _, _, err := s.CheckIn(ctx, m.ID, st); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkPlacesSeen(ctx, m.ID); err != nil {
+			t.Fatal(err)
+		}
+		if mark() != before {
+			t.Fatal("a check-in with no course on now, and no new place to show, set the courses' mark")
+		}
+	})
+}
+
+// Enrolling locks the member, then takes the courses' mark; a walk-in
+// takes the mark, then inserts a place that refers to the member. The
+// member's lock must not stop that insert, or the two wait for each other
+// (PostgreSQL: "deadlock detected").
+func TestEnrolAndWalkInAtOnce(t *testing.T) {
+	storetest.EachDB(t, func(t *testing.T, s *store.Store) {
+		st, now := labFixture(t, s, 1)
+		c := course(t, s, st, store.CourseOpen)
+		on := session(t, s, c, now.Add(-30*time.Minute), 40)
+		var errs []error
+		var mu sync.Mutex
+		for i := range 15 {
+			m := member(t, s, "M")
+			later := session(t, s, c, now.Add(time.Duration(24+i)*time.Hour), 40)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, err := s.Enrol(ctx, store.EnrolInput{SessionID: later.ID, MemberID: m.ID}); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := s.AddWalkIn(ctx, on.ID, m.ID, nil); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}()
+			close(start)
+			wg.Wait()
+		}
+		for _, err := range errs {
+			t.Error(err)
+		}
+	})
+}

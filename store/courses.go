@@ -766,9 +766,13 @@ func (s *Store) NewPlaces(ctx context.Context, memberID int64) ([]MemberEnrolmen
 
 // MarkPlacesSeen records that the member saw their new places.
 func (s *Store) MarkPlacesSeen(ctx context.Context, memberID int64) error {
-	return s.W.WithContext(ctx).Model(&Enrolment{}).
+	var ids []int64
+	if err := s.R.WithContext(ctx).Model(&Enrolment{}).
 		Where("member_id = ? AND status = ? AND promoted_at IS NOT NULL AND seen_at IS NULL", memberID, Enrolled).
-		Update("seen_at", s.Now()).Error
+		Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+		return err
+	}
+	return s.W.WithContext(ctx).Model(&Enrolment{}).Where("id IN ? AND seen_at IS NULL", ids).Update("seen_at", s.Now()).Error
 }
 
 // Enrolment loads one enrolment.
@@ -825,9 +829,13 @@ func markCourseAttendance(tx *gorm.DB, v *Visit) error {
 	sub := tx.Session(&gorm.Session{NewDB: true}).Table("course_sessions").Select("course_sessions.id").
 		Joins("JOIN courses ON courses.id = course_sessions.course_id").
 		Where("courses.site_id = ? AND course_sessions.starts_at <= ? AND course_sessions.ends_at > ?", v.SiteID, now+int64(RollCallOpens/time.Second), now)
-	return tx.Model(&Enrolment{}).
+	var ids []int64
+	if err := tx.Model(&Enrolment{}).
 		Where("member_id = ? AND status = ? AND attended_at IS NULL AND session_id IN (?)", v.MemberID, Enrolled, sub).
-		Update("attended_at", v.CheckedInAt).Error
+		Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+		return err
+	}
+	return tx.Model(&Enrolment{}).Where("id IN ?", ids).Update("attended_at", v.CheckedInAt).Error
 }
 
 // SetAttended records the roll call for one enrolment: present, or not

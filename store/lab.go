@@ -541,7 +541,11 @@ func lockMember(tx *gorm.DB, dialect string, memberID int64) error {
 	var m Member
 	q := tx.Select("id")
 	if dialect == "postgres" {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		// NO KEY UPDATE: it serialises the member's own writers as FOR
+		// UPDATE did, and lets another transaction insert a row that
+		// refers to the member (its foreign key's KEY SHARE lock), which
+		// may hold a change mark (markcache.go) that this one waits for.
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
 	}
 	err := q.Take(&m, memberID).Error
 	return notFound(err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -31,8 +32,13 @@ type markCache struct {
 // under another.
 func (c *markCache) current(ctx context.Context, s *Store) (int64, error) {
 	var mark int64
-	if err := s.R.WithContext(ctx).Raw("SELECT mark FROM change_marks WHERE name = ?", c.mark.name).Scan(&mark).Error; err != nil {
-		return 0, err
+	res := s.R.WithContext(ctx).Raw("SELECT mark FROM change_marks WHERE name = ?", c.mark.name).Scan(&mark)
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	if res.RowsAffected == 0 {
+		// Without its row nothing would ever say the tables changed.
+		return 0, fmt.Errorf("the database has no change mark %q", c.mark.name)
 	}
 	c.mu.Lock()
 	if c.at != mark {
@@ -63,7 +69,10 @@ func (c *markCache) next() uint64 {
 // kept. What it returns is shared: callers copy what they change.
 func keptRead[V any](c *markCache, mark int64, key any, valid func(V) bool, load func() (V, error)) (V, error) {
 	c.mu.Lock()
+	// Only what was kept at the caller's own mark: a reader that read the
+	// mark before a write may have put the cache back to the older mark.
 	v, ok := c.kept[key].(V)
+	ok = ok && c.at == mark
 	c.mu.Unlock()
 	if ok && (valid == nil || valid(v)) {
 		return v, nil

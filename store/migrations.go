@@ -685,9 +685,13 @@ var (
 //
 // On PostgreSQL the trigger runs before each statement, so that a
 // transaction takes the mark's row lock before any row of those tables:
-// every writer queues on the one lock in the same order, and two never
-// wait for each other's rows. A transaction that locks such a row with
-// SELECT … FOR UPDATE first calls setMark.
+// their writers queue on the one lock in the same order. A transaction
+// that locks such a row with SELECT … FOR UPDATE first calls setMark, and
+// a lock taken before the mark on another table must not block what a
+// holder of the mark does next (lockMember takes FOR NO KEY UPDATE, which
+// lets a new place refer to the member). The trigger runs for a
+// statement that changes no row too: what runs at every check-in or
+// greeting looks for rows to change before it writes.
 func (m changeMark) triggers(ctx context.Context, tx *sql.Tx, dialect string) error {
 	var stmts []string
 	if dialect == "postgres" {
