@@ -2,7 +2,8 @@
 // sizes, reached the way a visitor reaches it (tap the language, scan the
 // card, tap tiles found by role and catalog name). On every screen:
 // axe-core's WCAG 2.x A/AA rules, nothing scrolls, every choice has its
-// speaker button, <html lang dir> is right, every target is ≥ 48 px.
+// speaker button, <html lang dir> is right, every target is ≥ 48 px, and
+// no speaker in a tile's corner covers the tile's words.
 // All problems are collected and asserted once at the end, so one run shows
 // them all; test-results/sweep-failures.json holds the same list as data.
 //
@@ -267,6 +268,28 @@ async function checkScreen(run, screen, { dialog = false } = {}) {
 
   // 5. Big targets.
   for (const s of await smallTargets(page)) fail('small target', run, `"${s.t}"`, `${Math.round(s.w)}×${Math.round(s.h)} px`);
+
+  // 6. No speaker in a tile's corner covers the tile's words.
+  const covered = await page.evaluate(() => {
+    const out = [];
+    for (const w of document.querySelectorAll('.tile-wrap')) {
+      const sp = w.querySelector(':scope > button.speak');
+      const tile = w.querySelector(':scope > .tile');
+      if (!sp || !tile || !sp.checkVisibility({ visibilityProperty: true })) continue;
+      const s = sp.getBoundingClientRect();
+      const walker = document.createTreeWalker(tile, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        if (!n.textContent.trim() || n.parentElement.closest('svg')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        const hit = [...range.getClientRects()].some((b) => b.width > 0 && b.height > 0 &&
+          b.left < s.right - 1 && b.right > s.left + 1 && b.top < s.bottom - 1 && b.bottom > s.top + 1);
+        if (hit) out.push({ text: n.textContent.trim(), href: tile.getAttribute('href') || '' });
+      }
+    }
+    return out;
+  });
+  for (const c of covered) fail('covered words', run, `a speaker covers "${c.text}"`, c.href);
 
   if (run.first) await page.screenshot({ path: join(SHOTS, `${screen}-${L}.png`) }).catch(() => {}); // a picture to look at, not a check
 }
