@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,7 +58,7 @@ func (k *Kiosk) courses(c *fiber.Ctx) error {
 		return err
 	}
 	v := k.view(c, nil)
-	tiles, err := k.courseTiles.get(courseTilesKey{list: next.Version, loc: v.L, words: v.L.Version(),
+	tiles, err := k.courseTiles.Get(courseTilesKey{list: next.Version, loc: v.L, words: v.L.Version(),
 		day: k.st.Now().In(site.Location()).Format(time.DateOnly)}, func() (template.HTML, error) {
 		var b strings.Builder
 		for _, s := range next.Sessions {
@@ -79,47 +78,18 @@ func (k *Kiosk) courses(c *fiber.Ctx) error {
 	return k.w.Render(c, fiber.StatusOK, "kiosk/courses", v)
 }
 
-// courseTiles keeps the courses screen's tiles as they were written: the
-// same for every visitor who reads them in one language on one day, and
-// most of the screen's time. A key holds everything they are made of: the
-// store's list (its Version changes with any session, seat or text), the
-// language and time zone (the Loc), its words and sounds (Loc.Version,
-// counted by each Loc), and the day ("today",
+// courseTilesKey is what the courses screen's tiles are made of, by
+// which Kiosk.courseTiles keeps them as written: the same for every
+// visitor who reads them in one language on one day, and most of the
+// screen's time. The store's list (its Version changes with any session,
+// seat or text), the language and time zone (the Loc), its words and
+// sounds (Loc.Version, counted by each Loc), and the day ("today",
 // "tomorrow" and weekdays are counted from it).
-type courseTiles struct {
-	mu sync.Mutex
-	m  map[courseTilesKey]template.HTML
-}
-
 type courseTilesKey struct {
 	list  uint64
 	loc   *web.Loc // the language and the site's time zone
 	day   string
 	words uint64
-}
-
-// courseTilesMax bounds what courseTiles keeps: a site's lists in every
-// language many times over.
-const courseTilesMax = 256
-
-func (ct *courseTiles) get(key courseTilesKey, build func() (template.HTML, error)) (template.HTML, error) {
-	ct.mu.Lock()
-	h, ok := ct.m[key]
-	ct.mu.Unlock()
-	if ok {
-		return h, nil
-	}
-	h, err := build()
-	if err != nil {
-		return "", err
-	}
-	ct.mu.Lock()
-	if ct.m == nil || len(ct.m) >= courseTilesMax {
-		ct.m = map[courseTilesKey]template.HTML{}
-	}
-	ct.m[key] = h
-	ct.mu.Unlock()
-	return h, nil
 }
 
 func (k *Kiosk) loadSession(c *fiber.Ctx) (*store.SessionView, error) {

@@ -37,11 +37,7 @@ func TestCoursesScreenShowsEveryChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var w *web.Web
-	app := webtest.NewApp(t, func(app *fiber.App, ww *web.Web) {
-		w = ww
-		kiosk.Mount(app, st, w, kiosk.Options{Idle: 60 * time.Second})
-	})
+	app, w := kioskAndWeb(t, st)
 	l := w.I18n.Loc("nl", "nl")
 	cl := webtest.NewClient(t, app)
 	scanIn(t, cl, jan)
@@ -87,11 +83,7 @@ func TestCoursesScreenShowsEveryChange(t *testing.T) {
 func TestKioskBarFollowsLanguageAndWords(t *testing.T) {
 	st := storetest.Open(t, "sqlite") // rendering only
 	seed(t, st, "Jan", "nl")
-	var w *web.Web
-	app := webtest.NewApp(t, func(app *fiber.App, ww *web.Web) {
-		w = ww
-		kiosk.Mount(app, st, w, kiosk.Options{Idle: 60 * time.Second})
-	})
+	app, w := kioskAndWeb(t, st)
 	nl, ar := webtest.NewClient(t, app), webtest.NewClient(t, app)
 	ar.Get("/kiosk")
 	if r := ar.Post("/kiosk/lang", webtest.Form("lang", "ar")); r.Status != 303 {
@@ -118,4 +110,15 @@ func TestKioskBarFollowsLanguageAndWords(t *testing.T) {
 		t.Fatal("the bar does not show staff's corrected words")
 	}
 	shows(ar, "ar", bar...)
+}
+
+// kioskAndWeb is newKiosk with its web, whose catalogs and corrections a
+// test reads and changes.
+func kioskAndWeb(t *testing.T, st *store.Store) (*fiber.App, *web.Web) {
+	var w *web.Web
+	app := webtest.NewApp(t, func(app *fiber.App, ww *web.Web) {
+		w = ww
+		kiosk.Mount(app, st, w, kiosk.Options{Idle: 60 * time.Second})
+	})
+	return app, w
 }

@@ -40,7 +40,8 @@ type Kiosk struct {
 	opts Options
 	lim  *limits // per-kiosk limits and the camera's decoder (limits.go)
 
-	courseTiles courseTiles
+	// courseTiles: a site's lists in every language many times over.
+	courseTiles web.Written[courseTilesKey]
 }
 
 // Mount registers the kiosk's routes.
@@ -51,7 +52,7 @@ func Mount(app *fiber.App, st *store.Store, w *web.Web, o Options) *Kiosk {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	k := &Kiosk{st: st, w: w, opts: o}
+	k := &Kiosk{st: st, w: w, opts: o, courseTiles: web.Written[courseTilesKey]{Max: 256}}
 	k.lim = newLimits(k)
 	// Every POST below answers 303 to a GET page (post/redirect/get), so
 	// that Back never sends a form again; TestEveryKioskPostRedirects

@@ -248,42 +248,50 @@ func safeURL(u string) string {
 // of every screen and the "are you still there?" box are the same on every
 // screen, and were a tenth of each one's time.
 func (w *Web) once(name string, l *Loc) (template.HTML, error) {
-	key := chromeKey{name, l, l.Version()}
-	w.chrome.mu.Lock()
-	h, ok := w.chrome.m[key]
-	w.chrome.mu.Unlock()
-	if ok {
-		return h, nil
-	}
-	t, err := w.parts.template()
-	if err != nil {
-		return "", err
-	}
-	var b strings.Builder
-	if err := t.ExecuteTemplate(&b, name, map[string]any{"L": l}); err != nil {
-		return "", err
-	}
-	h = template.HTML(b.String()) //nolint:gosec // html/template wrote it
-	w.chrome.mu.Lock()
-	if w.chrome.m == nil || len(w.chrome.m) >= chromeMax {
-		w.chrome.m = map[chromeKey]template.HTML{}
-	}
-	w.chrome.m[key] = h
-	w.chrome.mu.Unlock()
-	return h, nil
-}
-
-// chromeMax bounds what once keeps: every part in every language, with
-// room for new versions.
-const chromeMax = 512
-
-type chrome struct {
-	mu sync.Mutex
-	m  map[chromeKey]template.HTML
+	return w.chrome.Get(chromeKey{name, l, l.Version()}, func() (template.HTML, error) {
+		t, err := w.parts.template()
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		if err := t.ExecuteTemplate(&b, name, map[string]any{"L": l}); err != nil {
+			return "", err
+		}
+		return template.HTML(b.String()), nil //nolint:gosec // html/template wrote it
+	})
 }
 
 type chromeKey struct {
 	name    string
 	l       *Loc
 	version uint64
+}
+
+// Written keeps markup as it was written, by a key that holds everything
+// it was made of, up to Max pieces (past it, it starts again empty).
+type Written[K comparable] struct {
+	Max int
+	mu  sync.Mutex
+	m   map[K]template.HTML
+}
+
+// Get is the markup kept under key, or what write makes, then kept.
+func (wr *Written[K]) Get(key K, write func() (template.HTML, error)) (template.HTML, error) {
+	wr.mu.Lock()
+	h, ok := wr.m[key]
+	wr.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := write()
+	if err != nil {
+		return "", err
+	}
+	wr.mu.Lock()
+	if wr.m == nil || len(wr.m) >= wr.Max {
+		wr.m = map[K]template.HTML{}
+	}
+	wr.m[key] = h
+	wr.mu.Unlock()
+	return h, nil
 }

@@ -83,7 +83,9 @@ type Web struct {
 	// parts are the kiosk's partials, for the parts written once per
 	// language (see once).
 	parts *page
-	chrome
+	// chrome is what once wrote: every part in every language, with room
+	// for new versions.
+	chrome Written[chromeKey]
 }
 
 type asset struct {
@@ -114,7 +116,8 @@ func New(o Options) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{Opts: o, I18n: x, pages: map[string]*page{}, assets: map[string]asset{}, icons: map[string]template.HTML{}}
+	w := &Web{Opts: o, I18n: x, pages: map[string]*page{}, assets: map[string]asset{}, icons: map[string]template.HTML{},
+		chrome: Written[chromeKey]{Max: 512}}
 	if err := w.loadAssets(); err != nil {
 		return nil, err
 	}
